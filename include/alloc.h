@@ -1,0 +1,57 @@
+/*
+ * alloc.h — the allocation keys and exact largest-remainder rounding
+ * (SPEC section 1). Pure functions: no I/O, no global state.
+ *
+ * Each customer's exact share is a fraction e_i = num_i / den with one common
+ * denominator. Fees are f_i = floor(e_i); the F - sum f_i remaining kronor go
+ * one each to the largest fractional parts (num_i mod den), ties broken by
+ * larger basis, then lower customer number. So the fees always sum to F and
+ * every |f_i - e_i| < 1. All arithmetic is integer (128-bit where products
+ * need it); bounds are checked, never wrapped.
+ */
+#ifndef IP_ALLOC_H
+#define IP_ALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+__extension__ typedef __int128 ip_i128;
+
+/* Limits the inputs are checked against (errors, not wrap-around). */
+#define IP_ALLOC_MAX_FEE INT64_C(1000000000000)   /* 10^12 kr */
+#define IP_ALLOC_MAX_TOTAL INT64_C(1000000000000000) /* 10^15 units of basis */
+#define IP_ALLOC_MAX_CUSTOMERS 1000000
+
+/* One customer's input and result. */
+typedef struct ip_alloc_item {
+    uint32_t nr;     /* customer number, for the last tie-break */
+    int64_t basis;   /* after consolidation, >= 0 */
+    /* results */
+    ip_i128 num;     /* exact share = num / den kronor */
+    int64_t floor;   /* floor(num / den) */
+    int64_t fee;     /* floor, plus 1 when it got a remaining krona */
+    int got_extra;   /* 1 when it got one of the remaining kronor */
+} ip_alloc_item;
+
+typedef struct ip_alloc_result {
+    ip_i128 den;         /* common denominator of all exact shares */
+    int64_t total;       /* W = sum of basis */
+    size_t participants; /* N = customers with basis > 0 */
+    int64_t remaining;   /* F - sum floor: kronor handed out by remainder */
+} ip_alloc_result;
+
+/* Allocates fee over items[0..n) in proportion to basis, or, when
+ * equal_percent > 0, equal_percent % equally among the participants (basis >
+ * 0) and the rest in proportion. Fills the result fields of every item.
+ * Errors (IP_ERR_ALLOC): W = 0 while fee > 0; a fee, basis or total outside
+ * the limits above; equal_percent outside 0..100. With fee = 0 every fee is 0. */
+ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t n,
+                    ip_alloc_result *res, ip_diag *d);
+
+/* Writes num/den as a decimal with `decimals` places, rounded half up
+ * ("155249.47"), into buf; returns buf. For reports only. */
+const char *ip_frac_str(ip_i128 num, ip_i128 den, int decimals, char *buf, size_t size);
+
+#endif /* IP_ALLOC_H */

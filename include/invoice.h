@@ -1,0 +1,54 @@
+/*
+ * invoice.h — UBL 2.1 invoices and credit notes, PEPPOL BIS Billing 3.0,
+ * written with libxml2's xmlTextWriter (never printf).
+ *
+ * ip_invoice describes one document independently of how it came about, so
+ * the writer can be tested on its own. Amounts are öre (int64_t). The writer
+ * computes the VAT breakdown and the totals from the lines; it refuses a
+ * document that would be invalid (no lines, a negative amount).
+ */
+#ifndef IP_INVOICE_H
+#define IP_INVOICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "customers.h"
+#include "error.h"
+#include "parse.h"
+#include "tariff.h"
+
+typedef struct ip_invoice_line {
+    const char *id;          /* "1", "2", … */
+    const char *name;        /* service name */
+    const char *description; /* basis in words: "8 286 av 33 437 ärenden 2023-07-01–2024-06-30, andel 24,78 %" */
+    const char *service_id;  /* seller's item id, e.g. "etjanst" */
+    int64_t amount_ore;      /* net line amount, >= 0 */
+} ip_invoice_line;
+
+typedef struct ip_invoice {
+    int is_credit_note;      /* 1: a CreditNote (381) */
+    const char *number;      /* "KC2025-110" */
+    ip_date issue_date;
+    ip_date due_date;
+    const char *currency;    /* "SEK" */
+    const char *note;        /* optional cbc:Note, e.g. program version and input digest */
+    const ip_seller *seller;
+    const ip_customer *buyer;
+    const ip_group *group;   /* VAT category of the buyer's group */
+    ip_date period_start, period_end; /* invoice period, 0 when none */
+    const char *billing_ref; /* credit note: the number of the invoice it cancels, else NULL */
+    ip_date billing_ref_date;
+    const ip_invoice_line *lines;
+    size_t nlines;
+} ip_invoice;
+
+/* Writes inv to path (created or truncated). Errors: IP_ERR_CANTCREAT,
+ * IP_ERR_IO, IP_ERR_SOFTWARE for an invoice that cannot be valid. */
+ip_err ip_invoice_write(const ip_invoice *inv, const char *path, ip_diag *d);
+
+/* The invoice's VAT in öre for a net amount in öre at percent, rounded half
+ * up to the öre (as the EN 16931 rules compute it). */
+int64_t ip_invoice_vat(int64_t net_ore, int percent);
+
+#endif /* IP_INVOICE_H */

@@ -1,0 +1,83 @@
+/*
+ * run.h — one price year's computation: inputs read, bases measured, fees
+ * allocated. This is the model every writer (fees.csv, report, workbook,
+ * invoices) reads; nothing here writes files.
+ *
+ * All per-customer arrays are indexed by register slot (see customers.h) and
+ * have ip_customers_count() entries. Everything lives until ip_run_free().
+ */
+#ifndef IP_RUN_H
+#define IP_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alloc.h"
+#include "customers.h"
+#include "error.h"
+#include "tariff.h"
+
+#define IP_NO_PREV INT64_C(-1) /* last year's fee is not known */
+
+/* What was read from one input file. */
+typedef struct ip_input_file {
+    char *name;        /* "cases.csv" */
+    char *path;        /* full path as opened */
+    char sha256[65];   /* hex digest of the bytes read */
+    uint64_t bytes;
+    uint64_t rows;     /* data records (header excluded) */
+} ip_input_file;
+
+/* One service's measurement and allocation. */
+typedef struct ip_svc_result {
+    const ip_service *svc;   /* borrowed from the tariff */
+    size_t file_index;       /* into ip_run.files */
+    uint64_t rows_used;      /* rows in the window/snapshot and matching */
+    uint64_t rows_outside;   /* rows outside the window (or not on the snapshot date) */
+    uint64_t rows_filtered;  /* rows in the window that the match filters rejected */
+    int64_t *raw;            /* measured basis per slot, before consolidation */
+    int64_t *basis;          /* basis per slot after consolidation (allocation input) */
+    long *into;              /* slot this customer's basis was rolled into, or -1 */
+    ip_alloc_item *items;    /* allocation per slot (fee, exact share) */
+    ip_alloc_result alloc;   /* W, N, denominator */
+    int64_t *prev_fee;       /* last year's fee per slot, or IP_NO_PREV */
+    int64_t prev_total;      /* sum of prev_fee, or IP_NO_PREV */
+} ip_svc_result;
+
+typedef struct ip_run {
+    int year;
+    char *input_dir;         /* "input/2025" */
+    ip_tariff *tariff;
+    ip_customers *customers;
+    size_t ncust;
+    ip_svc_result *svc;      /* tariff->nservices entries, tariff order */
+    size_t nsvc;
+    ip_input_file *files;    /* tariff.xml, customers.csv, then each statistics file once */
+    size_t nfiles;
+    char inputs_sha256[65];  /* digest over the files' names and digests */
+    int have_prev;           /* last year's fees.csv was found and read */
+    char *prev_path;         /* its path (also when not found) */
+    char **warnings;         /* one line each, no trailing newline */
+    size_t nwarnings;
+} ip_run;
+
+/* Options of one computation. */
+typedef struct ip_run_opts {
+    int year;
+    const char *input_root;   /* "input": reads input_root/year/ */
+    const char *output_root;  /* "output": reads output_root/(year-1)/fees.csv */
+    const char *templates_dir;/* where tariff.xsd lives */
+} ip_run_opts;
+
+/* Reads and checks all inputs, measures, allocates. Errors as the modules
+ * report them. */
+ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d);
+
+void ip_run_free(ip_run *r);
+
+/* Sum over services of the customer's fee this year, and last year's (or
+ * IP_NO_PREV when unknown). */
+int64_t ip_run_customer_total(const ip_run *r, size_t slot);
+int64_t ip_run_customer_prev_total(const ip_run *r, size_t slot);
+
+#endif /* IP_RUN_H */

@@ -1,0 +1,110 @@
+/*
+ * tariff.h — the price year's tariff.xml (SPEC section 2.5).
+ *
+ * The tariff is read with libxml2, refusing DTDs, entities and network
+ * access, and validated against templates/tariff.xsd; every error names the
+ * file and line. After the schema, the loader checks what a schema cannot:
+ * unique service and group ids, from <= to, known groups and key methods,
+ * fees within bounds.
+ *
+ * The returned ip_tariff is read-only for everyone else: its fields are
+ * public for reading, and everything in it lives until ip_tariff_free().
+ */
+#ifndef IP_TARIFF_H
+#define IP_TARIFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "parse.h"
+
+typedef enum ip_vat_category {
+    IP_VAT_O = 'O', /* outside the scope of VAT (the city invoicing itself) */
+    IP_VAT_S = 'S'  /* standard rate, vat_percent */
+} ip_vat_category;
+
+typedef struct ip_group {
+    char *id;      /* "forvaltning" */
+    char *label;   /* "Nämnder och förvaltningar" */
+    ip_vat_category vat;
+    int vat_percent; /* 0 for O */
+} ip_group;
+
+typedef struct ip_seller {
+    char *name, *org_nr /* 10 digits */, *vat_id, *street, *postcode, *city, *email;
+} ip_seller;
+
+typedef struct ip_match {
+    char *column;
+    char **values; /* exact, case-sensitive after trimming */
+    size_t nvalues;
+} ip_match;
+
+typedef enum ip_key_method {
+    IP_KEY_PROPORTIONAL,
+    IP_KEY_EQUAL_AND_PROPORTIONAL
+} ip_key_method;
+
+typedef struct ip_consolidation {
+    uint32_t from, into; /* customer numbers */
+    long line;
+} ip_consolidation;
+
+typedef struct ip_service {
+    char *id;            /* "etjanst" */
+    char *name;          /* "E-tjänstsupport" */
+    char *description;   /* may be NULL */
+    char *per_call_note; /* optional attribute per-call-price: printed text, may be NULL */
+    int64_t fee;         /* whole kronor */
+    int64_t previous_fee;
+    /* <basis> */
+    char *file;          /* relative to the input folder */
+    char *date_column;
+    char *value_column;  /* NULL: the 'count' column if present, else 1 per row */
+    char *unit;          /* "ärenden" */
+    int is_snapshot;
+    ip_date from, to;    /* window, inclusive (when !is_snapshot) */
+    ip_date snapshot;    /* when is_snapshot */
+    ip_match *matches;
+    size_t nmatches;
+    /* <key> */
+    ip_key_method method;
+    int equal_percent;   /* 0..100, for IP_KEY_EQUAL_AND_PROPORTIONAL */
+    ip_consolidation *consolidations;
+    size_t nconsolidations;
+    long line;           /* line of <service> in tariff.xml */
+} ip_service;
+
+typedef struct ip_tariff {
+    int year;
+    char *currency;      /* "SEK" */
+    ip_seller seller;
+    ip_date issue_date;
+    int due_days;
+    char *number_prefix; /* "KC" */
+    int periods;         /* 1, 4 or 12 (default 1) */
+    ip_group *groups;
+    size_t ngroups;
+    ip_service *services;
+    size_t nservices;
+    char *path;          /* display name, e.g. "input/2025/tariff.xml" */
+} ip_tariff;
+
+/* Loads and checks path against the schema xsd_path. name is the display
+ * name used in messages. Errors: IP_ERR_NOINPUT (missing file), IP_ERR_TARIFF
+ * (not well-formed, DTD/entities, schema violation, inconsistent content). */
+ip_err ip_tariff_load(const char *path, const char *name, const char *xsd_path,
+                      ip_tariff **out, ip_diag *d);
+
+/* The same from bytes in memory (tests, fuzzing); xsd_path may be NULL to skip
+ * the schema. */
+ip_err ip_tariff_load_mem(const char *data, size_t len, const char *name,
+                          const char *xsd_path, ip_tariff **out, ip_diag *d);
+
+void ip_tariff_free(ip_tariff *t);
+
+/* Group with that id, or NULL. */
+const ip_group *ip_tariff_group(const ip_tariff *t, const char *id);
+
+#endif /* IP_TARIFF_H */

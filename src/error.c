@@ -1,0 +1,199 @@
+/*
+ * error.c — messages and exit codes of ip_err, and the ip_diag helpers.
+ *
+ * The two tables below have one entry per code; _Static_assert keeps them in
+ * step with the enum so that a new code cannot be added without its message
+ * and its exit status.
+ */
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+static const char *const messages[] = {
+    [IP_OK] = "success",
+    [IP_ERR_USAGE] = "bad usage",
+    [IP_ERR_DATA] = "bad input data",
+    [IP_ERR_ALLOC] = "impossible allocation",
+    [IP_ERR_NOINPUT] = "missing input",
+    [IP_ERR_CANTCREAT] = "cannot create output",
+    [IP_ERR_IO] = "input/output error",
+    [IP_ERR_TEMPFAIL] = "output is locked by another run",
+    [IP_ERR_TARIFF] = "bad tariff",
+    [IP_ERR_SOFTWARE] = "internal error",
+};
+_Static_assert(sizeof messages / sizeof messages[0] == IP_ERR__COUNT,
+               "one message per ip_err");
+
+static const int exit_codes[] = {
+    [IP_OK] = 0,
+    [IP_ERR_USAGE] = EX_USAGE,
+    [IP_ERR_DATA] = EX_DATAERR,
+    [IP_ERR_ALLOC] = EX_DATAERR,
+    [IP_ERR_NOINPUT] = EX_NOINPUT,
+    [IP_ERR_CANTCREAT] = EX_CANTCREAT,
+    [IP_ERR_IO] = EX_IOERR,
+    [IP_ERR_TEMPFAIL] = EX_TEMPFAIL,
+    [IP_ERR_TARIFF] = EX_CONFIG,
+    [IP_ERR_SOFTWARE] = EX_SOFTWARE,
+};
+_Static_assert(sizeof exit_codes / sizeof exit_codes[0] == IP_ERR__COUNT,
+               "one exit code per ip_err");
+
+const char *ip_strerror(ip_err code)
+{
+    if ((unsigned)code >= IP_ERR__COUNT)
+        return "unknown error";
+    return messages[code];
+}
+
+int ip_err_exit_code(ip_err code)
+{
+    if ((unsigned)code >= IP_ERR__COUNT)
+        return EX_SOFTWARE;
+    return exit_codes[code];
+}
+
+void ip_diag_clear(ip_diag *d)
+{
+    if (!d)
+        return;
+    d->code = IP_OK;
+    d->file[0] = '\0';
+    d->line = 0;
+    d->msg[0] = '\0';
+    d->extra[0] = '\0';
+}
+
+ip_err ip_diag_vset(ip_diag *d, ip_err code, const char *file, long line,
+                    const char *fmt, va_list ap)
+{
+    if (!d)
+        return code;
+    d->code = code;
+    snprintf(d->file, sizeof d->file, "%s", file ? file : "");
+    d->line = line;
+    vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+    d->extra[0] = '\0';
+    return code;
+}
+
+ip_err ip_diag_set(ip_diag *d, ip_err code, const char *file, long line,
+                   const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ip_diag_vset(d, code, file, line, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void ip_diag_add(ip_diag *d, const char *fmt, ...)
+{
+    size_t used;
+    va_list ap;
+    if (!d)
+        return;
+    used = strlen(d->extra);
+    if (used + 2 >= sizeof d->extra)
+        return;
+    if (used)
+        d->extra[used++] = '\n';
+    va_start(ap, fmt);
+    vsnprintf(d->extra + used, sizeof d->extra - used, fmt, ap);
+    va_end(ap);
+}
+
+void ip_diag_format(const ip_diag *d, char *buf, size_t size)
+{
+    if (d->file[0] && d->line > 0)
+        snprintf(buf, size, "%s:%ld: %s", d->file, d->line, d->msg);
+    else if (d->file[0])
+        snprintf(buf, size, "%s: %s", d->file, d->msg);
+    else
+        snprintf(buf, size, "internpris: %s", d->msg);
+}
+
+void ip_diag_print(const ip_diag *d, FILE *f, const char *prefix)
+{
+    char line[IP_DIAG_MSG + 600];
+    const char *p = d->extra;
+    ip_diag_format(d, line, sizeof line);
+    fprintf(f, "%s%s\n", prefix ? prefix : "", line);
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        fprintf(f, "%s%.*s\n", prefix ? prefix : "", (int)n, p);
+        p += n + (nl != NULL);
+    }
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t len, i;
+    unsigned cp;
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        len = 2, cp = s[0] & 0x1F;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        len = 3, cp = s[0] & 0x0F;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        len = 4, cp = s[0] & 0x07;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+const char *ip_quote(const char *s, size_t len, char *buf, size_t size)
+{
+    size_t o = 0, i = 0, limit = len > 40 ? 40 : len;
+    const unsigned char *u = (const unsigned char *)s;
+    if (size < 8) {
+        if (size)
+            buf[0] = '\0';
+        return buf;
+    }
+    while (i < limit && o + 8 < size) {
+        size_t n = utf8_seq(u + i, len - i);
+        if (n == 1 && (u[i] < 0x20 || u[i] == 0x7F))
+            n = 0;
+        if (n) {
+            memcpy(buf + o, s + i, n);
+            o += n;
+            i += n;
+        } else {
+            o += (size_t)snprintf(buf + o, size - o, "\\x%02X", u[i]);
+            i++;
+        }
+    }
+    if (i < len && o + 4 < size) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+void ip_bug(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "internpris: BUG at %s:%d: ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}

@@ -1,0 +1,262 @@
+/*
+ * util.c — allocation wrappers, ip_buf, and small text helpers.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+static _Noreturn void out_of_memory(size_t n)
+{
+    fprintf(stderr, "internpris: out of memory allocating %zu bytes\n", n);
+    exit(EX_OSERR);
+}
+
+void *ip_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *ip_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(count * size);
+    return p;
+}
+
+void *ip_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory(n);
+    return q;
+}
+
+void ip_xgrow(void **p, size_t *alloc, size_t need, size_t elem)
+{
+    size_t n;
+    if (need <= *alloc)
+        return;
+    n = *alloc ? *alloc : 8;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / elem)
+            out_of_memory(SIZE_MAX);
+        n *= 2;
+    }
+    *p = ip_xrealloc(*p, n * elem);
+    *alloc = n;
+}
+
+char *ip_xstrdup(const char *s)
+{
+    return ip_xstrndup(s, strlen(s));
+}
+
+char *ip_xstrndup(const char *s, size_t n)
+{
+    char *p = ip_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *ip_xasprintf(const char *fmt, ...)
+{
+    ip_buf b;
+    va_list ap;
+    int n;
+    ip_buf_init(&b);
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return ip_buf_detach(&b);
+    ip_xgrow((void **)&b.buf, &b.alloc, (size_t)n + 1, 1);
+    va_start(ap, fmt);
+    vsnprintf(b.buf, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b.len = (size_t)n;
+    return ip_buf_detach(&b);
+}
+
+void ip_buf_init(ip_buf *b)
+{
+    b->alloc = 64;
+    b->buf = ip_xmalloc(b->alloc);
+    b->buf[0] = '\0';
+    b->len = 0;
+}
+
+void ip_buf_release(ip_buf *b)
+{
+    free(b->buf);
+    b->buf = NULL;
+    b->len = b->alloc = 0;
+}
+
+void ip_buf_reset(ip_buf *b)
+{
+    b->len = 0;
+    b->buf[0] = '\0';
+}
+
+void ip_buf_add(ip_buf *b, const void *data, size_t n)
+{
+    ip_xgrow((void **)&b->buf, &b->alloc, b->len + n + 1, 1);
+    memcpy(b->buf + b->len, data, n);
+    b->len += n;
+    b->buf[b->len] = '\0';
+}
+
+void ip_buf_adds(ip_buf *b, const char *s)
+{
+    ip_buf_add(b, s, strlen(s));
+}
+
+void ip_buf_addch(ip_buf *b, char c)
+{
+    ip_buf_add(b, &c, 1);
+}
+
+void ip_buf_addf(ip_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0)
+        return;
+    ip_xgrow((void **)&b->buf, &b->alloc, b->len + (size_t)n + 1, 1);
+    va_start(ap, fmt);
+    vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+char *ip_buf_detach(ip_buf *b)
+{
+    char *s = b->buf;
+    b->buf = NULL;
+    b->len = b->alloc = 0;
+    return s;
+}
+
+int ip_strn_ieq(const char *a, size_t n, const char *b)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (!y)
+            return 0;
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y - 'A' + 'a');
+        if (x != y)
+            return 0;
+    }
+    return b[n] == '\0';
+}
+
+void ip_trim(const char **s, size_t *n)
+{
+    while (*n && (**s == ' ' || **s == '\t'))
+        (*s)++, (*n)--;
+    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+        (*n)--;
+}
+
+const char *ip_fmt_thousands(int64_t v, char *buf, size_t size)
+{
+    char digits[32];
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)u);
+    size_t o = 0;
+    int i;
+    if (v < 0 && o + 1 < size)
+        buf[o++] = '-';
+    for (i = 0; i < n && o + 2 < size; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[o++] = ' ';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+int ip_sha256_file(const char *path, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0, i;
+    static unsigned char block[1 << 16];
+    EVP_MD_CTX *ctx;
+    ssize_t r;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ctx = EVP_MD_CTX_new();
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+        EVP_MD_CTX_free(ctx);
+        close(fd);
+        errno = ENOMEM;
+        return -1;
+    }
+    while ((r = read(fd, block, sizeof block)) != 0) {
+        if (r < 0) {
+            int e = errno;
+            if (e == EINTR)
+                continue;
+            EVP_MD_CTX_free(ctx);
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        EVP_DigestUpdate(ctx, block, (size_t)r);
+    }
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    close(fd);
+    for (i = 0; i < mdlen && i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    hex[64] = '\0';
+    return 0;
+}
+
+char *ip_read_file(const char *path, size_t *len)
+{
+    ip_buf b;
+    char chunk[8192];
+    ssize_t r;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    ip_buf_init(&b);
+    while ((r = read(fd, chunk, sizeof chunk)) != 0) {
+        if (r < 0) {
+            int e = errno;
+            if (e == EINTR)
+                continue;
+            ip_buf_release(&b);
+            close(fd);
+            errno = e;
+            return NULL;
+        }
+        ip_buf_add(&b, chunk, (size_t)r);
+    }
+    close(fd);
+    if (len)
+        *len = b.len;
+    return ip_buf_detach(&b);
+}
