@@ -1,0 +1,320 @@
+/*
+ * cli.c — the command line and the orchestration of a run.
+ *
+ * The options live in one table; the parser and --help both read it, so the
+ * help can never drift from what is accepted. Only this file turns an ip_err
+ * into an exit status.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <libxml/xmlversion.h>
+#include <openssl/opensslv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "billing.h"
+#include "error.h"
+#include "fees.h"
+#include "outdir.h"
+#include "pricelist.h"
+#include "report.h"
+#include "run.h"
+#include "util.h"
+#include "version.h"
+
+enum opt_id { OPT_YEAR, OPT_INPUT, OPT_OUTPUT, OPT_DRY_RUN, OPT_TEMPLATES, OPT_SUMMARY,
+              OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT__COUNT };
+
+/* Which commands accept an option. */
+#define CMD_RUN 1
+#define CMD_CHECK 2
+#define CMD_NONE 4 /* before/without a command */
+
+static const struct option_def {
+    enum opt_id id;
+    const char *name;
+    const char *arg;  /* NULL: a flag */
+    int commands;
+    const char *help;
+} options[] = {
+    {OPT_YEAR, "year", "Y", CMD_RUN | CMD_CHECK, "price year to compute (required)"},
+    {OPT_INPUT, "input", "ROOT", CMD_RUN | CMD_CHECK, "read ROOT/Y/ (default: input)"},
+    {OPT_OUTPUT, "output", "ROOT", CMD_RUN | CMD_CHECK,
+     "write ROOT/Y/, read last year's ROOT/Y-1/fees.csv (default: output)"},
+    {OPT_DRY_RUN, "dry-run", NULL, CMD_RUN,
+     "compute everything, print the fees per service, write nothing"},
+    {OPT_TEMPLATES, "templates", "DIR", CMD_RUN | CMD_CHECK,
+     "folder with tariff.xsd (default: the installed templates)"},
+    {OPT_SUMMARY, "summary", NULL, CMD_RUN | CMD_CHECK, "print one summary line on success"},
+    {OPT_VERBOSE, "verbose", NULL, CMD_RUN | CMD_CHECK, "say what is read and written"},
+    {OPT_HELP, "help", NULL, CMD_RUN | CMD_CHECK | CMD_NONE, "show this help and exit"},
+    {OPT_VERSION, "version", NULL, CMD_NONE, "show the version and library versions and exit"},
+};
+
+static const struct command_def {
+    const char *name;
+    int mask;
+    const char *help;
+} commands[] = {
+    {"run", CMD_RUN, "compute the price list of a year and write output/Y/"},
+    {"check", CMD_CHECK, "read and check every input of a year; write nothing"},
+};
+
+typedef struct cli_args {
+    int command; /* CMD_* */
+    int year;
+    const char *input, *output, *templates;
+    int dry_run, summary, verbose;
+} cli_args;
+
+static void print_help(FILE *f)
+{
+    size_t i;
+    fprintf(f, "usage: internpris run --year Y [--input ROOT] [--output ROOT] [--dry-run]\n"
+               "       internpris check --year Y [--input ROOT] [--output ROOT]\n"
+               "       internpris --help | --version\n\n"
+               "Computes the fixed fees of the contact-centre services per customer and\n"
+               "writes the price-list workbook, the UBL invoices, fees.csv and report.txt.\n\n"
+               "commands:\n");
+    for (i = 0; i < IP_ARRAY_LEN(commands); i++)
+        fprintf(f, "  %-22s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\noptions:\n");
+    for (i = 0; i < IP_ARRAY_LEN(options); i++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", options[i].name, options[i].arg ? " " : "",
+                 options[i].arg ? options[i].arg : "");
+        fprintf(f, "  %-22s %s\n", left, options[i].help);
+    }
+    fprintf(f, "\nexit status: 0 ok, 64 usage, 65 bad data, 66 missing input, 70 internal error,\n"
+               "73 cannot create output, 74 I/O error, 75 output locked by another run,\n"
+               "78 bad tariff\n");
+}
+
+static void print_version(void)
+{
+    printf("internpris %s\n", IP_VERSION);
+    printf("libxml2 %s, libxlsxwriter %s, %s\n", LIBXML_DOTTED_VERSION, LXW_VERSION,
+           OPENSSL_VERSION_TEXT);
+}
+
+static int usage_error(const char *fmt, const char *what)
+{
+    fprintf(stderr, "internpris: ");
+    fprintf(stderr, fmt, what);
+    fprintf(stderr, "\nTry 'internpris --help'.\n");
+    return EX_USAGE;
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, cli_args *a)
+{
+    int i;
+    size_t k;
+    memset(a, 0, sizeof *a);
+    a->command = CMD_NONE;
+    a->input = "input";
+    a->output = "output";
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i], *value = NULL, *eq;
+        const struct option_def *o = NULL;
+        size_t len;
+        if (strncmp(arg, "--", 2) != 0) {
+            if (a->command != CMD_NONE)
+                return usage_error("unexpected argument '%s'", arg);
+            for (k = 0; k < IP_ARRAY_LEN(commands); k++)
+                if (strcmp(arg, commands[k].name) == 0)
+                    a->command = commands[k].mask;
+            if (a->command == CMD_NONE)
+                return usage_error("unknown command '%s'", arg);
+            continue;
+        }
+        arg += 2;
+        eq = strchr(arg, '=');
+        len = eq ? (size_t)(eq - arg) : strlen(arg);
+        for (k = 0; k < IP_ARRAY_LEN(options); k++)
+            if (strlen(options[k].name) == len && strncmp(options[k].name, arg, len) == 0)
+                o = &options[k];
+        if (!o)
+            return usage_error("unknown option '%s'", argv[i]);
+        if (!(o->commands & a->command))
+            return usage_error("option '%s' does not go with this command", argv[i]);
+        if (o->arg) {
+            if (eq)
+                value = eq + 1;
+            else if (i + 1 < argc)
+                value = argv[++i];
+            else
+                return usage_error("option '--%s' needs a value", o->name);
+        } else if (eq) {
+            return usage_error("option '--%s' takes no value", o->name);
+        }
+        switch (o->id) {
+        case OPT_YEAR: {
+            char *end;
+            long y;
+            errno = 0;
+            y = strtol(value, &end, 10);
+            if (errno || *end || end == value || y < 1900 || y > 2999)
+                return usage_error("expected a year such as 2025 after --year, found '%s'", value);
+            a->year = (int)y;
+            break;
+        }
+        case OPT_INPUT: a->input = value; break;
+        case OPT_OUTPUT: a->output = value; break;
+        case OPT_TEMPLATES: a->templates = value; break;
+        case OPT_DRY_RUN: a->dry_run = 1; break;
+        case OPT_SUMMARY: a->summary = 1; break;
+        case OPT_VERBOSE: a->verbose = 1; break;
+        case OPT_HELP: print_help(stdout); return 0;
+        case OPT_VERSION: print_version(); return 0;
+        case OPT__COUNT: break;
+        }
+    }
+    if (a->command == CMD_NONE)
+        return usage_error("%s", "expected a command ('run' or 'check')");
+    if (!a->year)
+        return usage_error("%s", "expected --year Y");
+    return -1;
+}
+
+/* The folder holding tariff.xsd: --templates, the source tree the program
+ * was built from, or the installed copy. */
+static const char *templates_dir(const cli_args *a)
+{
+    struct stat st;
+    if (a->templates)
+        return a->templates;
+    if (stat(IP_TEMPLATES_DIR "/tariff.xsd", &st) == 0)
+        return IP_TEMPLATES_DIR;
+    return IP_INSTALLED_TEMPLATES_DIR;
+}
+
+static void print_preview(const ip_run *r)
+{
+    size_t s, k;
+    char a[32], b[32], c[32], share[16];
+    for (s = 0; s < r->nsvc; s++) {
+        const ip_svc_result *sr = &r->svc[s];
+        printf("%s — %s: %s kr over %s %s\n", sr->svc->id, sr->svc->name,
+               ip_fmt_thousands(sr->svc->fee, a, sizeof a),
+               ip_fmt_thousands(sr->alloc.total, b, sizeof b), sr->svc->unit);
+        printf("  %-6s %-38s %12s %8s %12s %12s %12s\n", "nr", "customer", "basis", "share %",
+               "fee", "fee Y-1", "change");
+        for (k = 0; k < r->ncust; k++) {
+            const ip_customer *cu = ip_customers_at(r->customers, k);
+            int64_t fee = sr->items[k].fee, prev = sr->prev_fee[k];
+            if (fee == 0 && sr->basis[k] == 0 && (prev == IP_NO_PREV || prev == 0))
+                continue;
+            printf("  %-6" PRIu32 " %-38.38s %12s %8s %12s", cu->nr, cu->name,
+                   ip_fmt_thousands(sr->basis[k], a, sizeof a),
+                   ip_report_share(sr->basis[k], sr->alloc.total, share, sizeof share),
+                   ip_fmt_thousands(fee, b, sizeof b));
+            if (prev == IP_NO_PREV)
+                printf(" %12s %12s\n", "–", "–");
+            else
+                printf(" %12s %12s\n", ip_fmt_thousands(prev, c, sizeof c),
+                       ip_fmt_thousands(fee - prev, a, sizeof a));
+        }
+    }
+    printf("invoices that would be written:\n");
+    for (k = 0; k < r->ncust; k++) {
+        int64_t t = ip_run_customer_total(r, k);
+        if (t > 0) {
+            char *num = ip_billing_number(r, ip_customers_at(r->customers, k)->nr);
+            printf("  %s  %s kr  %s\n", num, ip_fmt_thousands(t, a, sizeof a),
+                   ip_customers_at(r->customers, k)->name);
+            free(num);
+        }
+    }
+}
+
+static ip_err write_text(ip_outdir *o, const char *rel, const ip_run *r,
+                         ip_err (*fn)(const ip_run *, FILE *, const char *, ip_diag *),
+                         ip_diag *d)
+{
+    FILE *f;
+    ip_err e = ip_outdir_fopen(o, rel, &f, d);
+    if (e)
+        return e;
+    e = fn(r, f, rel, d);
+    if (e) {
+        fclose(f);
+        return e;
+    }
+    return ip_outdir_fclose(o, f, rel, d);
+}
+
+static ip_err write_outputs(const ip_run *r, const cli_args *a, size_t *ninv, ip_diag *d)
+{
+    ip_outdir *o = NULL;
+    char *xlsx_rel = ip_xasprintf("prislista-%d.xlsx", r->year);
+    char *xlsx = NULL;
+    ip_err e = ip_outdir_begin(a->output, r->year, &o, d);
+    if (e)
+        goto out;
+    xlsx = ip_outdir_file(o, xlsx_rel);
+    if ((e = write_text(o, "fees.csv", r, ip_fees_write, d)) ||
+        (e = write_text(o, "report.txt", r, ip_report_write, d)) ||
+        (e = ip_pricelist_write(r, xlsx, d)) ||
+        (e = ip_billing_write(r, o, ninv, d))) {
+        ip_outdir_abort(o);
+        goto out;
+    }
+    e = ip_outdir_commit(o, d);
+out:
+    free(xlsx);
+    free(xlsx_rel);
+    return e;
+}
+
+int ip_cli_main(int argc, char **argv)
+{
+    cli_args a;
+    ip_run_opts ro;
+    ip_run *r = NULL;
+    ip_diag d;
+    size_t ninv = 0, s;
+    int status = parse_args(argc, argv, &a);
+    ip_err e;
+
+    if (status >= 0)
+        return status;
+    ip_diag_clear(&d);
+    memset(&ro, 0, sizeof ro);
+    ro.year = a.year;
+    ro.input_root = a.input;
+    ro.output_root = a.output;
+    ro.templates_dir = templates_dir(&a);
+    e = ip_run_compute(&ro, &r, &d);
+    if (!e && a.command == CMD_RUN && !a.dry_run)
+        e = write_outputs(r, &a, &ninv, &d);
+    if (e) {
+        ip_diag_print(&d, stderr, NULL);
+        ip_run_free(r);
+        return ip_err_exit_code(e);
+    }
+    for (s = 0; a.verbose && s < r->nwarnings; s++)
+        fprintf(stderr, "internpris: warning: %s\n", r->warnings[s]);
+    if (a.dry_run)
+        print_preview(r);
+    if (a.summary) {
+        int64_t total = 0;
+        size_t k;
+        char buf[32];
+        for (k = 0; k < r->ncust; k++)
+            total += ip_run_customer_total(r, k);
+        printf("internpris %d: %zu services, %zu customers, %s kr, %zu invoices%s, %s/%d\n",
+               r->year, r->nsvc, r->ncust, ip_fmt_thousands(total, buf, sizeof buf), ninv,
+               a.command == CMD_CHECK || a.dry_run ? " (nothing written)" : "",
+               a.output, r->year);
+    }
+    ip_run_free(r);
+    return 0;
+}

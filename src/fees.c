@@ -1,0 +1,151 @@
+/*
+ * fees.c — writes this year's fees.csv and reads last year's.
+ *
+ * fees.csv is both the audit trail of a run and the "Y-1" column of the next
+ * one, so the reader is as strict as any other input reader: a malformed
+ * previous table stops the run instead of silently showing wrong history.
+ */
+#include "fees.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csv.h"
+#include "parse.h"
+#include "util.h"
+
+void ip_csv_put_field(FILE *f, const char *s)
+{
+    const char *p;
+    if (!strpbrk(s, ";\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (p = s; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+ip_err ip_fees_write(const ip_run *r, FILE *f, const char *name, ip_diag *d)
+{
+    size_t s, k;
+    fputs("year;service;customer;name;basis;basis_total;fee\n", f);
+    for (s = 0; s < r->nsvc; s++) {
+        const ip_svc_result *sr = &r->svc[s];
+        for (k = 0; k < r->ncust; k++) {
+            const ip_customer *c = ip_customers_at(r->customers, k);
+            fprintf(f, "%d;%s;%" PRIu32 ";", r->year, sr->svc->id, c->nr);
+            ip_csv_put_field(f, c->name);
+            fprintf(f, ";%" PRId64 ";%" PRId64 ";%" PRId64 "\n", sr->basis[k],
+                    sr->alloc.total, sr->items[k].fee);
+        }
+    }
+    if (ferror(f))
+        return ip_diag_set(d, IP_ERR_IO, name, 0, "cannot write: %s", strerror(errno));
+    return IP_OK;
+}
+
+/* Reads one integer field or fails with the line. */
+static ip_err prev_int(const ip_csv *c, const ip_field *fl, const char *what, int64_t *out,
+                       ip_diag *d)
+{
+    char q[200];
+    if (ip_parse_uint(fl->ptr, fl->len, out) == 0)
+        return IP_OK;
+    return ip_diag_set(d, IP_ERR_DATA, ip_csv_name(c), ip_csv_line(c),
+                       "expected %s as a whole number of 0 or more, found '%s'", what,
+                       ip_quote(fl->ptr, fl->len, q, sizeof q));
+}
+
+ip_err ip_fees_read_prev(ip_run *r, const char *path, int *found, ip_diag *d)
+{
+    static const char *const cols[] = {"year", "service", "customer", "fee"};
+    long idx[4];
+    ip_csv *c = NULL;
+    ip_err e;
+    size_t s, k, i;
+    int *seen_svc = NULL;
+    unsigned char *seen_row = NULL;
+
+    *found = 0;
+    for (s = 0; s < r->nsvc; s++) {
+        for (k = 0; k < r->ncust; k++)
+            r->svc[s].prev_fee[k] = IP_NO_PREV;
+        r->svc[s].prev_total = IP_NO_PREV;
+    }
+    if (access(path, F_OK) != 0)
+        return IP_OK;
+
+    e = ip_csv_open(path, path, &c, d);
+    if (e)
+        return e;
+    for (i = 0; i < 4; i++)
+        if ((e = ip_csv_column(c, cols[i], 1, &idx[i], d)))
+            goto out;
+    seen_svc = ip_xcalloc(r->nsvc, sizeof *seen_svc);
+    seen_row = ip_xcalloc(r->nsvc * r->ncust, 1);
+    for (;;) {
+        const ip_field *f;
+        int eof;
+        int64_t year, nr, fee;
+        const ip_field *sv;
+        char q[200];
+        long slot;
+        if ((e = ip_csv_next(c, &f, &eof, d)))
+            goto out;
+        if (eof)
+            break;
+        if ((e = prev_int(c, &f[idx[0]], "a year", &year, d)) ||
+            (e = prev_int(c, &f[idx[2]], "a customer number", &nr, d)) ||
+            (e = prev_int(c, &f[idx[3]], "a fee", &fee, d)))
+            goto out;
+        if (year != r->year - 1) {
+            e = ip_diag_set(d, IP_ERR_DATA, path, ip_csv_line(c),
+                            "expected the year %d, found %" PRId64, r->year - 1, year);
+            goto out;
+        }
+        sv = &f[idx[1]];
+        for (s = 0; s < r->nsvc; s++)
+            if (ip_strn_ieq(sv->ptr, sv->len, r->svc[s].svc->id))
+                break;
+        if (s == r->nsvc)
+            continue; /* a service that ended last year */
+        if (nr > UINT32_MAX || (slot = ip_customers_slot(r->customers, (uint32_t)nr)) < 0)
+            continue; /* a customer no longer in the register */
+        if (seen_row[s * r->ncust + (size_t)slot]) {
+            e = ip_diag_set(d, IP_ERR_DATA, path, ip_csv_line(c),
+                            "expected one row per service and customer, found '%s' %" PRId64
+                            " again", ip_quote(sv->ptr, sv->len, q, sizeof q), nr);
+            goto out;
+        }
+        seen_row[s * r->ncust + (size_t)slot] = 1;
+        if (!seen_svc[s]) {
+            for (k = 0; k < r->ncust; k++)
+                r->svc[s].prev_fee[k] = 0; /* in last year's table: absent means 0 */
+            seen_svc[s] = 1;
+            r->svc[s].prev_total = 0;
+        }
+        r->svc[s].prev_fee[slot] = fee;
+        r->svc[s].prev_total += fee;
+    }
+    for (s = 0; s < r->nsvc; s++) {
+        if (seen_svc[s] || r->svc[s].svc->previous_fee != 0)
+            continue;
+        for (k = 0; k < r->ncust; k++)
+            r->svc[s].prev_fee[k] = 0; /* a new service: nobody paid last year */
+        r->svc[s].prev_total = 0;
+    }
+    *found = 1;
+out:
+    free(seen_row);
+    free(seen_svc);
+    ip_csv_free(c);
+    return e;
+}

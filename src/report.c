@@ -1,0 +1,148 @@
+/*
+ * report.c — report.txt and the basis-in-words phrases shared with the
+ * invoices.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "parse.h"
+#include "util.h"
+#include "version.h"
+
+const char *ip_report_share(int64_t basis, int64_t total, char *buf, size_t size)
+{
+    char *dot;
+    if (total <= 0) {
+        snprintf(buf, size, "0,00");
+        return buf;
+    }
+    ip_frac_str((ip_i128)basis * 100, total, 2, buf, size);
+    if ((dot = strchr(buf, '.')) != NULL)
+        *dot = ',';
+    return buf;
+}
+
+static void period_str(const ip_service *svc, char *buf, size_t size)
+{
+    char a[11], b[11];
+    if (svc->is_snapshot)
+        snprintf(buf, size, "%s", ip_date_str(svc->snapshot, a));
+    else
+        snprintf(buf, size, "%s–%s", ip_date_str(svc->from, a), ip_date_str(svc->to, b));
+}
+
+char *ip_report_basis_words(const ip_run *r, size_t s, size_t slot)
+{
+    const ip_svc_result *sr = &r->svc[s];
+    char b[32], t[32], period[40], share[32];
+    ip_buf out;
+    size_t k;
+    ip_buf_init(&out);
+    period_str(sr->svc, period, sizeof period);
+    ip_buf_addf(&out, "%s av %s %s %s, andel %s %%",
+                ip_fmt_thousands(sr->basis[slot], b, sizeof b),
+                ip_fmt_thousands(sr->alloc.total, t, sizeof t), sr->svc->unit, period,
+                ip_report_share(sr->basis[slot], sr->alloc.total, share, sizeof share));
+    for (k = 0; k < r->ncust; k++) {
+        if (sr->into[k] == (long)slot && sr->raw[k] > 0) {
+            const ip_customer *c = ip_customers_at(r->customers, k);
+            ip_buf_addf(&out, ", inkl. %s (%" PRIu32 ") %s", c->name, c->nr,
+                        ip_fmt_thousands(sr->raw[k], b, sizeof b));
+        }
+    }
+    if (sr->svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL && sr->basis[slot] > 0)
+        ip_buf_addf(&out, "; %d %% av avgiften delas lika mellan %zu kunder",
+                    sr->svc->equal_percent, sr->alloc.participants);
+    return ip_buf_detach(&out);
+}
+
+static void write_service(const ip_run *r, size_t s, FILE *f)
+{
+    const ip_svc_result *sr = &r->svc[s];
+    const ip_service *svc = sr->svc;
+    char a[32], b[32], period[40], exact[64], share[32];
+    size_t k, m, v;
+    int64_t fee_sum = 0;
+
+    period_str(svc, period, sizeof period);
+    fprintf(f, "\n== %s — %s\n", svc->id, svc->name);
+    fprintf(f, "fixed fee %s kr (previous %s kr)\n", ip_fmt_thousands(svc->fee, a, sizeof a),
+            ip_fmt_thousands(svc->previous_fee, b, sizeof b));
+    fprintf(f, "basis: %s, column '%s', %s %s", r->files[sr->file_index].name, svc->date_column,
+            svc->is_snapshot ? "snapshot" : "window", period);
+    fprintf(f, ", value %s", svc->value_column ? svc->value_column : "'count' column or 1 a row");
+    for (m = 0; m < svc->nmatches; m++) {
+        fprintf(f, ", %s in {", svc->matches[m].column);
+        for (v = 0; v < svc->matches[m].nvalues; v++)
+            fprintf(f, "%s%s", v ? ", " : "", svc->matches[m].values[v]);
+        fputc('}', f);
+    }
+    fputc('\n', f);
+    fprintf(f, "rows: %" PRIu64 " used, %" PRIu64 " %s, %" PRIu64 " not matching the filters\n",
+            sr->rows_used, sr->rows_outside,
+            svc->is_snapshot ? "on other dates" : "outside the window", sr->rows_filtered);
+    if (svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL)
+        fprintf(f, "key: %d %% equally among the %zu participants, %d %% by share of %s\n",
+                svc->equal_percent, sr->alloc.participants, 100 - svc->equal_percent, svc->unit);
+    else
+        fprintf(f, "key: proportional to %s\n", svc->unit);
+    for (k = 0; k < r->ncust; k++) {
+        if (sr->into[k] >= 0) {
+            const ip_customer *c = ip_customers_at(r->customers, k);
+            const ip_customer *t = ip_customers_at(r->customers, (size_t)sr->into[k]);
+            fprintf(f, "consolidated: %" PRIu32 " %s into %" PRIu32 " %s (%s %s)\n", c->nr,
+                    c->name, t->nr, t->name, ip_fmt_thousands(sr->raw[k], a, sizeof a), svc->unit);
+        }
+    }
+    fprintf(f, "%-6s %-40s %12s %12s %8s %18s %12s %12s\n", "nr", "name", "measured", "basis",
+            "share %", "exact share kr", "fee kr", "fee Y-1 kr");
+    for (k = 0; k < r->ncust; k++) {
+        const ip_customer *c = ip_customers_at(r->customers, k);
+        char prev[32];
+        if (sr->raw[k] == 0 && sr->items[k].fee == 0 &&
+            (sr->prev_fee[k] == IP_NO_PREV || sr->prev_fee[k] == 0))
+            continue;
+        if (sr->prev_fee[k] == IP_NO_PREV)
+            snprintf(prev, sizeof prev, "–");
+        else
+            snprintf(prev, sizeof prev, "%" PRId64, sr->prev_fee[k]);
+        fprintf(f, "%-6" PRIu32 " %-40.40s %12" PRId64 " %12" PRId64 " %8s %18s %12" PRId64 "%s %12s\n",
+                c->nr, c->name, sr->raw[k], sr->basis[k],
+                ip_report_share(sr->basis[k], sr->alloc.total, share, sizeof share),
+                ip_frac_str(sr->items[k].num, sr->alloc.den, 2, exact, sizeof exact),
+                sr->items[k].fee, sr->items[k].got_extra ? "+" : " ", prev);
+        fee_sum += sr->items[k].fee;
+    }
+    fprintf(f, "%-6s %-40s %12s %12" PRId64 " %8s %18s %12" PRId64 "  %12s\n", "", "total", "",
+            sr->alloc.total, "100,00", ip_frac_str((ip_i128)svc->fee, 1, 2, exact, sizeof exact),
+            fee_sum, sr->prev_total == IP_NO_PREV ? "–" : ip_fmt_thousands(sr->prev_total, a, sizeof a));
+    fprintf(f, "fees sum to %" PRId64 " kr = fixed fee %" PRId64 " kr: %s; %" PRId64
+               " kr handed out by largest remainder (marked +)\n",
+            fee_sum, svc->fee, fee_sum == svc->fee ? "yes" : "NO", sr->alloc.remaining);
+}
+
+ip_err ip_report_write(const ip_run *r, FILE *f, const char *name, ip_diag *d)
+{
+    size_t i;
+    fprintf(f, "internpris %s — price list %d\n", IP_VERSION, r->year);
+    fprintf(f, "inputs: %s\n", r->input_dir);
+    fprintf(f, "inputs sha256: %s\n", r->inputs_sha256);
+    fprintf(f, "last year's fees: %s (%s)\n", r->prev_path, r->have_prev ? "read" : "not found");
+    fprintf(f, "\nfiles read\n");
+    for (i = 0; i < r->nfiles; i++)
+        fprintf(f, "  %-16s %10" PRIu64 " bytes %9" PRIu64 " rows  sha256 %s\n", r->files[i].name,
+                r->files[i].bytes, r->files[i].rows, r->files[i].sha256);
+    for (i = 0; i < r->nsvc; i++)
+        write_service(r, i, f);
+    fprintf(f, "\nwarnings: %zu\n", r->nwarnings);
+    for (i = 0; i < r->nwarnings; i++)
+        fprintf(f, "  %s\n", r->warnings[i]);
+    if (ferror(f))
+        return ip_diag_set(d, IP_ERR_IO, name, 0, "cannot write: %s", strerror(errno));
+    return IP_OK;
+}

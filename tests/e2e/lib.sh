@@ -1,0 +1,28 @@
+# Shared helpers for the end-to-end tests (sourced). Each test gets the built
+# program as $1 and runs from the source tree.
+set -euo pipefail
+PROG=${1:?usage: $0 PATH/TO/internpris}
+PROG=$(readlink -f "$PROG")
+SRC=${IP_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+PY=/usr/bin/python3
+VALIDATE="$SRC/../shared/validation/validate-ubl"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ip-e2e.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+fails=0
+passes=0
+
+ok()   { passes=$((passes + 1)); echo "ok - $*"; }
+fail() { fails=$((fails + 1)); echo "FAIL - $*"; }
+check() { # check DESCRIPTION COMMAND...
+  local what=$1; shift
+  if "$@"; then ok "$what"; else fail "$what"; fi
+}
+finish() {
+  echo "$passes passed, $fails failed"
+  [ "$fails" -eq 0 ]
+}
+# A digest of every file under a folder (names and contents), to prove a
+# folder is byte-for-byte as before.
+tree_digest() {
+  if [ -d "$1" ]; then (cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum | sha256sum); else echo none; fi
+}

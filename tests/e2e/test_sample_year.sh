@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The bundled sample year end to end: run, exact sums, the SPEC's worked
+# example, repeatability, check mode, dry run, last year's column, and every
+# invoice through the UBL 2.1 / EN 16931 / PEPPOL BIS 3 validator.
+source "$(dirname "$0")/lib.sh"
+cd "$SRC"
+
+out="$WORK/out"
+check "run exits 0" "$PROG" run --year 2025 --input input --output "$out"
+y="$out/2025"
+for f in fees.csv report.txt prislista-2025.xlsx; do
+  check "writes $f" test -s "$y/$f"
+done
+check "no temporary folder is left" bash -c "! ls -A '$out' | grep -q tmp"
+
+# Every service's fees add up exactly to its fixed fee in the tariff.
+check "fees sum exactly to every fixed fee" $PY - "$y/fees.csv" input/2025/tariff.xml <<'PY'
+import csv, sys, xml.etree.ElementTree as ET
+fees = {s.get("id"): int(s.get("fee")) for s in ET.parse(sys.argv[2]).getroot().iter("service")}
+sums = {}
+for row in csv.DictReader(open(sys.argv[1], encoding="utf-8"), delimiter=";"):
+    sums[row["service"]] = sums.get(row["service"], 0) + int(row["fee"])
+assert sums == fees, (sums, fees)
+PY
+
+# The SPEC's worked example (E-tjänstsupport 2025) is the sample's etjanst.
+check "E-tjänstsupport matches the SPEC's worked example" $PY - "$y/fees.csv" <<'PY'
+import csv, sys
+want = {110: (1841, 155249), 113: (121, 10204), 115: (6, 506), 116: (9, 759),
+        117: (47, 3963), 122: (23, 1940), 132: (363, 30611), 169: (2, 169),
+        181: (184, 15517), 191: (49, 4132), 291: (201, 16950)}
+got = {}
+for row in csv.DictReader(open(sys.argv[1], encoding="utf-8"), delimiter=";"):
+    if row["service"] == "etjanst" and int(row["basis"]) > 0:
+        got[int(row["customer"])] = (int(row["basis"]), int(row["fee"]))
+        assert row["basis_total"] == "2846", row
+assert got == want, got
+PY
+
+# Same inputs, byte-identical outputs.
+"$PROG" run --year 2025 --input input --output "$WORK/again" >/dev/null
+check "a second run is byte-identical" test "$(tree_digest "$y")" = "$(tree_digest "$WORK/again/2025")"
+
+# Check mode and dry run write nothing.
+before=$(tree_digest "$out")
+check "check mode exits 0" "$PROG" check --year 2025 --input input --output "$out"
+"$PROG" run --year 2025 --dry-run --input input --output "$out" >"$WORK/preview.txt"
+check "dry run and check write nothing" test "$(tree_digest "$out")" = "$before"
+check "dry run previews fees and invoices" grep -q "invoices that would be written" "$WORK/preview.txt"
+check "a new root gets nothing from a dry run" bash -c "'$PROG' run --year 2025 --dry-run --input input --output '$WORK/none' >/dev/null && test ! -e '$WORK/none'"
+
+# Last year's fees.csv feeds the Y-1 column; without it the report says so.
+check "report notes missing last-year fees" grep -q "not found" "$y/report.txt"
+mkdir -p "$WORK/prev/2024"
+$PY - "$y/fees.csv" "$WORK/prev/2024/fees.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8"), delimiter=";"))
+with open(sys.argv[2], "w", encoding="utf-8", newline="") as f:
+    w = csv.writer(f, delimiter=";", lineterminator="\n")
+    w.writerow(["year", "service", "customer", "name", "basis", "basis_total", "fee"])
+    for r in rows:
+        w.writerow(["2024", r["service"], r["customer"], r["name"], r["basis"], r["basis_total"],
+                    int(r["fee"]) // 2])
+PY
+check "run with last year's fees" "$PROG" run --year 2025 --input input --output "$WORK/prev"
+check "report says last year's fees were read" grep -q "fees.csv (read)" "$WORK/prev/2025/report.txt"
+
+# Every invoice passes the official validation artefacts.
+ls "$y"/invoices/*.xml >/dev/null 2>&1 && ok "invoices written" || fail "invoices written"
+check "every invoice passes validate-ubl" "$VALIDATE" -q "$y"/invoices/*.xml
+n_inv=$(ls "$y"/invoices/*.xml | wc -l)
+n_billable=$($PY - "$y/fees.csv" <<'PY'
+import csv, sys
+tot = {}
+for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"), delimiter=";"):
+    tot[r["customer"]] = tot.get(r["customer"], 0) + int(r["fee"])
+print(sum(1 for v in tot.values() if v > 0))
+PY
+)
+check "one invoice per customer with a fee ($n_inv)" test "$n_inv" = "$n_billable"
+
+# The committed expected outputs (refreshed only by tests/e2e/refresh-expected.sh).
+for f in fees.csv report.txt; do
+  check "$f equals tests/e2e/expected/2025/$f" cmp -s "$y/$f" "tests/e2e/expected/2025/$f"
+done
+finish

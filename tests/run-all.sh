@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds internpris and runs every test: the cmocka unit tests, the
+# end-to-end tests (sample year, workbook in LibreOffice, invoices through the
+# UBL/PEPPOL validator, bad inputs), the fuzz corpus replay and a short
+# libFuzzer run, then the whole suite again under AddressSanitizer and
+# UndefinedBehaviorSanitizer. Warnings are errors.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# The validator compiles its rules once; do it before the tests start.
+../shared/validation/validate-ubl --prepare >/dev/null
+
+echo "== build (warnings are errors)"
+cmake -S . -B build -DIP_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs" >/dev/null
+echo "== tests"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build-asan -DIP_WERROR=ON -DIP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-asan -j"$jobs" >/dev/null
+echo "== tests under ASan+UBSan"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE slow
