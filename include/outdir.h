@@ -51,6 +51,12 @@ ip_err ip_outdir_commit(ip_outdir *o, ip_diag *d);
 /* Removes the temporary folder and releases the lock; o is freed. NULL ok. */
 void ip_outdir_abort(ip_outdir *o);
 
+/* A point where a test may kill the run: when the environment variable
+ * IP_TEST_KILL_AT is n, the n-th call in this process raises SIGKILL. The
+ * kill test walks n = 1, 2, … until a run completes, so every point is hit
+ * once; in normal runs the variable is unset and this does nothing. */
+void ip_kill_point(void);
+
 /* Removes a folder tree (no symlinks followed). Returns 0 or -1. */
 int ip_rmtree(const char *path);
 

@@ -66,6 +66,7 @@ ip_err ip_billing_write(const ip_run *r, ip_outdir *o, size_t *count, ip_diag *d
         e = ip_invoice_write(&inv, path, d);
         if (!e)
             (*count)++;
+        ip_kill_point();
         free(path);
         free(rel);
         free(number);

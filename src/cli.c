@@ -248,7 +248,9 @@ static ip_err write_text(ip_outdir *o, const char *rel, const ip_run *r,
         fclose(f);
         return e;
     }
-    return ip_outdir_fclose(o, f, rel, d);
+    e = ip_outdir_fclose(o, f, rel, d);
+    ip_kill_point();
+    return e;
 }
 
 static ip_err write_outputs(const ip_run *r, const cli_args *a, size_t *ninv, ip_diag *d)
@@ -262,12 +264,15 @@ static ip_err write_outputs(const ip_run *r, const cli_args *a, size_t *ninv, ip
     xlsx = ip_outdir_file(o, xlsx_rel);
     if ((e = write_text(o, "fees.csv", r, ip_fees_write, d)) ||
         (e = write_text(o, "report.txt", r, ip_report_write, d)) ||
-        (e = ip_pricelist_write(r, xlsx, d)) ||
-        (e = ip_billing_write(r, o, ninv, d))) {
-        ip_outdir_abort(o);
-        goto out;
-    }
+        (e = ip_pricelist_write(r, xlsx, d)))
+        goto abort;
+    ip_kill_point();
+    if ((e = ip_billing_write(r, o, ninv, d)))
+        goto abort;
     e = ip_outdir_commit(o, d);
+    goto out;
+abort:
+    ip_outdir_abort(o);
 out:
     free(xlsx);
     free(xlsx_rel);

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,14 @@ struct ip_outdir {
     char *tmp_prefix;/* ".Y.tmp-" */
     int lock_fd;
 };
+
+void ip_kill_point(void)
+{
+    static long calls;
+    const char *at = getenv("IP_TEST_KILL_AT");
+    if (at && ++calls == strtol(at, NULL, 10))
+        raise(SIGKILL);
+}
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -223,6 +232,7 @@ ip_err ip_outdir_commit(ip_outdir *o, ip_diag *d)
                         strerror(errno));
         goto fail;
     }
+    ip_kill_point();
     if (exists) {
         if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->final, RENAME_EXCHANGE) != 0) {
             e = ip_diag_set(d, IP_ERR_CANTCREAT, o->final, 0, "cannot replace: %s",
@@ -234,6 +244,7 @@ ip_err ip_outdir_commit(ip_outdir *o, ip_diag *d)
         goto fail;
     }
     fsync_path(o->root, 1);
+    ip_kill_point();
     if (exists)
         ip_rmtree(o->tmp); /* the previous output, now under the temporary name */
     free_outdir(o);

@@ -491,7 +491,7 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
             continue; /* already read with an earlier service */
         if (stat(path, &fst) != 0) {
             e = ip_diag_set(d, IP_ERR_NOINPUT, path, 0,
-                            "expected the statistics file named by service '%s', found %s",
+                            "cannot open the statistics file of service '%s': %s",
                             r->tariff->services[s].id, strerror(errno));
             goto fail;
         }
