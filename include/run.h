@@ -36,12 +36,17 @@ typedef struct ip_svc_result {
     uint64_t rows_outside;   /* rows outside the window (or not on the snapshot date) */
     uint64_t rows_filtered;  /* rows in the window that the match filters rejected */
     int64_t *raw;            /* measured basis per slot, before consolidation */
+    int64_t *monthly;        /* [slot * nmonths + m]: raw basis per calendar month */
+    size_t nmonths;          /* months from the window's first to its last (1 for a snapshot) */
+    ip_date first_month;     /* YYYYMM01 of month 0 */
     int64_t *basis;          /* basis per slot after consolidation (allocation input) */
     long *into;              /* slot this customer's basis was rolled into, or -1 */
     ip_alloc_item *items;    /* allocation per slot (fee, exact share) */
     ip_alloc_result alloc;   /* W, N, denominator */
     int64_t *prev_fee;       /* last year's fee per slot, or IP_NO_PREV */
     int64_t prev_total;      /* sum of prev_fee, or IP_NO_PREV */
+    int64_t *prev_basis;     /* last year's basis per slot, or IP_NO_PREV */
+    int64_t prev_basis_total;/* last year's basis total, or IP_NO_PREV */
 } ip_svc_result;
 
 typedef struct ip_run {

@@ -66,8 +66,8 @@ static ip_err prev_int(const ip_csv *c, const ip_field *fl, const char *what, in
 
 ip_err ip_fees_read_prev(ip_run *r, const char *path, int *found, ip_diag *d)
 {
-    static const char *const cols[] = {"year", "service", "customer", "fee"};
-    long idx[4];
+    static const char *const cols[] = {"year", "service", "customer", "fee", "basis", "basis_total"};
+    long idx[6];
     ip_csv *c = NULL;
     ip_err e;
     size_t s, k, i;
@@ -77,8 +77,8 @@ ip_err ip_fees_read_prev(ip_run *r, const char *path, int *found, ip_diag *d)
     *found = 0;
     for (s = 0; s < r->nsvc; s++) {
         for (k = 0; k < r->ncust; k++)
-            r->svc[s].prev_fee[k] = IP_NO_PREV;
-        r->svc[s].prev_total = IP_NO_PREV;
+            r->svc[s].prev_fee[k] = r->svc[s].prev_basis[k] = IP_NO_PREV;
+        r->svc[s].prev_total = r->svc[s].prev_basis_total = IP_NO_PREV;
     }
     if (access(path, F_OK) != 0)
         return IP_OK;
@@ -86,7 +86,7 @@ ip_err ip_fees_read_prev(ip_run *r, const char *path, int *found, ip_diag *d)
     e = ip_csv_open(path, path, &c, d);
     if (e)
         return e;
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 6; i++)
         if ((e = ip_csv_column(c, cols[i], 1, &idx[i], d)))
             goto out;
     seen_svc = ip_xcalloc(r->nsvc, sizeof *seen_svc);
@@ -94,7 +94,7 @@ ip_err ip_fees_read_prev(ip_run *r, const char *path, int *found, ip_diag *d)
     for (;;) {
         const ip_field *f;
         int eof;
-        int64_t year, nr, fee;
+        int64_t year, nr, fee, basis, basis_total;
         const ip_field *sv;
         char q[200];
         long slot;
@@ -104,7 +104,9 @@ ip_err ip_fees_read_prev(ip_run *r, const char *path, int *found, ip_diag *d)
             break;
         if ((e = prev_int(c, &f[idx[0]], "a year", &year, d)) ||
             (e = prev_int(c, &f[idx[2]], "a customer number", &nr, d)) ||
-            (e = prev_int(c, &f[idx[3]], "a fee", &fee, d)))
+            (e = prev_int(c, &f[idx[3]], "a fee", &fee, d)) ||
+            (e = prev_int(c, &f[idx[4]], "a basis", &basis, d)) ||
+            (e = prev_int(c, &f[idx[5]], "a basis total", &basis_total, d)))
             goto out;
         if (year != r->year - 1) {
             e = ip_diag_set(d, IP_ERR_DATA, path, ip_csv_line(c),
@@ -128,11 +130,13 @@ ip_err ip_fees_read_prev(ip_run *r, const char *path, int *found, ip_diag *d)
         seen_row[s * r->ncust + (size_t)slot] = 1;
         if (!seen_svc[s]) {
             for (k = 0; k < r->ncust; k++)
-                r->svc[s].prev_fee[k] = 0; /* in last year's table: absent means 0 */
+                r->svc[s].prev_fee[k] = r->svc[s].prev_basis[k] = 0; /* absent means 0 */
             seen_svc[s] = 1;
             r->svc[s].prev_total = 0;
+            r->svc[s].prev_basis_total = basis_total;
         }
         r->svc[s].prev_fee[slot] = fee;
+        r->svc[s].prev_basis[slot] = basis;
         r->svc[s].prev_total += fee;
     }
     for (s = 0; s < r->nsvc; s++) {

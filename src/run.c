@@ -77,6 +77,13 @@ static void row_errors_finish(row_errors *re)
                     re->count > MAX_LISTED ? " (the first ten are listed)" : "");
 }
 
+static size_t month_index(const ip_svc_result *res, ip_date date)
+{
+    int months = (ip_date_year(date) - ip_date_year(res->first_month)) * 12 +
+                 ip_date_month(date) - ip_date_month(res->first_month);
+    return months < 0 ? 0 : ((size_t)months >= res->nmonths ? res->nmonths - 1 : (size_t)months);
+}
+
 static char *path_join(const char *a, const char *b)
 {
     return ip_xasprintf("%s/%s", a, b);
@@ -266,6 +273,7 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
                 break;
             }
             res->raw[slot] += value;
+            res->monthly[(size_t)slot * res->nmonths + month_index(res, date)] += value;
             res->rows_used++;
         }
     }
@@ -472,10 +480,20 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
         ip_svc_result *sr = &r->svc[s];
         sr->svc = &r->tariff->services[s];
         sr->raw = ip_xcalloc(r->ncust, sizeof *sr->raw);
+        if (sr->svc->is_snapshot) {
+            sr->first_month = sr->svc->snapshot / 100 * 100 + 1;
+            sr->nmonths = 1;
+        } else {
+            sr->first_month = sr->svc->from / 100 * 100 + 1;
+            sr->nmonths = (size_t)((ip_date_year(sr->svc->to) - ip_date_year(sr->svc->from)) * 12 +
+                                   ip_date_month(sr->svc->to) - ip_date_month(sr->svc->from) + 1);
+        }
+        sr->monthly = ip_xcalloc(r->ncust * sr->nmonths, sizeof *sr->monthly);
         sr->basis = ip_xcalloc(r->ncust, sizeof *sr->basis);
         sr->into = ip_xcalloc(r->ncust, sizeof *sr->into);
         sr->items = ip_xcalloc(r->ncust, sizeof *sr->items);
         sr->prev_fee = ip_xcalloc(r->ncust, sizeof *sr->prev_fee);
+        sr->prev_basis = ip_xcalloc(r->ncust, sizeof *sr->prev_basis);
     }
 
     /* One pass per statistics file, in the order the tariff first names them. */
@@ -536,10 +554,12 @@ void ip_run_free(ip_run *r)
         return;
     for (i = 0; i < r->nsvc; i++) {
         free(r->svc[i].raw);
+        free(r->svc[i].monthly);
         free(r->svc[i].basis);
         free(r->svc[i].into);
         free(r->svc[i].items);
         free(r->svc[i].prev_fee);
+        free(r->svc[i].prev_basis);
     }
     free(r->svc);
     for (i = 0; i < r->nfiles; i++) {
