@@ -21,6 +21,7 @@
 
 #include "billing.h"
 #include "error.h"
+#include "explain.h"
 #include "fees.h"
 #include "outdir.h"
 #include "pricelist.h"
@@ -30,12 +31,13 @@
 #include "version.h"
 
 enum opt_id { OPT_YEAR, OPT_INPUT, OPT_OUTPUT, OPT_DRY_RUN, OPT_TEMPLATES, OPT_SUMMARY,
-              OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT__COUNT };
+              OPT_VERBOSE, OPT_CUSTOMER, OPT_SERVICE, OPT_HELP, OPT_VERSION, OPT__COUNT };
 
 /* Which commands accept an option. */
 #define CMD_RUN 1
 #define CMD_CHECK 2
 #define CMD_NONE 4 /* before/without a command */
+#define CMD_EXPLAIN 8
 
 static const struct option_def {
     enum opt_id id;
@@ -44,17 +46,19 @@ static const struct option_def {
     int commands;
     const char *help;
 } options[] = {
-    {OPT_YEAR, "year", "Y", CMD_RUN | CMD_CHECK, "price year to compute (required)"},
-    {OPT_INPUT, "input", "ROOT", CMD_RUN | CMD_CHECK, "read ROOT/Y/ (default: input)"},
-    {OPT_OUTPUT, "output", "ROOT", CMD_RUN | CMD_CHECK,
+    {OPT_YEAR, "year", "Y", CMD_RUN | CMD_CHECK | CMD_EXPLAIN, "price year to compute (required)"},
+    {OPT_INPUT, "input", "ROOT", CMD_RUN | CMD_CHECK | CMD_EXPLAIN, "read ROOT/Y/ (default: input)"},
+    {OPT_OUTPUT, "output", "ROOT", CMD_RUN | CMD_CHECK | CMD_EXPLAIN,
      "write ROOT/Y/, read last year's ROOT/Y-1/fees.csv (default: output)"},
     {OPT_DRY_RUN, "dry-run", NULL, CMD_RUN,
      "compute everything, print the fees per service, write nothing"},
-    {OPT_TEMPLATES, "templates", "DIR", CMD_RUN | CMD_CHECK,
+    {OPT_TEMPLATES, "templates", "DIR", CMD_RUN | CMD_CHECK | CMD_EXPLAIN,
      "folder with tariff.xsd (default: the installed templates)"},
     {OPT_SUMMARY, "summary", NULL, CMD_RUN | CMD_CHECK, "print one summary line on success"},
-    {OPT_VERBOSE, "verbose", NULL, CMD_RUN | CMD_CHECK, "say what is read and written"},
-    {OPT_HELP, "help", NULL, CMD_RUN | CMD_CHECK | CMD_NONE, "show this help and exit"},
+    {OPT_VERBOSE, "verbose", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN, "say what is read and written"},
+    {OPT_CUSTOMER, "customer", "NR", CMD_EXPLAIN, "explain: the customer number (required)"},
+    {OPT_SERVICE, "service", "ID", CMD_EXPLAIN, "explain: only this service (default: every service)"},
+    {OPT_HELP, "help", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN | CMD_NONE, "show this help and exit"},
     {OPT_VERSION, "version", NULL, CMD_NONE, "show the version and library versions and exit"},
 };
 
@@ -65,6 +69,7 @@ static const struct command_def {
 } commands[] = {
     {"run", CMD_RUN, "compute the price list of a year and write output/Y/"},
     {"check", CMD_CHECK, "read and check every input of a year; write nothing"},
+    {"explain", CMD_EXPLAIN, "show how one customer's fees came about; write nothing"},
 };
 
 typedef struct cli_args {
@@ -72,6 +77,9 @@ typedef struct cli_args {
     int year;
     const char *input, *output, *templates;
     int dry_run, summary, verbose;
+    uint32_t customer; /* explain */
+    int have_customer;
+    const char *service;
 } cli_args;
 
 static void print_help(FILE *f)
@@ -79,6 +87,7 @@ static void print_help(FILE *f)
     size_t i;
     fprintf(f, "usage: internpris run --year Y [--input ROOT] [--output ROOT] [--dry-run]\n"
                "       internpris check --year Y [--input ROOT] [--output ROOT]\n"
+               "       internpris explain --year Y --customer NR [--service ID]\n"
                "       internpris --help | --version\n\n"
                "Computes the fixed fees of the contact-centre services per customer and\n"
                "writes the price-list workbook, the UBL invoices, fees.csv and report.txt.\n\n"
@@ -172,15 +181,30 @@ static int parse_args(int argc, char **argv, cli_args *a)
         case OPT_DRY_RUN: a->dry_run = 1; break;
         case OPT_SUMMARY: a->summary = 1; break;
         case OPT_VERBOSE: a->verbose = 1; break;
+        case OPT_CUSTOMER: {
+            char *end;
+            unsigned long nr;
+            errno = 0;
+            nr = strtoul(value, &end, 10);
+            if (errno || *end || end == value || *value < '0' || *value > '9' || nr > UINT32_MAX)
+                return usage_error("expected a customer number such as 110 after --customer, "
+                                   "found '%s'", value);
+            a->customer = (uint32_t)nr;
+            a->have_customer = 1;
+            break;
+        }
+        case OPT_SERVICE: a->service = value; break;
         case OPT_HELP: print_help(stdout); return 0;
         case OPT_VERSION: print_version(); return 0;
         case OPT__COUNT: break;
         }
     }
     if (a->command == CMD_NONE)
-        return usage_error("%s", "expected a command ('run' or 'check')");
+        return usage_error("%s", "expected a command ('run', 'check' or 'explain')");
     if (!a->year)
         return usage_error("%s", "expected --year Y");
+    if (a->command == CMD_EXPLAIN && !a->have_customer)
+        return usage_error("%s", "expected --customer NR");
     return -1;
 }
 
@@ -300,6 +324,8 @@ int ip_cli_main(int argc, char **argv)
     e = ip_run_compute(&ro, &r, &d);
     if (!e && a.command == CMD_RUN && !a.dry_run)
         e = write_outputs(r, &a, &ninv, &d);
+    if (!e && a.command == CMD_EXPLAIN)
+        e = ip_explain_write(r, a.customer, a.service, stdout, &d);
     if (e) {
         ip_diag_print(&d, stderr, NULL);
         ip_run_free(r);

@@ -1,0 +1,372 @@
+/*
+ * explain.c — `internpris explain`: one customer's fee, step by step.
+ *
+ * Everything printed here is read from the ip_run that ip_run_compute()
+ * produced; nothing is recomputed except what the explanation adds on top:
+ * the rank of the customer's remainder in the largest-remainder order (the
+ * same order as alloc.c: larger remainder, larger basis, lower number), and
+ * the split of the change since last year into the customer's own volume
+ * and the rest. Both are exact integer (128-bit) arithmetic; amounts are
+ * rounded only when they are printed, and the printed (a) and (b) always add
+ * up to the printed change.
+ */
+#include "explain.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "customers.h"
+#include "parse.h"
+#include "tariff.h"
+#include "util.h"
+
+/* Adds a space as thousands separator to the integer part of a decimal
+ * string ("-155249.47" -> "-155 249.47"); writes into buf, returns buf. */
+static const char *group_digits(const char *s, char *buf, size_t size)
+{
+    size_t n = 0, i, ndig;
+    const char *dot;
+    if (size == 0)
+        return buf;
+    if (*s == '-' && n + 1 < size)
+        buf[n++] = *s++;
+    dot = strchr(s, '.');
+    ndig = dot ? (size_t)(dot - s) : strlen(s);
+    for (i = 0; i < ndig && n + 2 < size; i++) {
+        if (i > 0 && (ndig - i) % 3 == 0)
+            buf[n++] = ' ';
+        buf[n++] = s[i];
+    }
+    if (dot)
+        for (s = dot; *s && n + 1 < size; s++)
+            buf[n++] = *s;
+    buf[n] = '\0';
+    return buf;
+}
+
+/* num/den kronor with two decimals and thousands separators. */
+static const char *frac_kr(ip_i128 num, ip_i128 den, char *buf, size_t size)
+{
+    char tmp[64];
+    return group_digits(ip_frac_str(num, den, 2, tmp, sizeof tmp), buf, size);
+}
+
+/* Whole number with thousands separators. */
+static const char *th(int64_t v, char *buf, size_t size)
+{
+    return ip_fmt_thousands(v, buf, size);
+}
+
+/* Whole number with an explicit sign: "+1 234", "-1 234", "0". */
+static const char *signed_th(int64_t v, char *buf, size_t size)
+{
+    char tmp[32];
+    ip_fmt_thousands(v, tmp, sizeof tmp);
+    snprintf(buf, size, "%s%s", v > 0 ? "+" : "", tmp);
+    return buf;
+}
+
+/* num/den rounded to the nearest integer, halves away from zero. */
+static ip_i128 div_round(ip_i128 num, ip_i128 den)
+{
+    if (den < 0)
+        num = -num, den = -den;
+    if (num >= 0)
+        return (num * 2 + den) / (den * 2);
+    return -((-num * 2 + den) / (den * 2));
+}
+
+static const char *customer_label(const ip_run *r, size_t slot, char *buf, size_t size)
+{
+    const ip_customer *c = ip_customers_at(r->customers, slot);
+    snprintf(buf, size, "%" PRIu32 " %s", c->nr, c->name);
+    return buf;
+}
+
+/* True when customer j comes before customer i in the order the remaining
+ * kronor are handed out (alloc.c: larger remainder, larger basis, lower nr). */
+static int ranks_above(const ip_svc_result *sr, size_t j, size_t i)
+{
+    ip_i128 rj = sr->items[j].num % sr->alloc.den, ri = sr->items[i].num % sr->alloc.den;
+    if (rj != ri)
+        return rj > ri;
+    if (sr->items[j].basis != sr->items[i].basis)
+        return sr->items[j].basis > sr->items[i].basis;
+    return sr->items[j].nr < sr->items[i].nr;
+}
+
+static void write_basis(const ip_run *r, const ip_svc_result *sr, FILE *f)
+{
+    const ip_service *svc = sr->svc;
+    char a[11], b[11];
+    size_t m, v;
+    fprintf(f, "basis: %s in %s, date column '%s', ", svc->unit, r->files[sr->file_index].name,
+            svc->date_column);
+    if (svc->is_snapshot)
+        fprintf(f, "snapshot %s\n", ip_date_str(svc->snapshot, a));
+    else
+        fprintf(f, "window %s–%s\n", ip_date_str(svc->from, a), ip_date_str(svc->to, b));
+    if (svc->value_column)
+        fprintf(f, "value: column '%s'\n", svc->value_column);
+    else
+        fprintf(f, "value: the 'count' column, or 1 a row\n");
+    fprintf(f, "filters:");
+    for (m = 0; m < svc->nmatches; m++) {
+        fprintf(f, "%s %s in {", m ? "," : "", svc->matches[m].column);
+        for (v = 0; v < svc->matches[m].nvalues; v++)
+            fprintf(f, "%s%s", v ? ", " : "", svc->matches[m].values[v]);
+        fputc('}', f);
+    }
+    fprintf(f, "%s\n", svc->nmatches ? "" : " none");
+    if (svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL)
+        fprintf(f, "key: %d %% of the fee equally among the participants (basis above 0), "
+                   "%d %% in proportion to the basis\n",
+                svc->equal_percent, 100 - svc->equal_percent);
+    else
+        fprintf(f, "key: in proportion to the basis\n");
+}
+
+static void write_months(const ip_run *r, const ip_svc_result *sr, size_t slot, FILE *f)
+{
+    char a[32], day[11];
+    size_t m;
+    uint32_t nr = ip_customers_at(r->customers, slot)->nr;
+    if (sr->svc->is_snapshot) {
+        fprintf(f, "counted for %" PRIu32 " on %s: %s %s (raw basis)\n", nr,
+                ip_date_str(sr->svc->snapshot, day), th(sr->raw[slot], a, sizeof a),
+                sr->svc->unit);
+        return;
+    }
+    fprintf(f, "counted for %" PRIu32 " per month (%s):\n", nr, sr->svc->unit);
+    for (m = 0; m < sr->nmonths; m++) {
+        int ym = ip_date_year(sr->first_month) * 12 + ip_date_month(sr->first_month) - 1 + (int)m;
+        fprintf(f, "  %04d-%02d %12s\n", ym / 12, ym % 12 + 1,
+                th(sr->monthly[slot * sr->nmonths + m], a, sizeof a));
+    }
+    fprintf(f, "  %-7s %12s (raw basis)\n", "sum", th(sr->raw[slot], a, sizeof a));
+}
+
+/* Consolidations into slot; returns 1 when slot itself was rolled into
+ * another customer (its fee is then 0 and there is nothing to allocate). */
+static int write_consolidation(const ip_run *r, const ip_svc_result *sr, size_t slot, FILE *f)
+{
+    char a[32], b[32], who[300], whom[300];
+    size_t k, n = 0;
+    if (sr->into[slot] >= 0) {
+        size_t to = (size_t)sr->into[slot];
+        fprintf(f, "consolidated: the basis of %s (%s %s) is rolled into %s and counted there;\n"
+                   "  %" PRIu32 " takes no part in the allocation and its fee is 0 kr\n",
+                customer_label(r, slot, who, sizeof who), th(sr->raw[slot], a, sizeof a),
+                sr->svc->unit, customer_label(r, to, whom, sizeof whom),
+                ip_customers_at(r->customers, slot)->nr);
+        return 1;
+    }
+    for (k = 0; k < r->ncust; k++) {
+        if (sr->into[k] != (long)slot)
+            continue;
+        fprintf(f, "consolidated: + %s %s of %s, rolled into %" PRIu32 "\n",
+                th(sr->raw[k], a, sizeof a), sr->svc->unit, customer_label(r, k, who, sizeof who),
+                ip_customers_at(r->customers, slot)->nr);
+        n++;
+    }
+    if (n == 0) {
+        fprintf(f, "consolidated: none\n");
+        fprintf(f, "basis w = %s %s\n", th(sr->basis[slot], a, sizeof a), sr->svc->unit);
+        return 0;
+    }
+    fprintf(f, "basis w = %s", th(sr->raw[slot], a, sizeof a));
+    for (k = 0; k < r->ncust; k++)
+        if (sr->into[k] == (long)slot)
+            fprintf(f, " + %s", th(sr->raw[k], a, sizeof a));
+    fprintf(f, " = %s %s\n", th(sr->basis[slot], b, sizeof b), sr->svc->unit);
+    return 0;
+}
+
+static void write_share(const ip_run *r, const ip_svc_result *sr, size_t slot, FILE *f)
+{
+    const ip_service *svc = sr->svc;
+    const ip_alloc_item *it = &sr->items[slot];
+    const ip_i128 den = sr->alloc.den;
+    char a[64], b[64], c[64], e[64];
+    ip_i128 rem = it->num % den;
+    size_t k, rank = 1, nrem = 0;
+    int equal = svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL;
+    int64_t w = sr->basis[slot], W = sr->alloc.total, F = svc->fee;
+
+    fprintf(f, "basis total W = %s %s", th(W, a, sizeof a), svc->unit);
+    if (equal)
+        fprintf(f, "; participants N = %zu; equal part p = %d %%\n", sr->alloc.participants,
+                svc->equal_percent);
+    else
+        fputc('\n', f);
+    if (F == 0) {
+        fprintf(f, "exact share: the fixed fee is 0 kr, so every share is 0.00 kr\n");
+        return;
+    }
+    if (equal && w == 0) {
+        fprintf(f, "exact share: not a participant (basis 0), so 0.00 kr\n");
+    } else if (equal) {
+        int p = svc->equal_percent;
+        ip_i128 N = (ip_i128)sr->alloc.participants;
+        fprintf(f, "exact share e = F×p/(100 N) + F×(100−p)×w/(100 W)\n");
+        fprintf(f, "  = %s×%d/(100×%zu) + %s×%d×%s/(100×%s)\n", th(F, a, sizeof a), p,
+                sr->alloc.participants, th(F, b, sizeof b), 100 - p, th(w, c, sizeof c),
+                th(W, e, sizeof e));
+        fprintf(f, "  equal part         %18s kr\n",
+                frac_kr((ip_i128)F * p, (ip_i128)100 * N, a, sizeof a));
+        fprintf(f, "  proportional part  %18s kr\n",
+                frac_kr((ip_i128)F * (100 - p) * w, (ip_i128)100 * W, a, sizeof a));
+        fprintf(f, "  e                  %18s kr\n", frac_kr(it->num, den, a, sizeof a));
+    } else {
+        fprintf(f, "exact share e = F × w / W = %s × %s / %s = %s kr\n", th(F, a, sizeof a),
+                th(w, b, sizeof b), th(W, c, sizeof c), frac_kr(it->num, den, e, sizeof e));
+    }
+    fprintf(f, "floor %s kr, remainder %s kr\n", th(it->floor, a, sizeof a),
+            frac_kr(rem, den, b, sizeof b));
+
+    for (k = 0; k < r->ncust; k++) {
+        if (sr->items[k].num % den != 0)
+            nrem++;
+        if (k != slot && ranks_above(sr, k, slot))
+            rank++;
+    }
+    fprintf(f, "largest remainder: %s kr − %s kr of floors leaves %s kr, one each to the "
+               "largest remainders\n",
+            th(F, a, sizeof a), th(F - sr->alloc.remaining, b, sizeof b),
+            th(sr->alloc.remaining, c, sizeof c));
+    if (rem == 0)
+        fprintf(f, "  the exact share is whole kronor: no remainder, no extra krona\n");
+    else
+        fprintf(f, "  this remainder ranks %zu of %zu (larger remainder, then larger basis, "
+                   "then lower number first): %s\n",
+                rank, nrem, it->got_extra ? "one extra krona" : "no extra krona");
+}
+
+/* Last year's fee, the change, and its split into own volume (a) and the
+ * rest (b). */
+static void write_change(const ip_run *r, const ip_svc_result *sr, size_t slot, FILE *f)
+{
+    const ip_service *svc = sr->svc;
+    int64_t fee = sr->items[slot].fee, prev = sr->prev_fee[slot];
+    int64_t pw = sr->prev_basis[slot], pW = sr->prev_basis_total, change, a_kr;
+    int p = svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL ? svc->equal_percent : 0;
+    int y = r->year, y1 = r->year - 1;
+    char a[64], b[64], c[64], e[64];
+
+    if (prev == IP_NO_PREV) {
+        if (!r->have_prev)
+            fprintf(f, "fee %d: unknown: no fees.csv for %d\n", y1, y1);
+        else
+            fprintf(f, "fee %d: unknown: %d's fees.csv has no rows for %s\n", y1, y1, svc->id);
+        return;
+    }
+    change = fee - prev;
+    fprintf(f, "fee %d: %s kr; change %s kr\n", y1, th(prev, a, sizeof a),
+            signed_th(change, b, sizeof b));
+    if (pw == IP_NO_PREV || pW == IP_NO_PREV) {
+        fprintf(f, "  the change cannot be split: %d's basis is not known\n", y1);
+        return;
+    }
+    fprintf(f, "  basis %d: w = %s of W = %s %s; %d: w = %s of W = %s\n", y1, th(pw, a, sizeof a),
+            th(pW, b, sizeof b), svc->unit, y, th(sr->basis[slot], c, sizeof c),
+            th(sr->alloc.total, e, sizeof e));
+    if (pW == 0) {
+        a_kr = 0;
+        fprintf(f, "  (a) own volume: cannot be computed, W %d was 0: 0 kr\n", y1);
+    } else {
+        ip_i128 num = (ip_i128)svc->previous_fee * (100 - p) * (sr->basis[slot] - pw);
+        ip_i128 den = (ip_i128)100 * pW;
+        a_kr = (int64_t)div_round(num, den);
+        if (p)
+            fprintf(f, "  (a) own volume: F%d × (100−p)/100 × (w%d − w%d) / W%d"
+                       " = %s × %d/100 × (%s − %s) / %s",
+                    y1, y, y1, y1, th(svc->previous_fee, a, sizeof a), 100 - p,
+                    th(sr->basis[slot], b, sizeof b), th(pw, c, sizeof c), th(pW, e, sizeof e));
+        else
+            fprintf(f, "  (a) own volume: F%d × (w%d − w%d) / W%d = %s × (%s − %s) / %s", y1, y,
+                    y1, y1, th(svc->previous_fee, a, sizeof a), th(sr->basis[slot], b, sizeof b),
+                    th(pw, c, sizeof c), th(pW, e, sizeof e));
+        fprintf(f, " = %s kr\n", signed_th(a_kr, a, sizeof a));
+    }
+    fprintf(f, "  (b) the fixed fee and everybody else's volume: %s kr\n",
+            signed_th(change - a_kr, a, sizeof a));
+    fprintf(f, "  (a) + (b) = %s kr\n", signed_th(change, a, sizeof a));
+    if (sr->prev_total != IP_NO_PREV && sr->prev_total != svc->previous_fee)
+        fprintf(f, "  note: F%d is the tariff's previous-fee, %s kr; %d's fees.csv sums to %s kr "
+                   "for the customers in this year's register\n",
+                y1, th(svc->previous_fee, a, sizeof a), y1, th(sr->prev_total, b, sizeof b));
+}
+
+static void explain_service(const ip_run *r, size_t s, size_t slot, FILE *f)
+{
+    const ip_svc_result *sr = &r->svc[s];
+    const ip_service *svc = sr->svc;
+    const ip_alloc_item *it = &sr->items[slot];
+    char a[32], b[32];
+
+    fprintf(f, "\n== %s — %s\n", svc->id, svc->name);
+    fprintf(f, "fixed fee F: %s kr in %d (%s kr in %d)\n", th(svc->fee, a, sizeof a), r->year,
+            th(svc->previous_fee, b, sizeof b), r->year - 1);
+    write_basis(r, sr, f);
+    write_months(r, sr, slot, f);
+    if (!write_consolidation(r, sr, slot, f))
+        write_share(r, sr, slot, f);
+    if (it->got_extra)
+        fprintf(f, "fee %d: %s + 1 = %s kr\n", r->year, th(it->floor, a, sizeof a),
+                th(it->fee, b, sizeof b));
+    else
+        fprintf(f, "fee %d: %s kr\n", r->year, th(it->fee, a, sizeof a));
+    write_change(r, sr, slot, f);
+}
+
+ip_err ip_explain_write(const ip_run *r, uint32_t customer_nr, const char *service_id,
+                        FILE *out, ip_diag *d)
+{
+    long slot = ip_customers_slot(r->customers, customer_nr);
+    size_t s, want = r->nsvc;
+    const ip_customer *c;
+    char a[32], b[32];
+
+    if (slot < 0)
+        return ip_diag_set(d, IP_ERR_USAGE, NULL, 0,
+                           "expected a customer number from customers.csv, found %" PRIu32,
+                           customer_nr);
+    if (service_id) {
+        for (s = 0; s < r->nsvc; s++)
+            if (strcmp(r->svc[s].svc->id, service_id) == 0)
+                want = s;
+        if (want == r->nsvc) {
+            ip_buf ids;
+            char q[200];
+            ip_buf_init(&ids);
+            for (s = 0; s < r->nsvc; s++)
+                ip_buf_addf(&ids, "%s%s", s ? ", " : "", r->svc[s].svc->id);
+            ip_diag_set(d, IP_ERR_USAGE, NULL, 0,
+                        "expected a service id from tariff.xml (%s), found '%s'", ids.buf,
+                        ip_quote(service_id, strlen(service_id), q, sizeof q));
+            ip_buf_release(&ids);
+            return IP_ERR_USAGE;
+        }
+    }
+
+    c = ip_customers_at(r->customers, (size_t)slot);
+    fprintf(out, "price year %d, customer %" PRIu32 " %s (%s), inputs %s\n", r->year, c->nr,
+            c->name, c->group->id, r->input_dir);
+    for (s = 0; s < r->nsvc; s++)
+        if (want == r->nsvc || s == want)
+            explain_service(r, s, (size_t)slot, out);
+    if (want == r->nsvc) {
+        int64_t prev = ip_run_customer_prev_total(r, (size_t)slot);
+        fprintf(out, "\ntotal %d: %s kr over %zu services; %d: %s%s\n", r->year,
+                th(ip_run_customer_total(r, (size_t)slot), a, sizeof a), r->nsvc, r->year - 1,
+                prev == IP_NO_PREV ? "unknown" : th(prev, b, sizeof b),
+                prev == IP_NO_PREV ? "" : " kr");
+    }
+    if (fflush(out) != 0 || ferror(out))
+        return ip_diag_set(d, IP_ERR_IO, NULL, 0, "cannot write the explanation: %s",
+                           strerror(errno));
+    return IP_OK;
+}
