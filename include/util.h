@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef IP_TESTING
 #define IP_STATIC
@@ -56,6 +57,10 @@ void ip_trim(const char **s, size_t *n);
 /* Formats a whole number of kronor with a space as thousands separator
  * ("1 234 567"); returns buf. Negative numbers get a leading '-'. */
 const char *ip_fmt_thousands(int64_t v, char *buf, size_t size);
+
+/* Writes s left-aligned in a column of width characters (UTF-8 code points,
+ * not bytes), cut at width when longer, to f. */
+void ip_fput_col(FILE *f, const char *s, size_t width);
 
 /* Writes the lowercase hex SHA-256 of a file into hex[65]. Returns 0 on
  * success, -1 with errno set on failure. */

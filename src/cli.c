@@ -236,8 +236,9 @@ static void print_preview(const ip_run *r)
             int64_t fee = sr->items[k].fee, prev = sr->prev_fee[k];
             if (fee == 0 && sr->basis[k] == 0 && (prev == IP_NO_PREV || prev == 0))
                 continue;
-            printf("  %-6" PRIu32 " %-38.38s %12s %8s %12s", cu->nr, cu->name,
-                   ip_fmt_thousands(sr->basis[k], a, sizeof a),
+            printf("  %-6" PRIu32 " ", cu->nr);
+            ip_fput_col(stdout, cu->name, 38);
+            printf(" %12s %8s %12s", ip_fmt_thousands(sr->basis[k], a, sizeof a),
                    ip_report_share(sr->basis[k], sr->alloc.total, share, sizeof share),
                    ip_fmt_thousands(fee, b, sizeof b));
             if (prev == IP_NO_PREV)

@@ -111,8 +111,10 @@ static void write_service(const ip_run *r, size_t s, FILE *f)
             snprintf(prev, sizeof prev, "–");
         else
             snprintf(prev, sizeof prev, "%" PRId64, sr->prev_fee[k]);
-        fprintf(f, "%-6" PRIu32 " %-40.40s %12" PRId64 " %12" PRId64 " %8s %18s %12" PRId64 "%s %12s\n",
-                c->nr, c->name, sr->raw[k], sr->basis[k],
+        fprintf(f, "%-6" PRIu32 " ", c->nr);
+        ip_fput_col(f, c->name, 40);
+        fprintf(f, " %12" PRId64 " %12" PRId64 " %8s %18s %12" PRId64 "%s %12s\n",
+                sr->raw[k], sr->basis[k],
                 ip_report_share(sr->basis[k], sr->alloc.total, share, sizeof share),
                 ip_frac_str(sr->items[k].num, sr->alloc.den, 2, exact, sizeof exact),
                 sr->items[k].fee, sr->items[k].got_extra ? "+" : " ", prev);
@@ -132,7 +134,10 @@ ip_err ip_report_write(const ip_run *r, FILE *f, const char *name, ip_diag *d)
     fprintf(f, "internpris %s — price list %d\n", IP_VERSION, r->year);
     fprintf(f, "inputs: %s\n", r->input_dir);
     fprintf(f, "inputs sha256: %s\n", r->inputs_sha256);
-    fprintf(f, "last year's fees: %s (%s)\n", r->prev_path, r->have_prev ? "read" : "not found");
+    /* Relative to the output folder, so that the report does not depend on
+     * where the output root lives. */
+    fprintf(f, "last year's fees: %d/fees.csv (%s)\n", r->year - 1,
+            r->have_prev ? "read" : "not found");
     fprintf(f, "\nfiles read\n");
     for (i = 0; i < r->nfiles; i++)
         fprintf(f, "  %-16s %10" PRIu64 " bytes %9" PRIu64 " rows  sha256 %s\n", r->files[i].name,

@@ -530,8 +530,8 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
         goto fail;
     r->have_prev = found;
     if (!found)
-        add_warning(r, ip_xasprintf("no fees of %d found at %s: the Y-1 columns show '–'",
-                                    o->year - 1, r->prev_path));
+        add_warning(r, ip_xasprintf("no fees of %d (%d/fees.csv in the output folder): "
+                                    "the Y-1 columns show '–'", o->year - 1, o->year - 1));
     inputs_digest(r);
     free(group);
     free(path);

@@ -260,3 +260,18 @@ char *ip_read_file(const char *path, size_t *len)
         *len = b.len;
     return ip_buf_detach(&b);
 }
+
+void ip_fput_col(FILE *f, const char *s, size_t width)
+{
+    size_t chars = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && chars < width) {
+        const unsigned char *start = p++;
+        while ((*p & 0xC0) == 0x80)
+            p++;
+        fwrite(start, 1, (size_t)(p - start), f);
+        chars++;
+    }
+    for (; chars < width; chars++)
+        fputc(' ', f);
+}
