@@ -2,8 +2,8 @@
  * billing.h — turns a computed run into invoices: one UBL invoice per
  * customer whose yearly total is above zero, one line per service with a fee,
  * numbered <prefix><Y>-<nr> (e.g. KC2025-110) and written as
- * invoices/<prefix><Y>-<nr>.xml. Only the digits of the customer number and
- * the tariff's number prefix (schema-restricted to [A-Z0-9]) name a file.
+ * invoices/<Y>-<nr>.xml: no output path is built from input text except the
+ * digits of a customer number.
  */
 #ifndef IP_BILLING_H
 #define IP_BILLING_H

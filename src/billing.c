@@ -61,7 +61,8 @@ ip_err ip_billing_write(const ip_run *r, ip_outdir *o, size_t *count, ip_diag *d
         inv.group = c->group;
         inv.lines = lines;
         inv.nlines = n;
-        rel = ip_xasprintf("invoices/%s.xml", number);
+        /* Only digits name a file: the year and the customer number. */
+        rel = ip_xasprintf("invoices/%d-%" PRIu32 ".xml", r->year, c->nr);
         path = ip_outdir_file(o, rel);
         e = ip_invoice_write(&inv, path, d);
         if (!e)
