@@ -25,6 +25,12 @@ ip_err ip_fees_write(const ip_run *r, FILE *f, const char *name, ip_diag *d);
  * previous fee in the tariff is 0. */
 ip_err ip_fees_read_prev(ip_run *r, const char *path, int *found, ip_diag *d);
 
+/* Reads the fee table of year r->year at path (the current output, for
+ * `run --dry-run --diff`) into fee[s * ncust + slot]; rows absent from the
+ * file get IP_NO_PREV. A missing file is not an error (*found = 0). */
+ip_err ip_fees_read_current(const ip_run *r, const char *path, int64_t *fee, int *found,
+                            ip_diag *d);
+
 /* Writes one CSV field, quoting it when needed. */
 void ip_csv_put_field(FILE *f, const char *s);
 

@@ -8,6 +8,8 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <time.h>
 #include <inttypes.h>
 #include <libxml/xmlversion.h>
 #include <openssl/opensslv.h>
@@ -30,7 +32,7 @@
 #include "util.h"
 #include "version.h"
 
-enum opt_id { OPT_YEAR, OPT_INPUT, OPT_OUTPUT, OPT_DRY_RUN, OPT_TEMPLATES, OPT_SUMMARY,
+enum opt_id { OPT_YEAR, OPT_INPUT, OPT_OUTPUT, OPT_DRY_RUN, OPT_DIFF, OPT_TEMPLATES, OPT_SUMMARY,
               OPT_VERBOSE, OPT_CUSTOMER, OPT_SERVICE, OPT_HELP, OPT_VERSION, OPT__COUNT };
 
 /* Which commands accept an option. */
@@ -52,6 +54,8 @@ static const struct option_def {
      "write ROOT/Y/, read last year's ROOT/Y-1/fees.csv (default: output)"},
     {OPT_DRY_RUN, "dry-run", NULL, CMD_RUN,
      "compute everything, print the fees per service, write nothing"},
+    {OPT_DIFF, "diff", NULL, CMD_RUN,
+     "with --dry-run: show only what would change against the current output"},
     {OPT_TEMPLATES, "templates", "DIR", CMD_RUN | CMD_CHECK | CMD_EXPLAIN,
      "folder with tariff.xsd (default: the installed templates)"},
     {OPT_SUMMARY, "summary", NULL, CMD_RUN | CMD_CHECK, "print one summary line on success"},
@@ -76,7 +80,7 @@ typedef struct cli_args {
     int command; /* CMD_* */
     int year;
     const char *input, *output, *templates;
-    int dry_run, summary, verbose;
+    int dry_run, diff, summary, verbose;
     uint32_t customer; /* explain */
     int have_customer;
     const char *service;
@@ -111,6 +115,33 @@ static void print_version(void)
     printf("internpris %s\n", IP_VERSION);
     printf("libxml2 %s, libxlsxwriter %s, %s\n", LIBXML_DOTTED_VERSION, LXW_VERSION,
            OPENSSL_VERSION_TEXT);
+}
+
+/* Warnings and progress notes on stderr. Under cron (stderr not a terminal)
+ * they carry a UTC timestamp. Error lines do not: the SPEC's contract is that
+ * an error line starts with the file and line it concerns. */
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+    va_list ap;
+    if (!isatty(STDERR_FILENO)) {
+        char stamp[32];
+        struct tm tm;
+        time_t now = time(NULL);
+        gmtime_r(&now, &tm);
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ ", &tm);
+        fputs(stamp, stderr);
+    }
+    fputs("internpris: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void print_diag(const ip_diag *d)
+{
+    ip_diag_print(d, stderr, NULL);
 }
 
 static int usage_error(const char *fmt, const char *what)
@@ -179,6 +210,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
         case OPT_OUTPUT: a->output = value; break;
         case OPT_TEMPLATES: a->templates = value; break;
         case OPT_DRY_RUN: a->dry_run = 1; break;
+        case OPT_DIFF: a->diff = 1; break;
         case OPT_SUMMARY: a->summary = 1; break;
         case OPT_VERBOSE: a->verbose = 1; break;
         case OPT_CUSTOMER: {
@@ -203,6 +235,8 @@ static int parse_args(int argc, char **argv, cli_args *a)
         return usage_error("%s", "expected a command ('run', 'check' or 'explain')");
     if (!a->year)
         return usage_error("%s", "expected --year Y");
+    if (a->diff && !a->dry_run)
+        return usage_error("%s", "expected --diff together with --dry-run");
     if (a->command == CMD_EXPLAIN && !a->have_customer)
         return usage_error("%s", "expected --customer NR");
     return -1;
@@ -220,22 +254,32 @@ static const char *templates_dir(const cli_args *a)
     return IP_INSTALLED_TEMPLATES_DIR;
 }
 
-static void print_preview(const ip_run *r)
+/* The preview of `run --dry-run`. With current (the fees of the output
+ * folder as it is, [s * ncust + slot], IP_NO_PREV where absent), only the rows
+ * whose fee would change are shown, with the current fee beside the new one. */
+static void print_preview(const ip_run *r, const int64_t *current)
 {
-    size_t s, k;
+    size_t s, k, shown = 0;
     char a[32], b[32], c[32], share[16];
     for (s = 0; s < r->nsvc; s++) {
         const ip_svc_result *sr = &r->svc[s];
-        printf("%s — %s: %s kr over %s %s\n", sr->svc->id, sr->svc->name,
-               ip_fmt_thousands(sr->svc->fee, a, sizeof a),
-               ip_fmt_thousands(sr->alloc.total, b, sizeof b), sr->svc->unit);
-        printf("  %-6s %-38s %12s %8s %12s %12s %12s\n", "nr", "customer", "basis", "share %",
-               "fee", "fee Y-1", "change");
+        int header = 0;
         for (k = 0; k < r->ncust; k++) {
             const ip_customer *cu = ip_customers_at(r->customers, k);
-            int64_t fee = sr->items[k].fee, prev = sr->prev_fee[k];
-            if (fee == 0 && sr->basis[k] == 0 && (prev == IP_NO_PREV || prev == 0))
+            int64_t fee = sr->items[k].fee;
+            int64_t prev = current ? current[s * r->ncust + k] : sr->prev_fee[k];
+            if (current ? fee == (prev == IP_NO_PREV ? 0 : prev)
+                        : (fee == 0 && sr->basis[k] == 0 && (prev == IP_NO_PREV || prev == 0)))
                 continue;
+            if (!header) {
+                printf("%s — %s: %s kr over %s %s\n", sr->svc->id, sr->svc->name,
+                       ip_fmt_thousands(sr->svc->fee, a, sizeof a),
+                       ip_fmt_thousands(sr->alloc.total, b, sizeof b), sr->svc->unit);
+                printf("  %-6s %-38s %12s %8s %12s %12s %12s\n", "nr", "customer", "basis",
+                       "share %", "fee", current ? "fee now" : "fee Y-1", "change");
+                header = 1;
+            }
+            shown++;
             printf("  %-6" PRIu32 " ", cu->nr);
             ip_fput_col(stdout, cu->name, 38);
             printf(" %12s %8s %12s", ip_fmt_thousands(sr->basis[k], a, sizeof a),
@@ -248,10 +292,25 @@ static void print_preview(const ip_run *r)
                        ip_fmt_thousands(fee - prev, a, sizeof a));
         }
     }
-    printf("invoices that would be written:\n");
+    if (current && shown == 0) {
+        printf("no changes: the output folder already holds these fees\n");
+        return;
+    }
+    printf("invoices that would be %s:\n", current ? "changed" : "written");
     for (k = 0; k < r->ncust; k++) {
-        int64_t t = ip_run_customer_total(r, k);
-        if (t > 0) {
+        int64_t t = ip_run_customer_total(r, k), now = 0;
+        if (current) {
+            int changed = 0;
+            for (s = 0; s < r->nsvc; s++) {
+                int64_t v = current[s * r->ncust + k];
+                v = v == IP_NO_PREV ? 0 : v;
+                now += v;
+                changed |= v != r->svc[s].items[k].fee;
+            }
+            if (!changed)
+                continue; /* every line as in the current output */
+        }
+        if (t > 0 || (current && now > 0)) {
             char *num = ip_billing_number(r, ip_customers_at(r->customers, k)->nr);
             printf("  %s  %s kr  %s\n", num, ip_fmt_thousands(t, a, sizeof a),
                    ip_customers_at(r->customers, k)->name);
@@ -328,14 +387,44 @@ int ip_cli_main(int argc, char **argv)
     if (!e && a.command == CMD_EXPLAIN)
         e = ip_explain_write(r, a.customer, a.service, stdout, &d);
     if (e) {
-        ip_diag_print(&d, stderr, NULL);
+        print_diag(&d);
         ip_run_free(r);
         return ip_err_exit_code(e);
     }
-    for (s = 0; a.verbose && s < r->nwarnings; s++)
-        fprintf(stderr, "internpris: warning: %s\n", r->warnings[s]);
-    if (a.dry_run)
-        print_preview(r);
+    if (a.verbose) {
+        for (s = 0; s < r->nfiles; s++)
+            note("read %s: %" PRIu64 " bytes, %" PRIu64 " rows, sha256 %.12s…", r->files[s].path,
+                 r->files[s].bytes, r->files[s].rows, r->files[s].sha256);
+        for (s = 0; s < r->nsvc; s++)
+            note("%s: %" PRIu64 " rows used, %" PRIu64 " outside, %" PRIu64 " filtered; "
+                 "%" PRId64 " kr over %" PRId64 " %s", r->svc[s].svc->id, r->svc[s].rows_used,
+                 r->svc[s].rows_outside, r->svc[s].rows_filtered, r->svc[s].svc->fee,
+                 r->svc[s].alloc.total, r->svc[s].svc->unit);
+        for (s = 0; s < r->nwarnings; s++)
+            note("warning: %s", r->warnings[s]);
+        if (a.command == CMD_RUN && !a.dry_run)
+            note("wrote %s/%d: fees.csv, report.txt, prislista-%d.xlsx, %zu invoices", a.output,
+                 r->year, r->year, ninv);
+    }
+    if (a.dry_run && a.diff) {
+        char *path = ip_xasprintf("%s/%d/fees.csv", a.output, r->year);
+        int64_t *current = ip_xcalloc(r->nsvc * r->ncust, sizeof *current);
+        int found;
+        e = ip_fees_read_current(r, path, current, &found, &d);
+        if (!e && !found)
+            printf("no current output at %s: everything would be new\n", path);
+        if (!e)
+            print_preview(r, found ? current : NULL);
+        free(current);
+        free(path);
+        if (e) {
+            print_diag(&d);
+            ip_run_free(r);
+            return ip_err_exit_code(e);
+        }
+    } else if (a.dry_run) {
+        print_preview(r, NULL);
+    }
     if (a.summary) {
         int64_t total = 0;
         size_t k;

@@ -64,15 +64,83 @@ static ip_err prev_int(const ip_csv *c, const ip_field *fl, const char *what, in
                        ip_quote(fl->ptr, fl->len, q, sizeof q));
 }
 
-ip_err ip_fees_read_prev(ip_run *r, const char *path, int *found, ip_diag *d)
+/* Reads a fees.csv of `year` into fee[] and basis[] (indexed s * ncust +
+ * slot; rows absent from the file are left as the caller set them) and
+ * basis_total[s]; seen_svc[s] tells which services the file holds. */
+static ip_err read_table(const ip_run *r, const char *path, int year, int64_t *fee_out,
+                         int64_t *basis_out, int64_t *basis_total, int *seen_svc, ip_diag *d)
 {
     static const char *const cols[] = {"year", "service", "customer", "fee", "basis", "basis_total"};
     long idx[6];
     ip_csv *c = NULL;
     ip_err e;
-    size_t s, k, i;
-    int *seen_svc = NULL;
+    size_t s, i;
     unsigned char *seen_row = NULL;
+
+    e = ip_csv_open(path, path, &c, d);
+    if (e)
+        return e;
+    for (i = 0; i < 6; i++)
+        if ((e = ip_csv_column(c, cols[i], 1, &idx[i], d)))
+            goto out;
+    seen_row = ip_xcalloc(r->nsvc * r->ncust, 1);
+    for (;;) {
+        const ip_field *f;
+        int eof;
+        int64_t y, nr, fee, basis, total;
+        const ip_field *sv;
+        char q[200];
+        long slot;
+        size_t at;
+        if ((e = ip_csv_next(c, &f, &eof, d)))
+            goto out;
+        if (eof)
+            break;
+        if ((e = prev_int(c, &f[idx[0]], "a year", &y, d)) ||
+            (e = prev_int(c, &f[idx[2]], "a customer number", &nr, d)) ||
+            (e = prev_int(c, &f[idx[3]], "a fee", &fee, d)) ||
+            (e = prev_int(c, &f[idx[4]], "a basis", &basis, d)) ||
+            (e = prev_int(c, &f[idx[5]], "a basis total", &total, d)))
+            goto out;
+        if (y != year) {
+            e = ip_diag_set(d, IP_ERR_DATA, path, ip_csv_line(c),
+                            "expected the year %d, found %" PRId64, year, y);
+            goto out;
+        }
+        sv = &f[idx[1]];
+        for (s = 0; s < r->nsvc; s++)
+            if (ip_strn_ieq(sv->ptr, sv->len, r->svc[s].svc->id))
+                break;
+        if (s == r->nsvc)
+            continue; /* a service that is not in this year's tariff */
+        if (nr > UINT32_MAX || (slot = ip_customers_slot(r->customers, (uint32_t)nr)) < 0)
+            continue; /* a customer no longer in the register */
+        at = s * r->ncust + (size_t)slot;
+        if (seen_row[at]) {
+            e = ip_diag_set(d, IP_ERR_DATA, path, ip_csv_line(c),
+                            "expected one row per service and customer, found '%s' %" PRId64
+                            " again", ip_quote(sv->ptr, sv->len, q, sizeof q), nr);
+            goto out;
+        }
+        seen_row[at] = 1;
+        seen_svc[s] = 1;
+        basis_total[s] = total;
+        fee_out[at] = fee;
+        basis_out[at] = basis;
+    }
+out:
+    free(seen_row);
+    ip_csv_free(c);
+    return e;
+}
+
+ip_err ip_fees_read_prev(ip_run *r, const char *path, int *found, ip_diag *d)
+{
+    size_t s, k, n = r->nsvc * r->ncust;
+    int64_t *fee = ip_xcalloc(n, sizeof *fee), *basis = ip_xcalloc(n, sizeof *basis);
+    int64_t *total = ip_xcalloc(r->nsvc, sizeof *total);
+    int *seen = ip_xcalloc(r->nsvc, sizeof *seen);
+    ip_err e = IP_OK;
 
     *found = 0;
     for (s = 0; s < r->nsvc; s++) {
@@ -81,75 +149,49 @@ ip_err ip_fees_read_prev(ip_run *r, const char *path, int *found, ip_diag *d)
         r->svc[s].prev_total = r->svc[s].prev_basis_total = IP_NO_PREV;
     }
     if (access(path, F_OK) != 0)
-        return IP_OK;
-
-    e = ip_csv_open(path, path, &c, d);
-    if (e)
-        return e;
-    for (i = 0; i < 6; i++)
-        if ((e = ip_csv_column(c, cols[i], 1, &idx[i], d)))
-            goto out;
-    seen_svc = ip_xcalloc(r->nsvc, sizeof *seen_svc);
-    seen_row = ip_xcalloc(r->nsvc * r->ncust, 1);
-    for (;;) {
-        const ip_field *f;
-        int eof;
-        int64_t year, nr, fee, basis, basis_total;
-        const ip_field *sv;
-        char q[200];
-        long slot;
-        if ((e = ip_csv_next(c, &f, &eof, d)))
-            goto out;
-        if (eof)
-            break;
-        if ((e = prev_int(c, &f[idx[0]], "a year", &year, d)) ||
-            (e = prev_int(c, &f[idx[2]], "a customer number", &nr, d)) ||
-            (e = prev_int(c, &f[idx[3]], "a fee", &fee, d)) ||
-            (e = prev_int(c, &f[idx[4]], "a basis", &basis, d)) ||
-            (e = prev_int(c, &f[idx[5]], "a basis total", &basis_total, d)))
-            goto out;
-        if (year != r->year - 1) {
-            e = ip_diag_set(d, IP_ERR_DATA, path, ip_csv_line(c),
-                            "expected the year %d, found %" PRId64, r->year - 1, year);
-            goto out;
-        }
-        sv = &f[idx[1]];
-        for (s = 0; s < r->nsvc; s++)
-            if (ip_strn_ieq(sv->ptr, sv->len, r->svc[s].svc->id))
-                break;
-        if (s == r->nsvc)
-            continue; /* a service that ended last year */
-        if (nr > UINT32_MAX || (slot = ip_customers_slot(r->customers, (uint32_t)nr)) < 0)
-            continue; /* a customer no longer in the register */
-        if (seen_row[s * r->ncust + (size_t)slot]) {
-            e = ip_diag_set(d, IP_ERR_DATA, path, ip_csv_line(c),
-                            "expected one row per service and customer, found '%s' %" PRId64
-                            " again", ip_quote(sv->ptr, sv->len, q, sizeof q), nr);
-            goto out;
-        }
-        seen_row[s * r->ncust + (size_t)slot] = 1;
-        if (!seen_svc[s]) {
-            for (k = 0; k < r->ncust; k++)
-                r->svc[s].prev_fee[k] = r->svc[s].prev_basis[k] = 0; /* absent means 0 */
-            seen_svc[s] = 1;
-            r->svc[s].prev_total = 0;
-            r->svc[s].prev_basis_total = basis_total;
-        }
-        r->svc[s].prev_fee[slot] = fee;
-        r->svc[s].prev_basis[slot] = basis;
-        r->svc[s].prev_total += fee;
-    }
+        goto out;
+    if ((e = read_table(r, path, r->year - 1, fee, basis, total, seen, d)))
+        goto out;
     for (s = 0; s < r->nsvc; s++) {
-        if (seen_svc[s] || r->svc[s].svc->previous_fee != 0)
-            continue;
-        for (k = 0; k < r->ncust; k++)
-            r->svc[s].prev_fee[k] = 0; /* a new service: nobody paid last year */
-        r->svc[s].prev_total = 0;
+        ip_svc_result *sr = &r->svc[s];
+        if (!seen[s] && sr->svc->previous_fee != 0)
+            continue; /* not in last year's table: unknown */
+        /* In the table, an absent customer paid 0; a service absent from
+         * the table with previous-fee 0 is new: everybody paid 0. */
+        sr->prev_total = 0;
+        sr->prev_basis_total = seen[s] ? total[s] : IP_NO_PREV;
+        for (k = 0; k < r->ncust; k++) {
+            sr->prev_fee[k] = fee[s * r->ncust + k];
+            sr->prev_basis[k] = seen[s] ? basis[s * r->ncust + k] : IP_NO_PREV;
+            sr->prev_total += sr->prev_fee[k];
+        }
     }
     *found = 1;
 out:
-    free(seen_row);
-    free(seen_svc);
-    ip_csv_free(c);
+    free(fee);
+    free(basis);
+    free(total);
+    free(seen);
+    return e;
+}
+
+ip_err ip_fees_read_current(const ip_run *r, const char *path, int64_t *fee, int *found,
+                            ip_diag *d)
+{
+    size_t n = r->nsvc * r->ncust, i;
+    int64_t *basis = ip_xcalloc(n, sizeof *basis);
+    int64_t *total = ip_xcalloc(r->nsvc, sizeof *total);
+    int *seen = ip_xcalloc(r->nsvc, sizeof *seen);
+    ip_err e = IP_OK;
+    *found = 0;
+    for (i = 0; i < n; i++)
+        fee[i] = IP_NO_PREV;
+    if (access(path, F_OK) == 0) {
+        e = read_table(r, path, r->year, fee, basis, total, seen, d);
+        *found = !e;
+    }
+    free(basis);
+    free(total);
+    free(seen);
     return e;
 }
