@@ -9,6 +9,26 @@
  * header. Invalid UTF-8, a NUL byte, a stray quote inside an unquoted field, an
  * unterminated quote and a wrong field count are errors with the line number.
  *
+ * Details of the contract:
+ * - "Blank" lines are skipped: empty lines, and also records whose fields are
+ *   all empty whatever their number (";;;" or "" left by Excel below a table).
+ *   Such lines before the header are skipped too.
+ * - Fields are handed out exactly as written: spaces around a field are kept
+ *   (callers trim); a quoted field comes without its quotes and with "" turned
+ *   into ". A quote may only open a field and close it: a quote inside an
+ *   unquoted field, or anything but a delimiter or line end after a closing
+ *   quote, is an error. A quoted field may hold CR and LF; outside quotes a CR
+ *   must be followed by LF (a CR that ends the file is a line end).
+ * - Line numbers are physical lines (a quoted line break starts a new one);
+ *   ip_csv_line() is the line where the record starts, errors name the line
+ *   of the offending byte, or where an unterminated quoted field started.
+ * - A record is at most IP_CSV_MAX_RECORD bytes, without its line end.
+ * - Messages: "expected N fields as in the header, found M", "expected UTF-8
+ *   text, found byte 0xE5 (the file looks like Latin-1 / Windows-1252; save it
+ *   as UTF-8)", "expected a header line, found an empty file", "cannot open:
+ *   <strerror>" (IP_ERR_NOINPUT), "cannot read: <strerror>" (IP_ERR_IO).
+ * - After an error the reader is done: ip_csv_next() repeats the error.
+ *
  * The reader streams: it reads the file in blocks into one buffer that it
  * reuses, so memory does not grow with the number of rows (a single record may
  * be at most IP_CSV_MAX_RECORD bytes). Field pointers are valid only until the
@@ -74,5 +94,21 @@ uint64_t ip_csv_records(const ip_csv *c);
 
 /* The file's display name. */
 const char *ip_csv_name(const ip_csv *c);
+
+/* Tuning for tests, fuzzing and benchmarks; each applies to readers opened
+ * afterwards (process-wide, not thread-safe).
+ * ip_csv_set_portable(1) makes the reader use its portable byte-by-byte
+ * scanner instead of the SSE2 one (so does the environment variable
+ * IP_CSV_PORTABLE=1); both give identical results. Without SSE2 the portable
+ * scanner is always used.
+ * ip_csv_set_buffer_size(n) sets the initial buffer size and the most bytes
+ * read at a time (0: the default, 256 KiB per read); tiny sizes make every
+ * record straddle a block boundary. The buffer still grows to hold one record
+ * of IP_CSV_MAX_RECORD bytes. */
+void ip_csv_set_portable(int on);
+void ip_csv_set_buffer_size(size_t bytes);
+
+/* Whether the reader uses the portable scanner. */
+int ip_csv_is_portable(const ip_csv *c);
 
 #endif /* IP_CSV_H */
