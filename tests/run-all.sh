@@ -23,3 +23,20 @@ cmake --build build-asan -j"$jobs" >/dev/null
 echo "== tests under ASan+UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE slow
+
+echo "== valgrind: unit tests and the sample-year, bad-input and cron end-to-end tests, no leaks"
+VG="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 -q"
+for t in build/test_*; do
+  $VG "$t" >/dev/null 2>"build/valgrind-$(basename "$t").log" ||
+    { cat "build/valgrind-$(basename "$t").log"; echo "valgrind: $(basename "$t") failed"; exit 1; }
+done
+for t in test_sample_year test_bad_inputs test_cron; do
+  IP_WRAPPER="$VG" IP_SOURCE_DIR="$PWD" IP_BUILD_DIR="$PWD/build" bash tests/e2e/$t.sh build/internpris >"build/valgrind-$t.log" 2>&1 ||
+    { tail -40 "build/valgrind-$t.log"; echo "valgrind: $t failed"; exit 1; }
+  tail -n 1 "build/valgrind-$t.log"
+done
+
+echo "== fuzz smoke: each libFuzzer target for a fixed number of runs (clang)"
+CC=clang cmake -S . -B build-fuzz -DIP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_csv fuzz_parse fuzz_tariff >/dev/null
+ctest --test-dir build-fuzz --output-on-failure -L slow

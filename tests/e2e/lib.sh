@@ -8,6 +8,14 @@ PY=/usr/bin/python3
 VALIDATE="$SRC/../shared/validation/validate-ubl"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ip-e2e.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+# IP_WRAPPER runs every invocation of the program under a tool, e.g.
+# IP_WRAPPER="valgrind --leak-check=full --error-exitcode=99 -q".
+if [ -n "${IP_WRAPPER:-}" ]; then
+  REAL_PROG=$PROG
+  PROG="$WORK/wrapped-internpris"
+  printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$IP_WRAPPER" "$REAL_PROG" >"$PROG"
+  chmod +x "$PROG"
+fi
 fails=0
 passes=0
 
