@@ -14,22 +14,34 @@
  * field boundaries, validates UTF-8 and rejects NUL bytes, stray quotes and
  * lone CRs, counting physical lines; it only reads the buffer, so it can be
  * restarted when it runs out of data. Once the whole record is in view,
- * quoted fields that contain "" are unescaped in place (the only write).
+ * quoted fields that contain "" are unescaped into a side buffer: the reader
+ * never writes into bytes it has read, because a tap (a digest) may be
+ * reading them on another thread.
  *
- * Speed. A data row is mostly bytes that need no attention. The fast scanner
- * turns 64 bytes at a time into a bit mask of the bytes that do (the
- * delimiter, '"', anything below 0x20, and bytes above 0x7F unless the whole
- * window is ASCII plus valid two-byte UTF-8, as Swedish text mostly is) and
- * steps from set bit to set bit. parse_plain_fast() takes the ordinary record
- * (no quotes, the right number of fields, LF or CRLF) straight off the masks;
- * any other record goes to parse_record_impl(), which knows every rule and
- * every message and uses the same masks or, in the portable mode, a class
- * table byte by byte. The byte-level decisions are one code, so the modes
- * give the same fields and the same errors; the tests and the fuzzer compare
- * them on every input.
+ * Speed. A data row is mostly bytes that need no attention. The ordinary
+ * record (no quotes, no control bytes, ASCII or two-byte UTF-8, the right
+ * number of fields, LF or CRLF) is taken by next_plain() straight off three
+ * bit masks (delimiters, LFs, everything else) built 4 KiB at a time with
+ * SSE2, or AVX2 when the CPU has it; it costs a line end to find, one test
+ * and a fixed number of steps over the delimiters, and only the fields the
+ * caller selected are cut out. Any other record goes to parse_record_impl(),
+ * which knows every rule and every message and uses 64-byte masks too or, in
+ * the portable mode, a class table byte by byte. The fast path only accepts
+ * what the general parser would, with the same fields, so the modes give the
+ * same results and the same errors; the tests and the fuzzer compare them on
+ * every input. ip_csv_next_batch() hands out up to IP_CSV_BATCH plain
+ * records per call.
  *
- * On 10 million call rows (555 MB) this reads about 1.2 GB/s on a 2-core VM
- * where the mmap-based reference agg_c (no quotes, no validation) does 1.4.
+ * The tap (csv.h) lets a digest see every block as it is read. When it reads
+ * on another thread, the reader rotates RING buffers: it parses one while the
+ * digest hashes the ones before, and waits for the digest before it reuses
+ * one.
+ *
+ * On 10 million call rows (555 MB, warm page cache) the reader alone, with
+ * the AVX2 masks, takes about 0.33 s on the 2-vCPU target VM, 0.05 s of it
+ * the kernel's copy into the buffer; SHA-256 of the same bytes takes 0.42 s,
+ * so with the digest on the second core the read is bound by the hash (see
+ * tests/bench/RESULTS.md).
  */
 #include "csv.h"
 
@@ -42,6 +54,10 @@
 
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define IP_HAVE_AVX2_BUILD 1 /* the compiler can build the AVX2 scanner */
 #endif
 
 #include "util.h"
@@ -57,8 +73,16 @@
 #define MAX_CAP ((size_t)IP_CSV_MAX_RECORD + 2)
 /* After buf[end]: the sentinel and room for one 64-byte load from end. */
 #define PAD 80
+/* Buffers with an asynchronous tap: the reader parses one while the tap
+ * reads the others; more than two let either side run ahead for a while.
+ * (Measured on 10 M rows: 2 or 4 buffers, 256 KiB or 1 MiB reads, all
+ * within the noise; 256 KiB keeps a block in L2.) */
+#define RING 4
 /* Bytes of field text shown in a message (ip_quote shows at most 40). */
 #define MSG_TEXT 48
+/* The plain-record fast path builds masks for this many 64-byte windows at a
+ * time (4 KiB of text, 1.5 KiB of masks: both stay in L1). */
+#define CHUNK_WORDS 64
 
 /* What a byte means to the scanner. */
 enum {
@@ -88,25 +112,52 @@ struct ip_csv {
     int eof;           /* the source has no more bytes */
     size_t read_max;   /* at most this many bytes per read, 0 = as many as fit */
 
+    uint64_t bytes;    /* bytes read from the source */
+
+    /* the tap (csv.h) */
+    ip_csv_tap tap;    /* tap.feed NULL: none */
+    uint64_t fed;      /* feeds so far */
+
     /* the buffer */
     unsigned char *buf; /* cap + PAD bytes */
     size_t cap;         /* room for data */
     size_t end;         /* bytes of data; buf[end] == '\n' */
     size_t pos;         /* where the next record (or blank line) starts */
+    uint64_t buf_fed;   /* feeds up to the last one from buf */
+    /* with an asynchronous tap: the other buffers, which the tap may still
+     * read, least recently used first */
+    struct spare {
+        unsigned char *buf;
+        size_t cap;
+        uint64_t fed;
+    } spare[RING - 1];
+    char *unesc;        /* quoted fields with "" unescaped, of the current record */
+    size_t unesc_cap;
 
     /* scanning */
     char delim;              /* ';', ',' or '\t' */
-    int portable;            /* use the byte-by-byte scanner */
+    ip_csv_scan scan;        /* the scanner in use */
+    int portable;            /* scan == IP_CSV_SCAN_PORTABLE */
+    size_t need;             /* the fast path fills fields [0, need) (ip_csv_select) */
     unsigned char cls[256];  /* class of each byte outside quotes */
     unsigned char qcls[256]; /* class of each byte inside quotes */
     const unsigned char *win; /* the fast scanner's window (NULL after a fill) */
     uint64_t wmask;           /* its mask */
+    /* The plain-record fast path's masks over buf[cbase, cbase + 64 * cwords):
+     * bit i of word k stands for byte cbase + 64 k + i. cwords 0: none. */
+    size_t cbase, cwords;
+    uint64_t cdelim[CHUNK_WORDS + 1]; /* the delimiter */
+    uint64_t clf[CHUNK_WORDS + 1];    /* LF */
+    uint64_t cother[CHUNK_WORDS + 1]; /* anything else the fast path must not pass over */
+    /* (word cwords is 0, so that two words can always be read) */
 
     /* records */
     long line;         /* physical line at buf[pos] */
     long rec_line;     /* first line of the current record */
     uint64_t records;  /* data records returned */
     ip_field *fields;  /* the current record's fields */
+    ip_field *bfields; /* ip_csv_next_batch(): records of need fields each */
+    size_t bcap;       /* fields in bfields */
     size_t falloc;     /* room in fields and esc */
     size_t *esc;       /* indexes of quoted fields holding "" */
     size_t ncols;      /* header columns */
@@ -122,12 +173,19 @@ struct ip_csv {
     ip_diag diag;   /* its message */
 };
 
-static int g_portable;      /* ip_csv_set_portable() */
+static int g_scan_set;       /* the program chose: the environment does not count */
+static ip_csv_scan g_scan;   /* ip_csv_set_scan() */
 static size_t g_buffer_size; /* ip_csv_set_buffer_size() */
+
+void ip_csv_set_scan(ip_csv_scan s)
+{
+    g_scan = s;
+    g_scan_set = s != IP_CSV_SCAN_AUTO;
+}
 
 void ip_csv_set_portable(int on)
 {
-    g_portable = on;
+    ip_csv_set_scan(on ? IP_CSV_SCAN_PORTABLE : IP_CSV_SCAN_AUTO);
 }
 
 void ip_csv_set_buffer_size(size_t bytes)
@@ -138,6 +196,53 @@ void ip_csv_set_buffer_size(size_t bytes)
 int ip_csv_is_portable(const ip_csv *c)
 {
     return c->portable;
+}
+
+ip_csv_scan ip_csv_scan_used(const ip_csv *c)
+{
+    return c->scan;
+}
+
+/* Whether this CPU runs the AVX2 scanner (AVX2, BMI1/2, POPCNT). */
+static int cpu_has_avx2(void)
+{
+#ifdef IP_HAVE_AVX2_BUILD
+    static int known = -1;
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+                __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+    }
+    return known;
+#else
+    return 0;
+#endif
+}
+
+/* The scanner a new reader uses: the program's choice, else the environment's,
+ * else the best the CPU has. */
+static ip_csv_scan choose_scan(void)
+{
+    ip_csv_scan s = g_scan;
+    if (!g_scan_set) {
+        const char *p = getenv("IP_CSV_PORTABLE"), *v = getenv("IP_CSV_SCAN");
+        s = IP_CSV_SCAN_AUTO;
+        if (p && strcmp(p, "1") == 0)
+            s = IP_CSV_SCAN_PORTABLE;
+        else if (v && strcmp(v, "portable") == 0)
+            s = IP_CSV_SCAN_PORTABLE;
+        else if (v && strcmp(v, "sse2") == 0)
+            s = IP_CSV_SCAN_SSE2;
+        else if (v && strcmp(v, "avx2") == 0)
+            s = IP_CSV_SCAN_AVX2;
+    }
+#ifndef __SSE2__
+    return IP_CSV_SCAN_PORTABLE;
+#else
+    if (s == IP_CSV_SCAN_AUTO || s == IP_CSV_SCAN_AVX2)
+        s = cpu_has_avx2() ? IP_CSV_SCAN_AVX2 : IP_CSV_SCAN_SSE2;
+    return s;
+#endif
 }
 
 /* ---- errors ----------------------------------------------------------- */
@@ -349,22 +454,33 @@ IP_INLINE void store_field(ip_csv *c, size_t nf, size_t *nesc, size_t limit,
         c->esc[(*nesc)++] = nf;
 }
 
-/* Removes one quote of each "" pair in a quoted field's text, in place. */
-static void unescape(ip_field *f)
+/* Copies the quoted fields that hold "" (c->esc[0, nesc)) into c->unesc with
+ * one quote of each pair removed, and points the fields there. Not in place:
+ * an asynchronous tap may still be reading the buffer. */
+static void unescape_fields(ip_csv *c, size_t nesc)
 {
-    char *s = (char *)(uintptr_t)f->ptr, *w, *e = s + f->len;
-    char *q = memchr(s, '"', f->len);
-    if (!q)
-        return;
-    w = q + 1;
-    s = q + 2;
-    while (s < e) {
-        char ch = *s++;
-        *w++ = ch;
-        if (ch == '"')
-            s++;
+    size_t i, total = 0;
+    char *w;
+    for (i = 0; i < nesc; i++)
+        total += c->fields[c->esc[i]].len;
+    if (total > c->unesc_cap) {
+        c->unesc = ip_xrealloc(c->unesc, total);
+        c->unesc_cap = total;
     }
-    f->len = (size_t)(w - f->ptr);
+    w = c->unesc;
+    for (i = 0; i < nesc; i++) {
+        ip_field *f = &c->fields[c->esc[i]];
+        const char *s = f->ptr, *e = s + f->len;
+        char *start = w;
+        while (s < e) {
+            char ch = *s++;
+            *w++ = ch;
+            if (ch == '"')
+                s++; /* the second quote of the pair */
+        }
+        f->ptr = start;
+        f->len = (size_t)(w - start);
+    }
 }
 
 /* Parses the record at pos (after blank lines). header: keep any number of
@@ -377,7 +493,7 @@ IP_INLINE rec_result parse_record_impl(ip_csv *c, int header, int fast)
     const unsigned char *const cls = c->cls;
     const unsigned char *p, *q, *rec, *term, *next;
     const int eof = c->eof;
-    size_t nf = 0, nesc = 0, limit = header ? (size_t)-1 : c->ncols, i;
+    size_t nf = 0, nesc = 0, limit = header ? (size_t)-1 : c->ncols;
     int nonempty = 0, latin1 = 0, n;
     long line, len;
     rec_result r;
@@ -564,82 +680,277 @@ record_end:
     if (!header && nf != c->ncols)
         return fail(c, c->rec_line, "expected %zu field%s as in the header, found %zu", c->ncols,
                     c->ncols == 1 ? "" : "s", nf);
-    for (i = 0; i < nesc; i++)
-        unescape(&c->fields[c->esc[i]]);
+    if (nesc)
+        unescape_fields(c, nesc);
     c->ncols = header ? nf : c->ncols;
     return R_REC;
 }
 
 #ifdef __SSE2__
-/* The common case, fast: a record without quotes whose bytes need no
- * attention except delimiters and its LF or CRLF, with exactly ncols fields.
- * It walks the set bits of the scanner's masks and only reads; on anything
- * else (a quote, a byte the window could not vouch for as UTF-8, a control
- * byte, the end of the data, a blank or malformed record) it returns R_MORE
- * and the caller parses the record again with parse_record_impl(), which
- * knows every rule and every message. */
-static rec_result parse_plain_fast(ip_csv *c)
-{
-    const unsigned char *const buf = c->buf;
-    const unsigned char *const end = buf + c->end;
-    const unsigned char delim = (unsigned char)c->delim;
-    const __m128i vdelim = _mm_set1_epi8(c->delim);
-    const unsigned char *p = buf + c->pos, *fs = p, *base, *q, *next;
-    ip_field *const fields = c->fields;
-    const size_t ncols = c->ncols;
-    size_t nf = 0;
-    uintptr_t off = (uintptr_t)p - (uintptr_t)c->win;
-    uint64_t m;
+/* ---- the plain-record fast path ----------------------------------------
+ *
+ * Most records of a big export are plain: no quotes, no control bytes, ASCII
+ * or two-byte UTF-8, the right number of fields, LF or CRLF. For those the
+ * fast path works on three bit masks built for a chunk of CHUNK_WORDS
+ * 64-byte windows at once, starting at the record at pos: the delimiters,
+ * the LFs, and "other": every byte the fast path must not pass over (a quote,
+ * NUL and other control bytes, a CR not followed by LF, and any byte above
+ * 0x7F that is not part of a valid two-byte sequence). A record is then its
+ * first LF; it is plain when no "other" bit lies before that LF and it holds
+ * ncols - 1 delimiters; the fields the caller selected are cut at the first
+ * delimiters, the rest are only counted. Anything else, and a record that
+ * runs into the end of the data or past the chunk, goes to
+ * parse_record_impl(), which knows every rule and every message; so the fast
+ * path only ever accepts what the general parser accepts, with the same
+ * fields and line numbers. The masks are invalid once the buffer changes
+ * (fill(), a new delimiter): cwords = 0. */
 
-    if (*p == '"' || *p == '\n' || *p == '\r' || p == end)
-        return R_MORE;
-    if (off < 64) {
-        base = c->win;
-        m = c->wmask & (~(uint64_t)0 << off);
-    } else {
-        base = p;
-        m = mask64(p, vdelim);
+/* Bits of the bytes in a window that the fast path must not pass over, from
+ * the masks of the window at p: d delimiter, l LF, s below 0x20 or '"' or
+ * above 0x7F, hi above 0x7F; cr, lead (C2-DF) and cont (80-BF) are only
+ * needed when the window has such bytes (0 otherwise). *prevlead carries
+ * whether the previous window ended with a lead byte. A two-byte sequence may
+ * straddle two windows: p[64] is the next window's first byte. A high byte is
+ * fine when it is a lead byte followed by a continuation byte, or a
+ * continuation byte preceded by a lead byte: a run of such bytes can only be
+ * valid pairs. */
+IP_INLINE uint64_t other_bits(const unsigned char *p, uint64_t d, uint64_t l, uint64_t s,
+                              uint64_t hi, uint64_t cr, uint64_t lead, uint64_t cont,
+                              uint64_t *prevlead)
+{
+    uint64_t x = s & ~(l | d | hi);
+    x &= ~(cr & ((l >> 1) | ((uint64_t)(p[64] == '\n') << 63)));
+    if (hi) {
+        uint64_t next = (cont >> 1) | ((uint64_t)((p[64] & 0xC0) == 0x80) << 63);
+        x |= hi & ~((lead & next) | (cont & ((lead << 1) | *prevlead)));
     }
-    for (;;) {
-        while (!m) {
-            base += 64;
-            m = mask64(base, vdelim);
+    *prevlead = lead >> 63;
+    return x;
+}
+
+/* Number of windows of a chunk at pos: up to and including the one that holds
+ * buf[end], the sentinel LF, so a window never starts after end (the loads
+ * stay within end + PAD). */
+static size_t chunk_windows(const ip_csv *c)
+{
+    size_t nw = (c->end - c->pos) / 64 + 1;
+    return nw < CHUNK_WORDS ? nw : CHUNK_WORDS;
+}
+
+/* Not inlined: it runs once per 4 KiB, and kept out of next_plain() it does
+ * not burden every record's call with its registers. */
+static __attribute__((noinline)) void build_chunk_sse2(ip_csv *c)
+{
+    const unsigned char *p = c->buf + c->pos;
+    const __m128i vd = _mm_set1_epi8(c->delim), vlf = _mm_set1_epi8('\n');
+    const __m128i vq = _mm_set1_epi8('"'), vsp = _mm_set1_epi8(0x20), vcr = _mm_set1_epi8('\r');
+    const __m128i c0 = _mm_set1_epi8(-64), c2 = _mm_set1_epi8(-63), e0 = _mm_set1_epi8(-32);
+    size_t k, nw = chunk_windows(c);
+    uint64_t prevlead = 0;
+    c->cbase = c->pos;
+    for (k = 0; k < nw; k++, p += 64) {
+        uint64_t d = 0, l = 0, s = 0, hi = 0, cr = 0, lead = 0, cont = 0;
+        __m128i v[4];
+        int i;
+        for (i = 0; i < 4; i++) {
+            v[i] = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+            d |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[i], vd)) << (16 * i);
+            l |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[i], vlf)) << (16 * i);
+            s |= (uint64_t)(uint32_t)_mm_movemask_epi8(
+                     _mm_or_si128(_mm_cmplt_epi8(v[i], vsp), _mm_cmpeq_epi8(v[i], vq)))
+                 << (16 * i);
+            hi |= (uint64_t)(uint32_t)_mm_movemask_epi8(v[i]) << (16 * i);
         }
-        q = base + __builtin_ctzll(m);
-        m &= m - 1;
-        if (*q == delim) {
-            if (nf >= ncols || q[1] == '"')
-                return R_MORE;
-            fields[nf].ptr = (const char *)fs;
-            fields[nf].len = (size_t)(q - fs);
-            nf++;
-            fs = q + 1;
-            continue;
-        }
-        if (q == end)
-            return R_MORE;
-        if (*q == '\n')
-            next = q + 1;
-        else if (*q == '\r' && q + 1 != end && q[1] == '\n')
-            next = q + 2;
-        else
-            return R_MORE;
-        break;
+        if (s & ~(l | d | hi))
+            for (i = 0; i < 4; i++)
+                cr |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[i], vcr)) << (16 * i);
+        if (hi)
+            for (i = 0; i < 4; i++) {
+                __m128i ld = _mm_and_si128(_mm_cmpgt_epi8(v[i], c2), _mm_cmplt_epi8(v[i], e0));
+                lead |= (uint64_t)(uint32_t)_mm_movemask_epi8(ld) << (16 * i);
+                cont |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmplt_epi8(v[i], c0)) << (16 * i);
+            }
+        c->cdelim[k] = d;
+        c->clf[k] = l;
+        c->cother[k] = other_bits(p, d, l, s, hi, cr, lead, cont, &prevlead);
     }
-    /* the last field; then reject what the general parser must report */
-    if (nf + 1 != ncols || (size_t)(q - (buf + c->pos)) > IP_CSV_MAX_RECORD ||
-        (size_t)(q - (buf + c->pos)) == nf)
-        return R_MORE; /* wrong count, too long, or all fields empty */
-    fields[nf].ptr = (const char *)fs;
-    fields[nf].len = (size_t)(q - fs);
-    c->rec_line = c->line;
-    c->line++;
-    c->pos = (size_t)(next - buf);
-    c->win = base;
-    c->wmask = m;
-    return R_REC;
+    c->cdelim[nw] = c->clf[nw] = c->cother[nw] = 0;
+    c->cwords = nw;
+}
+
+#ifdef IP_HAVE_AVX2_BUILD
+#define IP_AVX2_TARGET __attribute__((target("avx2,bmi,bmi2,popcnt")))
+
+IP_AVX2_TARGET static inline uint64_t mask_avx2(__m256i a, __m256i b)
+{
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(a) |
+           (uint64_t)(uint32_t)_mm256_movemask_epi8(b) << 32;
+}
+
+IP_AVX2_TARGET static __attribute__((noinline)) void build_chunk_avx2(ip_csv *c)
+{
+    const unsigned char *p = c->buf + c->pos;
+    const __m256i vd = _mm256_set1_epi8(c->delim), vlf = _mm256_set1_epi8('\n');
+    const __m256i vq = _mm256_set1_epi8('"'), vsp = _mm256_set1_epi8(0x20);
+    const __m256i vcr = _mm256_set1_epi8('\r'), c0 = _mm256_set1_epi8(-64);
+    const __m256i c2 = _mm256_set1_epi8(-63), e0 = _mm256_set1_epi8(-32);
+    size_t k, nw = chunk_windows(c);
+    uint64_t prevlead = 0;
+    c->cbase = c->pos;
+    for (k = 0; k < nw; k++, p += 64) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
+        __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+        uint64_t d = mask_avx2(_mm256_cmpeq_epi8(a, vd), _mm256_cmpeq_epi8(b, vd));
+        uint64_t l = mask_avx2(_mm256_cmpeq_epi8(a, vlf), _mm256_cmpeq_epi8(b, vlf));
+        uint64_t s = mask_avx2(_mm256_or_si256(_mm256_cmpgt_epi8(vsp, a), _mm256_cmpeq_epi8(a, vq)),
+                               _mm256_or_si256(_mm256_cmpgt_epi8(vsp, b), _mm256_cmpeq_epi8(b, vq)));
+        uint64_t hi = mask_avx2(a, b), cr = 0, lead = 0, cont = 0;
+        if (s & ~(l | d | hi))
+            cr = mask_avx2(_mm256_cmpeq_epi8(a, vcr), _mm256_cmpeq_epi8(b, vcr));
+        if (hi) {
+            lead = mask_avx2(_mm256_and_si256(_mm256_cmpgt_epi8(a, c2), _mm256_cmpgt_epi8(e0, a)),
+                             _mm256_and_si256(_mm256_cmpgt_epi8(b, c2), _mm256_cmpgt_epi8(e0, b)));
+            cont = mask_avx2(_mm256_cmpgt_epi8(c0, a), _mm256_cmpgt_epi8(c0, b));
+        }
+        c->cdelim[k] = d;
+        c->clf[k] = l;
+        c->cother[k] = other_bits(p, d, l, s, hi, cr, lead, cont, &prevlead);
+    }
+    c->cdelim[nw] = c->clf[nw] = c->cother[nw] = 0;
+    c->cwords = nw;
 }
 #endif
+
+/* Builds the masks for the chunk at pos with the reader's scanner. */
+static void build_chunk(ip_csv *c)
+{
+#ifdef IP_HAVE_AVX2_BUILD
+    if (c->scan == IP_CSV_SCAN_AVX2) {
+        build_chunk_avx2(c);
+        return;
+    }
+#endif
+    build_chunk_sse2(c);
+}
+
+/* Finishes a plain record [rec, rec + len) whose line end is at rec[len] and
+ * whose fields [0, n) are set: the last field when it is wanted, the
+ * blank-record check, the position. fs: where field n starts. */
+IP_INLINE rec_result plain_done(ip_csv *c, ip_field *fields, const unsigned char *rec,
+                                size_t len, size_t n, size_t fs)
+{
+    size_t eb = len - (len && rec[len - 1] == '\r'); /* a CR here is a CRLF's */
+    if (eb == c->ncols - 1)
+        return R_MORE; /* every field empty: skipped by the general parser */
+    if (n < c->need) {
+        fields[n].ptr = (const char *)rec + fs;
+        fields[n].len = eb - fs;
+    }
+    c->rec_line = c->line;
+    c->line++;
+    c->pos = (size_t)(rec - c->buf) + len + 1;
+    return R_REC;
+}
+
+/* The plain record at pos that did not end within 64 bytes: word by word up
+ * to the end of the chunk. */
+static __attribute__((noinline)) rec_result next_plain_long(ip_csv *c, ip_field *fields)
+{
+    const size_t ncols = c->ncols, need = c->need;
+    const size_t o = c->pos - c->cbase;
+    const unsigned char *rec = c->buf + c->pos;
+    size_t w = o >> 6, e, k, nd = 0, fs = 0;
+    uint64_t m = c->clf[w] & (~(uint64_t)0 << (o & 63));
+    while (!m) {
+        if (++w == c->cwords) {
+            if (o == 0)
+                return R_MORE; /* longer than a chunk */
+            build_chunk(c);    /* the record straddles the chunk's end */
+            return next_plain_long(c, fields);
+        }
+        m = c->clf[w];
+    }
+    e = (w << 6) + (size_t)__builtin_ctzll(m);
+    if (c->cbase + e >= c->end)
+        return R_MORE; /* the sentinel: the end of the data read so far */
+    for (k = o >> 6;; k++) {
+        uint64_t r = ~(uint64_t)0, dm;
+        if (k == o >> 6)
+            r <<= o & 63;
+        if (k == w)
+            r &= ((uint64_t)1 << (e & 63)) - 1;
+        if (c->cother[k] & r)
+            return R_MORE;
+        for (dm = c->cdelim[k] & r; dm; dm &= dm - 1) {
+            size_t q = (k << 6) + (size_t)__builtin_ctzll(dm) - o;
+            if (nd == ncols - 1)
+                return R_MORE; /* too many fields */
+            if (nd < need) {
+                fields[nd].ptr = (const char *)rec + fs;
+                fields[nd].len = q - fs;
+            }
+            fs = q + 1;
+            nd++;
+        }
+        if (k == w)
+            break;
+    }
+    if (nd != ncols - 1)
+        return R_MORE;
+    return plain_done(c, fields, rec, e - o, nd < need ? nd : need, fs);
+}
+
+/* The plain record at pos (see above) into fields[0, need): R_REC, or R_MORE
+ * when the general parser must look at it. Inlined into its callers: it runs
+ * once a record and needs no instruction beyond the baseline. */
+IP_INLINE rec_result next_plain(ip_csv *c, ip_field *fields)
+{
+    const size_t ncols = c->ncols, need = c->need;
+    const unsigned char *rec;
+    size_t o, w, len, i, fs;
+    unsigned sh;
+    uint64_t lf, dm;
+
+    if (c->pos - c->cbase >= 64 * c->cwords)
+        build_chunk(c);
+    o = c->pos - c->cbase;
+    w = o >> 6;
+    sh = (unsigned)(o & 63);
+    /* The usual record ends within 64 bytes: the masks of the 64 bytes from
+     * pos out of two words, then one line end to find, one check, and
+     * exactly ncols - 1 delimiters to step over, so no branch depends on
+     * where the fields fall. */
+    lf = c->clf[w] >> sh | (c->clf[w + 1] << 1) << (63 - sh);
+    if (!lf)
+        return next_plain_long(c, fields);
+    len = (size_t)__builtin_ctzll(lf);
+    if (c->pos + len >= c->end)
+        return R_MORE; /* the sentinel: the end of the data read so far */
+    {
+        const uint64_t in = ((uint64_t)1 << len) - 1;
+        if ((c->cother[w] >> sh | (c->cother[w + 1] << 1) << (63 - sh)) & in)
+            return R_MORE;
+        dm = (c->cdelim[w] >> sh | (c->cdelim[w + 1] << 1) << (63 - sh)) & in;
+    }
+    rec = c->buf + c->pos;
+    fs = 0;
+    for (i = 0; i + 1 < ncols; i++) {
+        size_t q;
+        if (!dm)
+            return R_MORE; /* too few fields */
+        q = (size_t)__builtin_ctzll(dm);
+        dm &= dm - 1;
+        if (i < need) {
+            fields[i].ptr = (const char *)rec + fs;
+            fields[i].len = q - fs;
+        }
+        fs = q + 1;
+    }
+    if (dm)
+        return R_MORE; /* too many */
+    return plain_done(c, fields, rec, len, i < need ? i : need, fs);
+}
+#endif /* __SSE2__ */
 
 static rec_result parse_record_portable(ip_csv *c, int header)
 {
@@ -664,6 +975,34 @@ static rec_result parse_record(ip_csv *c, int header)
 
 /* ---- reading ---------------------------------------------------------- */
 
+/* With an asynchronous tap: moves the partial record buf[pos, end) to the
+ * front of the least recently used buffer, grown when the record fills this
+ * one, and makes that one current. The tap may still be reading this buffer,
+ * so nothing in it is touched; the other one it has finished with (wait). */
+static void switch_buffer(ip_csv *c)
+{
+    size_t keep = c->end - c->pos, i;
+    size_t cap = keep < c->cap ? c->cap : (c->cap * 2 < MAX_CAP ? c->cap * 2 : MAX_CAP);
+    struct spare next = c->spare[0];
+    c->tap.wait(c->tap.ctx, next.fed);
+    if (next.cap < cap) {
+        free(next.buf);
+        next.buf = ip_xcalloc(1, cap + PAD);
+        next.cap = cap;
+    }
+    memcpy(next.buf, c->buf + c->pos, keep);
+    for (i = 0; i + 1 < RING - 1; i++)
+        c->spare[i] = c->spare[i + 1];
+    c->spare[RING - 2].buf = c->buf;
+    c->spare[RING - 2].cap = c->cap;
+    c->spare[RING - 2].fed = c->buf_fed;
+    c->buf = next.buf;
+    c->cap = next.cap;
+    c->buf_fed = next.fed;
+    c->pos = 0;
+    c->end = keep;
+}
+
 /* Makes room and reads more bytes after end, keeping buf[pos, end). */
 static ip_err fill(ip_csv *c)
 {
@@ -673,17 +1012,25 @@ static ip_err fill(ip_csv *c)
              IP_CSV_MAX_RECORD);
         return IP_ERR_DATA;
     }
-    if (c->pos) {
-        memmove(c->buf, c->buf + c->pos, keep);
-        c->pos = 0;
-        c->end = keep;
-    }
-    if (c->end == c->cap) {
-        size_t cap = c->cap * 2 < MAX_CAP ? c->cap * 2 : MAX_CAP;
-        c->buf = ip_xrealloc(c->buf, cap + PAD);
-        memset(c->buf + c->end, 0, cap + PAD - c->end);
-        c->cap = cap;
-        c->win = NULL;
+    c->win = NULL;
+    c->cwords = 0;
+    if (c->tap.wait) {
+        /* Bytes after end were never fed: reading on into this buffer is
+         * safe; anything else needs the other one. */
+        if (c->pos || c->end == c->cap)
+            switch_buffer(c);
+    } else {
+        if (c->pos) {
+            memmove(c->buf, c->buf + c->pos, keep);
+            c->pos = 0;
+            c->end = keep;
+        }
+        if (c->end == c->cap) {
+            size_t cap = c->cap * 2 < MAX_CAP ? c->cap * 2 : MAX_CAP;
+            c->buf = ip_xrealloc(c->buf, cap + PAD);
+            memset(c->buf + c->end, 0, cap + PAD - c->end);
+            c->cap = cap;
+        }
     }
     want = c->cap - c->end;
     if (c->read_max && want > c->read_max)
@@ -704,11 +1051,17 @@ static ip_err fill(ip_csv *c)
         memcpy(c->buf + c->end, c->mem + c->mem_off, got);
         c->mem_off += got;
     }
-    if (got == 0)
+    if (got == 0) {
         c->eof = 1;
+    } else {
+        c->bytes += got;
+        if (c->tap.feed) {
+            c->tap.feed(c->tap.ctx, c->buf + c->end, got);
+            c->buf_fed = ++c->fed;
+        }
+    }
     c->end += got;
     c->buf[c->end] = '\n';
-    c->win = NULL;
     return IP_OK;
 }
 
@@ -754,6 +1107,7 @@ static void set_classes(ip_csv *c)
     c->cls['\r'] = K_CR;
     c->cls[(unsigned char)c->delim] = K_DELIM;
     c->win = NULL; /* its mask was made for the old delimiter */
+    c->cwords = 0;
 }
 
 /* Copies the header record's names, trimmed, out of the buffer. */
@@ -806,6 +1160,7 @@ static ip_err read_header(ip_csv *c)
         case R_REC:
             c->hdr_line = c->rec_line;
             keep_header(c);
+            c->need = c->ncols;
             return IP_OK;
         case R_SKIP:
             continue;
@@ -822,11 +1177,12 @@ static ip_err read_header(ip_csv *c)
     }
 }
 
-static ip_csv *reader_new(const char *name)
+static ip_csv *reader_new(const char *name, const ip_csv_opts *o)
 {
     ip_csv *c = ip_xcalloc(1, sizeof *c);
-    const char *env = getenv("IP_CSV_PORTABLE");
     c->fd = -1;
+    if (o && o->tap && o->tap->feed)
+        c->tap = *o->tap;
     c->name = ip_xstrdup(name ? name : "");
     c->cap = g_buffer_size ? g_buffer_size : DEFAULT_BUFFER;
     if (c->cap > MAX_CAP)
@@ -836,12 +1192,8 @@ static ip_csv *reader_new(const char *name)
     c->buf[0] = '\n';
     c->line = 1;
     c->delim = ';';
-#ifdef __SSE2__
-    c->portable = g_portable || (env && strcmp(env, "1") == 0);
-#else
-    (void)env;
-    c->portable = 1;
-#endif
+    c->scan = choose_scan();
+    c->portable = c->scan == IP_CSV_SCAN_PORTABLE;
     return c;
 }
 
@@ -862,6 +1214,12 @@ static ip_err open_finish(ip_csv *c, ip_csv **out, ip_diag *d)
 
 ip_err ip_csv_open(const char *path, const char *name, ip_csv **out, ip_diag *d)
 {
+    return ip_csv_open_ex(path, name, NULL, out, d);
+}
+
+ip_err ip_csv_open_ex(const char *path, const char *name, const ip_csv_opts *o, ip_csv **out,
+                      ip_diag *d)
+{
     struct stat st;
     ip_csv *c;
     int fd;
@@ -881,7 +1239,7 @@ ip_err ip_csv_open(const char *path, const char *name, ip_csv **out, ip_diag *d)
 #ifdef POSIX_FADV_SEQUENTIAL
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-    c = reader_new(name);
+    c = reader_new(name, o);
     c->fd = fd;
     return open_finish(c, out, d);
 }
@@ -889,7 +1247,13 @@ ip_err ip_csv_open(const char *path, const char *name, ip_csv **out, ip_diag *d)
 ip_err ip_csv_open_mem(const char *data, size_t len, const char *name, ip_csv **out,
                        ip_diag *d)
 {
-    ip_csv *c = reader_new(name);
+    return ip_csv_open_mem_ex(data, len, name, NULL, out, d);
+}
+
+ip_err ip_csv_open_mem_ex(const char *data, size_t len, const char *name, const ip_csv_opts *o,
+                          ip_csv **out, ip_diag *d)
+{
+    ip_csv *c = reader_new(name, o);
     c->mem = data;
     c->mem_len = data ? len : 0;
     return open_finish(c, out, d);
@@ -897,12 +1261,19 @@ ip_err ip_csv_open_mem(const char *data, size_t len, const char *name, ip_csv **
 
 void ip_csv_free(ip_csv *c)
 {
+    size_t i;
     if (!c)
         return;
+    if (c->tap.wait)
+        c->tap.wait(c->tap.ctx, c->fed); /* it may still read the buffers */
     if (c->fd >= 0)
         close(c->fd);
     free(c->buf);
+    for (i = 0; i < RING - 1; i++)
+        free(c->spare[i].buf);
+    free(c->unesc);
     free(c->fields);
+    free(c->bfields);
     free(c->esc);
     free(c->hdr);
     free(c->hdr_text);
@@ -923,10 +1294,13 @@ ip_err ip_csv_next(ip_csv *c, const ip_field **fields, int *eof, ip_diag *d)
             return IP_OK;
         }
 #ifdef __SSE2__
-        if (!c->portable && parse_plain_fast(c) == R_REC) {
-            c->records++;
-            *fields = c->fields;
-            return IP_OK;
+        if (!c->portable) {
+            r = next_plain(c, c->fields);
+            if (r == R_REC) {
+                c->records++;
+                *fields = c->fields;
+                return IP_OK;
+            }
         }
 #endif
         r = parse_record(c, 0);
@@ -947,6 +1321,49 @@ ip_err ip_csv_next(ip_csv *c, const ip_field **fields, int *eof, ip_diag *d)
     if (d)
         *d = c->diag;
     return c->err;
+}
+
+ip_err ip_csv_next_batch(ip_csv *c, ip_csv_batch *b, int *eof, ip_diag *d)
+{
+    const ip_field *f;
+    ip_err e;
+    b->n = 0;
+    b->fields = NULL;
+    b->stride = c->ncols;
+    b->line = c->line;
+#ifdef __SSE2__
+    if (!c->portable && !c->err && !c->done) {
+        const size_t stride = c->need;
+        /* at most 64 KiB of fields however wide the file */
+        size_t n = 0, max = stride <= 16 ? IP_CSV_BATCH : 4096 / stride + 1;
+        ip_field *out;
+        if (c->bcap < max * stride) {
+            free(c->bfields);
+            c->bcap = max * stride;
+            c->bfields = ip_xcalloc(c->bcap, sizeof *c->bfields);
+        }
+        out = c->bfields;
+        while (n < max && next_plain(c, out) == R_REC) {
+            n++;
+            out += stride;
+        }
+        if (n) {
+            *eof = 0;
+            c->records += n;
+            b->fields = c->bfields;
+            b->stride = stride;
+            b->n = n;
+            return IP_OK;
+        }
+    }
+#endif
+    e = ip_csv_next(c, &f, eof, d);
+    if (e || *eof)
+        return e;
+    b->fields = f;
+    b->n = 1;
+    b->line = c->rec_line;
+    return IP_OK;
 }
 
 /* ---- accessors and columns -------------------------------------------- */
@@ -980,6 +1397,20 @@ uint64_t ip_csv_records(const ip_csv *c)
 const char *ip_csv_name(const ip_csv *c)
 {
     return c->name;
+}
+
+uint64_t ip_csv_bytes(const ip_csv *c)
+{
+    return c->bytes;
+}
+
+void ip_csv_select(ip_csv *c, const long *cols, size_t n)
+{
+    size_t i, need = 0;
+    for (i = 0; i < n; i++)
+        if (cols[i] >= 0 && (size_t)cols[i] < c->ncols && (size_t)cols[i] + 1 > need)
+            need = (size_t)cols[i] + 1;
+    c->need = n ? need : c->ncols;
 }
 
 /* Next character of a column name for comparing without case: ASCII letters

@@ -14,13 +14,16 @@
 #include "run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "csv.h"
+#include "digest.h"
 #include "fees.h"
 #include "parse.h"
 #include "util.h"
@@ -34,6 +37,15 @@ typedef struct svc_pass {
     long value_col;        /* -1: 1 per row */
     long *match_col;       /* [svc->nmatches] */
     long *snapshot_line;   /* [ncust] line of the snapshot reading, 0 if none */
+    /* copies for the row loop, which must not chase pointers */
+    ip_date lo, hi;        /* the window, or the snapshot date twice */
+    size_t nmatches;
+    int64_t *raw, *monthly;
+    size_t nmonths;
+    size_t date_cache;     /* index of date_col in the file pass's date columns */
+    size_t value_cache;    /* index of value_col in its number columns (value_col >= 0) */
+    ip_date month_date;    /* the date month_at was computed for (0: none) */
+    size_t month_at;       /* month_index() of month_date */
 } svc_pass;
 
 /* An unknown customer number met on counted rows. */
@@ -108,12 +120,37 @@ static void add_warning(ip_run *r, char *line)
     r->warnings[r->nwarnings++] = line;
 }
 
+/* The SHA-256 and size of an input that its loader reads itself (tariff.xml
+ * through libxml2, customers.csv in customers.c): one more read of a few
+ * kilobytes, digest and size from the same bytes. The statistics files get
+ * theirs from the parsing read itself (read_file()). */
 static ip_err hash_file(ip_input_file *f, ip_diag *d)
 {
-    struct stat st;
-    if (ip_sha256_file(f->path, f->sha256) != 0 || stat(f->path, &st) != 0)
+    unsigned char block[16384];
+    ip_digest *g;
+    ssize_t n;
+    int fd;
+    do
+        fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
         return ip_diag_set(d, IP_ERR_IO, f->path, 0, "cannot read: %s", strerror(errno));
-    f->bytes = (uint64_t)st.st_size;
+    g = ip_digest_new(0);
+    while ((n = read(fd, block, sizeof block)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int err = errno;
+            close(fd);
+            ip_digest_free(g);
+            return ip_diag_set(d, IP_ERR_IO, f->path, 0, "cannot read: %s", strerror(err));
+        }
+        ip_digest_feed(g, block, (size_t)n);
+    }
+    close(fd);
+    ip_digest_final(g, f->sha256);
+    f->bytes = ip_digest_bytes(g);
+    ip_digest_free(g);
     return IP_OK;
 }
 
@@ -144,26 +181,282 @@ static void note_unknown(unknown_nr **list, size_t *n, size_t *alloc, uint32_t n
     (*n)++;
 }
 
-/* Reads one statistics file for the services svc_idx[0..nsvc). */
+/* ---- reading a statistics file -------------------------------------------
+ *
+ * A year of switchboard calls is millions of rows, so the row loop avoids
+ * work that the general parsers would repeat: each date or number column is
+ * parsed once a row however many services read it, and a row whose fields
+ * have the usual shape takes a short path whose results are those of the
+ * general parsers (which remain the only place that decides an error):
+ * - a customer number or value of 1-15 plain digits is read in place;
+ * - a date column remembers the first ten bytes of the last date the general
+ *   parser accepted from a field that starts with them (no leading blank);
+ *   a field of 10, 16 or 19 bytes that starts with the same ten bytes and
+ *   ends in a valid time of day ("Thh:mm", "Thh:mm:ss", or with a space) has
+ *   that date, as ip_parse_date_or_datetime() would find. Exports are in
+ *   time order, so nearly every row hits;
+ * - each service remembers the month index of the last date it counted.
+ * The file's SHA-256 comes from the same read: the reader feeds every block
+ * to a digest, on a second thread for a large file (digest.h). */
+
+/* One date or number column, parsed at most once a row. */
+typedef struct col_cache {
+    long col;         /* the column */
+    uint64_t row;     /* the row (counted from 1) value belongs to, 0: none */
+    int64_t value;    /* the date (ip_date) or the number */
+    int have_key;     /* dates: key holds the first ten bytes of key_date's field */
+    char key[10];
+    ip_date key_date;
+} col_cache;
+
+/* Index of col in caches[0, *n), added when absent. */
+static size_t cache_index(col_cache *caches, size_t *n, long col)
+{
+    size_t i;
+    for (i = 0; i < *n; i++)
+        if (caches[i].col == col)
+            return i;
+    memset(&caches[*n], 0, sizeof caches[*n]);
+    caches[*n].col = col;
+    return (*n)++;
+}
+
+/* 1-15 plain ASCII digits (so at most 10^15 - 1, within IP_INT_MAX): their
+ * value, as ip_parse_uint() gives it. -1 for anything else, which the general
+ * parser then judges. */
+static inline int64_t plain_digits(const ip_field *f)
+{
+    const unsigned char *s = (const unsigned char *)f->ptr;
+    size_t i, n = f->len;
+    int64_t v = 0;
+    if (n - 1 >= 15) /* also n == 0 */
+        return -1;
+    for (i = 0; i < n; i++) {
+        unsigned dg = (unsigned)s[i] - '0';
+        if (dg > 9)
+            return -1;
+        v = v * 10 + dg;
+    }
+    return v;
+}
+
+static inline uint64_t load8(const char *s)
+{
+    uint64_t v;
+    memcpy(&v, s, 8);
+    return v;
+}
+
+#define ONES UINT64_C(0x0101010101010101)
+
+/* Whether the field is cc's remembered date followed by a valid time of day,
+ * with nothing around it (see above): then ip_parse_date_or_datetime() gives
+ * cc->key_date. */
+static inline int same_day(const col_cache *cc, const ip_field *f)
+{
+    const char *s = f->ptr;
+    unsigned hh, mm, ss;
+    if (!cc->have_key || (f->len != 10 && f->len != 16 && f->len != 19) ||
+        load8(s) != load8(cc->key) || s[8] != cc->key[8] || s[9] != cc->key[9])
+        return 0;
+    if (f->len == 10)
+        return 1;
+    if (f->len == 19 && (s[10] == 'T' || s[10] == ' ')) {
+        /* "hh:mm:ss" as one word: XOR with "00:00:00" leaves the digits'
+         * values and zero separators; adding 0x76 to a byte above 9 sets its
+         * top bit. Byte order does not matter: pattern and masks are loaded
+         * the same way. */
+        static const char pat[8] = {'0', '0', ':', '0', '0', ':', '0', '0'};
+        static const unsigned char sep[8] = {0, 0, 0xFF, 0, 0, 0xFF, 0, 0};
+        uint64_t x = load8(s + 11) ^ load8(pat);
+        unsigned char b[8];
+        if ((((x | (x + 0x76 * ONES)) & (0x80 * ONES)) | (x & load8((const char *)sep))) != 0)
+            return 0;
+        memcpy(b, &x, 8);
+        return b[0] * 10u + b[1] <= 23 && b[3] * 10u + b[4] <= 59 && b[6] * 10u + b[7] <= 60;
+    }
+    if ((s[10] != 'T' && s[10] != ' ') || s[13] != ':')
+        return 0;
+    hh = ((unsigned)(unsigned char)s[11] - '0') * 10 + ((unsigned)(unsigned char)s[12] - '0');
+    mm = ((unsigned)(unsigned char)s[14] - '0') * 10 + ((unsigned)(unsigned char)s[15] - '0');
+    if ((unsigned)(unsigned char)s[11] - '0' > 9 || (unsigned)(unsigned char)s[12] - '0' > 9 ||
+        (unsigned)(unsigned char)s[14] - '0' > 9 || (unsigned)(unsigned char)s[15] - '0' > 9 ||
+        hh > 23 || mm > 59)
+        return 0;
+    if (f->len == 16)
+        return 1;
+    ss = ((unsigned)(unsigned char)s[17] - '0') * 10 + ((unsigned)(unsigned char)s[18] - '0');
+    return s[16] == ':' && (unsigned)(unsigned char)s[17] - '0' <= 9 &&
+           (unsigned)(unsigned char)s[18] - '0' <= 9 && ss <= 60;
+}
+
+/* The date in field f for this row: 0, or -1 when it is not a date. */
+static inline int row_date(col_cache *cc, uint64_t row, const ip_field *f, ip_date *out)
+{
+    ip_date date;
+    if (cc->row == row) {
+        *out = (ip_date)cc->value;
+        return 0;
+    }
+    if (same_day(cc, f)) {
+        date = cc->key_date;
+    } else {
+        if (ip_parse_date_or_datetime(f->ptr, f->len, &date) != 0)
+            return -1;
+        /* accepted, and it starts with its date: remember that */
+        if (f->len >= 10 && f->ptr[0] != ' ' && f->ptr[0] != '\t') {
+            memcpy(cc->key, f->ptr, 10);
+            cc->key_date = date;
+            cc->have_key = 1;
+        }
+    }
+    cc->row = row;
+    cc->value = date;
+    *out = date;
+    return 0;
+}
+
+/* The number in field f for this row: 0, or -1 when it is not one. */
+static inline int row_number(col_cache *cc, uint64_t row, const ip_field *f, int64_t *out)
+{
+    int64_t v;
+    if (cc->row != row) {
+        v = plain_digits(f);
+        if (v < 0 && ip_parse_uint(f->ptr, f->len, &v) != 0)
+            return -1;
+        cc->row = row;
+        cc->value = v;
+    }
+    *out = cc->value;
+    return 0;
+}
+
+/* The short path for ordinary rows, when every service of the file takes the
+ * same date column and counts rows or one number column, without filters or
+ * snapshot. An ordinary row has the day the date column remembers, a plain
+ * customer number from the register and a plain value; it is only added to
+ * the day's count per customer, and flush_day() adds a day's counts to each
+ * service's bases and months (or to its rows outside the window) when the
+ * day changes, before the general code takes a row, and at the end. Exports
+ * are in time order, so a day is thousands of rows and the work per row is
+ * a few instructions. The bases are the sums the general code would make;
+ * its limit check cannot fire on these rows: they are only taken while
+ * every value counted so far plus theirs stays within IP_INT_MAX, and no
+ * customer's total can exceed that sum. */
+typedef struct day_count {
+    ip_date date;     /* the day of count[], 0: none yet */
+    uint64_t rows;    /* rows in count[] */
+    int64_t *count;   /* [ncust] value per customer slot */
+    size_t *slots;    /* [ncust] the slots counted this day, nslots of them */
+    size_t nslots;
+    int64_t counted;  /* every value added to a basis so far, once per service */
+} day_count;
+
+/* Adds the day's counts to the services' bases and empties them. */
+static void flush_day(day_count *dc, svc_pass *sp, size_t nsvc)
+{
+    size_t i, j;
+    if (!dc->rows)
+        return;
+    for (i = 0; i < nsvc; i++) {
+        svc_pass *p = &sp[i];
+        if (dc->date < p->lo || dc->date > p->hi) {
+            p->res->rows_outside += dc->rows;
+            continue;
+        }
+        if (dc->date != p->month_date) {
+            p->month_date = dc->date;
+            p->month_at = month_index(p->res, dc->date);
+        }
+        for (j = 0; j < dc->nslots; j++) {
+            size_t k = dc->slots[j];
+            p->raw[k] += dc->count[k];
+            p->monthly[k * p->nmonths + p->month_at] += dc->count[k];
+        }
+        p->res->rows_used += dc->rows;
+    }
+    for (j = 0; j < dc->nslots; j++)
+        dc->count[dc->slots[j]] = -1;
+    dc->nslots = 0;
+    dc->rows = 0;
+}
+
+/* Counts an ordinary row (see above) and returns 1, or returns 0 and changes
+ * nothing but a flush: the general code takes the row. */
+static inline int plain_row(day_count *day, svc_pass *sp, size_t nsvc, const col_cache *dc,
+                            const ip_field *f, long cust_col, const ip_customers *customers)
+{
+    const long vcol = sp[0].value_col;
+    int64_t v = 1, nr = plain_digits(&f[cust_col]);
+    long slot;
+    if (nr < 0 || nr > UINT32_MAX || !same_day(dc, &f[sp[0].date_col]) ||
+        (vcol >= 0 && (v = plain_digits(&f[vcol])) < 0) ||
+        (slot = ip_customers_slot(customers, (uint32_t)nr)) < 0 ||
+        v * (int64_t)nsvc > IP_INT_MAX - day->counted) {
+        flush_day(day, sp, nsvc);
+        return 0;
+    }
+    if (dc->key_date != day->date) {
+        flush_day(day, sp, nsvc);
+        day->date = dc->key_date;
+    }
+    if (day->count[slot] < 0) { /* -1: not counted this day */
+        day->count[slot] = 0;
+        day->slots[day->nslots++] = (size_t)slot;
+    }
+    day->count[slot] += v;
+    day->rows++;
+    day->counted += v * (int64_t)nsvc;
+    return 1;
+}
+
+static void tap_feed(void *ctx, const unsigned char *p, size_t n)
+{
+    ip_digest_feed(ctx, p, n);
+}
+
+static void tap_wait(void *ctx, uint64_t n)
+{
+    ip_digest_wait(ctx, n);
+}
+
+/* Reads one statistics file for the services svc_idx[0..nsvc), and takes its
+ * SHA-256 and size from the same read. */
 static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, size_t nsvc,
                         ip_diag *d)
 {
     ip_input_file *file = &r->files[file_index];
     const char *name = file->path;
     ip_csv *c = NULL;
+    ip_digest *dg = NULL;
+    ip_csv_tap tap;
+    ip_csv_opts opts;
+    struct stat st;
     svc_pass *sp = ip_xcalloc(nsvc, sizeof *sp);
+    col_cache *dates = ip_xcalloc(nsvc, sizeof *dates), *nums = ip_xcalloc(nsvc + 1, sizeof *nums);
+    size_t ndates = 0, nnums = 0, ncols = 0, cust_cache;
+    long *cols = NULL;
     unknown_nr *unknown = NULL;
     size_t nunknown = 0, unknown_alloc = 0, i, k;
     long cust_col, count_col;
+    uint64_t row = 0;
+    int fast;
+    day_count day = {0, 0, NULL, NULL, 0, 0};
     row_errors re = {d, 0, IP_OK};
     ip_err e;
 
-    e = ip_csv_open(file->path, name, &c, d);
+    dg = ip_digest_new(ip_digest_want_thread(stat(file->path, &st) == 0 ? (uint64_t)st.st_size : 0));
+    tap.ctx = dg;
+    tap.feed = tap_feed;
+    tap.wait = ip_digest_is_threaded(dg) ? tap_wait : NULL;
+    opts.tap = &tap;
+    e = ip_csv_open_ex(file->path, name, &opts, &c, d);
     if (e)
         goto out;
     if ((e = ip_csv_column(c, "customer", 1, &cust_col, d)) ||
         (e = ip_csv_column(c, "count", 0, &count_col, d)))
         goto out;
+    cust_cache = cache_index(nums, &nnums, cust_col);
     for (i = 0; i < nsvc; i++) {
         const ip_service *svc = &r->tariff->services[svc_idx[i]];
         sp[i].res = &r->svc[svc_idx[i]];
@@ -182,16 +475,46 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
                 goto out;
         if (svc->is_snapshot)
             sp[i].snapshot_line = ip_xcalloc(r->ncust, sizeof(long));
+        sp[i].lo = svc->is_snapshot ? svc->snapshot : svc->from;
+        sp[i].hi = svc->is_snapshot ? svc->snapshot : svc->to;
+        sp[i].nmatches = svc->nmatches;
+        sp[i].raw = sp[i].res->raw;
+        sp[i].monthly = sp[i].res->monthly;
+        sp[i].nmonths = sp[i].res->nmonths;
+        sp[i].date_cache = cache_index(dates, &ndates, sp[i].date_col);
+        if (sp[i].value_col >= 0)
+            sp[i].value_cache = cache_index(nums, &nnums, sp[i].value_col);
+    }
+    /* only these columns are cut out of each row */
+    for (i = 0, k = 1; i < nsvc; i++)
+        k += 2 + sp[i].res->svc->nmatches;
+    cols = ip_xcalloc(k, sizeof *cols);
+    cols[ncols++] = cust_col;
+    for (i = 0; i < nsvc; i++) {
+        cols[ncols++] = sp[i].date_col;
+        cols[ncols++] = sp[i].value_col;
+        for (k = 0; k < sp[i].res->svc->nmatches; k++)
+            cols[ncols++] = sp[i].match_col[k];
+    }
+    ip_csv_select(c, cols, ncols);
+    /* plain_row() when the services allow it; the portable mode leaves it
+     * out, so that the tests compare the two. */
+    fast = !ip_csv_is_portable(c) && ndates == 1 && nsvc <= 64;
+    for (i = 0; i < nsvc; i++)
+        fast &= sp[i].nmatches == 0 && !sp[i].snapshot_line && sp[i].value_col == sp[0].value_col;
+    if (fast) {
+        day.count = ip_xmalloc((r->ncust ? r->ncust : 1) * sizeof *day.count);
+        day.slots = ip_xmalloc((r->ncust ? r->ncust : 1) * sizeof *day.slots);
+        for (i = 0; i < r->ncust; i++)
+            day.count[i] = -1;
     }
 
     for (;;) {
-        const ip_field *f;
-        int eof, bad = 0;
-        int64_t nr64 = 0;
-        long slot = -1, line;
-        char q[200];
+        ip_csv_batch b;
+        int eof;
         ip_diag tmp;
-        if ((e = ip_csv_next(c, &f, &eof, &tmp))) {
+        size_t j;
+        if ((e = ip_csv_next_batch(c, &b, &eof, &tmp))) {
             /* A syntax error ends the file; earlier row errors stay listed first. */
             if (re.count == 0) {
                 *d = tmp;
@@ -204,79 +527,95 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
         }
         if (eof)
             break;
-        line = ip_csv_line(c);
-        if (ip_parse_uint(f[cust_col].ptr, f[cust_col].len, &nr64) != 0 || nr64 > UINT32_MAX) {
-            row_error(&re, IP_ERR_DATA, name, line,
-                      "expected a customer number (digits), found '%s'",
-                      ip_quote(f[cust_col].ptr, f[cust_col].len, q, sizeof q));
-            continue;
-        }
-        slot = ip_customers_slot(r->customers, (uint32_t)nr64);
-        for (i = 0; i < nsvc && !bad; i++) {
-            const ip_service *svc = sp[i].res->svc;
-            ip_svc_result *res = sp[i].res;
-            const ip_field *df = &f[sp[i].date_col];
-            ip_date date;
-            int64_t value = 1;
-            int in;
-            if (ip_parse_date_or_datetime(df->ptr, df->len, &date) != 0) {
+        for (j = 0; j < b.n; j++) {
+            const ip_field *f = b.fields + j * b.stride;
+            const long line = b.line + (long)j;
+            int bad = 0;
+            int64_t nr64 = 0;
+            long slot = -1;
+            char q[200];
+            row++;
+            if (fast &&
+                plain_row(&day, sp, nsvc, &dates[0], f, cust_col, r->customers))
+                continue;
+            if (row_number(&nums[cust_cache], row, &f[cust_col], &nr64) != 0 || nr64 > UINT32_MAX) {
                 row_error(&re, IP_ERR_DATA, name, line,
-                          "expected a date YYYY-MM-DD in column '%s', found '%s'",
-                          svc->date_column, ip_quote(df->ptr, df->len, q, sizeof q));
-                bad = 1;
-                break;
+                          "expected a customer number (digits), found '%s'",
+                          ip_quote(f[cust_col].ptr, f[cust_col].len, q, sizeof q));
+                continue;
             }
-            if (sp[i].value_col >= 0) {
-                const ip_field *vf = &f[sp[i].value_col];
-                if (ip_parse_uint(vf->ptr, vf->len, &value) != 0) {
+            slot = ip_customers_slot(r->customers, (uint32_t)nr64);
+            for (i = 0; i < nsvc && !bad; i++) {
+                svc_pass *p = &sp[i];
+                const ip_service *svc = p->res->svc;
+                ip_svc_result *res = p->res;
+                const ip_field *df = &f[p->date_col];
+                ip_date date;
+                int64_t value = 1;
+                if (row_date(&dates[p->date_cache], row, df, &date) != 0) {
                     row_error(&re, IP_ERR_DATA, name, line,
-                              "expected a whole number of 0 or more in column '%s', found '%s'",
-                              svc->value_column ? svc->value_column : "count",
-                              ip_quote(vf->ptr, vf->len, q, sizeof q));
+                              "expected a date YYYY-MM-DD in column '%s', found '%s'",
+                              svc->date_column, ip_quote(df->ptr, df->len, q, sizeof q));
                     bad = 1;
                     break;
                 }
-            }
-            in = svc->is_snapshot ? date == svc->snapshot
-                                  : (date >= svc->from && date <= svc->to);
-            if (!in) {
-                res->rows_outside++;
-                continue;
-            }
-            for (k = 0; k < svc->nmatches; k++)
-                if (!field_matches(&f[sp[i].match_col[k]], &svc->matches[k]))
-                    break;
-            if (k < svc->nmatches) {
-                res->rows_filtered++;
-                continue;
-            }
-            if (slot < 0) {
-                note_unknown(&unknown, &nunknown, &unknown_alloc, (uint32_t)nr64, line);
-                continue;
-            }
-            if (svc->is_snapshot) {
-                if (sp[i].snapshot_line[slot]) {
-                    char ds[11];
-                    row_error(&re, IP_ERR_DATA, name, line,
-                              "expected one reading per customer on %s, found a second for "
-                              "%" PRId64 " (first on line %ld)",
-                              ip_date_str(svc->snapshot, ds), nr64, sp[i].snapshot_line[slot]);
+                if (p->value_col >= 0) {
+                    const ip_field *vf = &f[p->value_col];
+                    if (row_number(&nums[p->value_cache], row, vf, &value) != 0) {
+                        row_error(&re, IP_ERR_DATA, name, line,
+                                  "expected a whole number of 0 or more in column '%s', found '%s'",
+                                  svc->value_column ? svc->value_column : "count",
+                                  ip_quote(vf->ptr, vf->len, q, sizeof q));
+                        bad = 1;
+                        break;
+                    }
+                }
+                if (date < p->lo || date > p->hi) {
+                    res->rows_outside++;
                     continue;
                 }
-                sp[i].snapshot_line[slot] = line;
+                for (k = 0; k < p->nmatches; k++)
+                    if (!field_matches(&f[p->match_col[k]], &svc->matches[k]))
+                        break;
+                if (k < p->nmatches) {
+                    res->rows_filtered++;
+                    continue;
+                }
+                if (slot < 0) {
+                    note_unknown(&unknown, &nunknown, &unknown_alloc, (uint32_t)nr64, line);
+                    continue;
+                }
+                if (p->snapshot_line) { /* a snapshot */
+                    if (p->snapshot_line[slot]) {
+                        char ds[11];
+                        row_error(&re, IP_ERR_DATA, name, line,
+                                  "expected one reading per customer on %s, found a second for "
+                                  "%" PRId64 " (first on line %ld)",
+                                  ip_date_str(svc->snapshot, ds), nr64, p->snapshot_line[slot]);
+                        continue;
+                    }
+                    p->snapshot_line[slot] = line;
+                }
+                if (value > IP_INT_MAX - p->raw[slot]) {
+                    row_error(&re, IP_ERR_DATA, name, line,
+                              "expected a basis total of at most 10^15, found more for "
+                              "customer %" PRId64, nr64);
+                    bad = 1;
+                    break;
+                }
+                if (date != p->month_date) {
+                    p->month_date = date;
+                    p->month_at = month_index(res, date);
+                }
+                p->raw[slot] += value;
+                p->monthly[(size_t)slot * p->nmonths + p->month_at] += value;
+                res->rows_used++;
+                day.counted += value;
             }
-            if (value > IP_INT_MAX - res->raw[slot]) {
-                row_error(&re, IP_ERR_DATA, name, line,
-                          "expected a basis total of at most 10^15, found more for customer %" PRId64,
-                          nr64);
-                bad = 1;
-                break;
-            }
-            res->raw[slot] += value;
-            res->monthly[(size_t)slot * res->nmonths + month_index(res, date)] += value;
-            res->rows_used++;
         }
     }
+    if (fast)
+        flush_day(&day, sp, nsvc);
     file->rows = ip_csv_records(c);
 
     if (re.count) {
@@ -308,15 +647,24 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
             goto out;
         }
     }
-    e = hash_file(file, d);
+    /* The reader has reached the end: the digest has seen every byte. */
+    ip_digest_final(dg, file->sha256);
+    file->bytes = ip_csv_bytes(c);
+    e = IP_OK;
 out:
     for (i = 0; i < nsvc; i++) {
         free(sp[i].match_col);
         free(sp[i].snapshot_line);
     }
     free(sp);
+    free(dates);
+    free(nums);
+    free(cols);
+    free(day.count);
+    free(day.slots);
     free(unknown);
-    ip_csv_free(c);
+    ip_csv_free(c); /* before the digest: it waits for the tap */
+    ip_digest_free(dg);
     return e;
 }
 

@@ -4,11 +4,14 @@
  * Most cases are table-like: an input and the transcript the reader must
  * produce for it (delimiter, header, each record with its line number, then
  * the end or the exact error as ip_diag_format() prints it). check() runs
- * every input through the SSE2 scanner and the portable one, each with the
- * default buffer and with buffers of a few bytes, so that every record
- * straddles block boundaries in every possible place; all runs must give the
- * same transcript. Files on disk (big files, a missing file, read errors)
- * have their own tests below.
+ * every input through the best scanner (AVX2 here), the SSE2 one and the
+ * portable one, each with the default buffer and with buffers of a few
+ * bytes, so that every record straddles block boundaries in every possible
+ * place; some runs read with ip_csv_next_batch() through an asynchronous tap
+ * that checks the reader never touches bytes it has fed before it waits for
+ * them. All runs must give the same transcript. Files on disk (big files, a
+ * missing file, read errors, the SHA-256 from the tap) have their own tests
+ * below.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,33 +24,110 @@
 #include <cmocka.h>
 
 #include "csv.h"
+#include "digest.h"
 #include "util.h"
 
 #define MAX IP_CSV_MAX_RECORD
 
+#define AUTO IP_CSV_SCAN_AUTO
+#define PORT IP_CSV_SCAN_PORTABLE
+#define SSE2 IP_CSV_SCAN_SSE2
+
 typedef struct mode {
-    int portable;
+    ip_csv_scan scan;
     size_t buffer;
+    int batch; /* read with ip_csv_next_batch() through an asynchronous tap */
 } mode;
 
 /* Default buffer, then block sizes that split records everywhere. */
 static const mode all_modes[] = {
-    {0, 0}, {1, 0}, {0, 1}, {1, 1}, {0, 2}, {1, 2}, {0, 3}, {1, 3},
-    {0, 7}, {1, 7}, {0, 64}, {1, 64}, {0, 100}, {1, 100},
+    {AUTO, 0, 0}, {PORT, 0, 0}, {AUTO, 1, 0}, {PORT, 1, 0}, {AUTO, 2, 0}, {PORT, 2, 0},
+    {AUTO, 3, 0}, {PORT, 3, 0}, {AUTO, 7, 0}, {PORT, 7, 0}, {AUTO, 64, 0}, {PORT, 64, 0},
+    {AUTO, 100, 0}, {PORT, 100, 0}, {SSE2, 0, 0}, {SSE2, 3, 0}, {SSE2, 64, 0},
+    {AUTO, 0, 1}, {AUTO, 1, 1}, {AUTO, 7, 1}, {AUTO, 100, 1}, {SSE2, 2, 1}, {PORT, 0, 1},
 };
 /* For megabyte inputs: tiny blocks would re-scan a long record per byte. */
-static const mode big_modes[] = {{0, 0}, {1, 0}, {0, 4096}, {1, 4096}, {0, 65537}, {1, 65537}};
+static const mode big_modes[] = {{AUTO, 0, 0}, {PORT, 0, 0}, {AUTO, 4096, 0}, {PORT, 4096, 0},
+                                 {AUTO, 65537, 0}, {PORT, 65537, 0}, {SSE2, 0, 1},
+                                 {AUTO, 65537, 1}};
 
 static void set_mode(mode m)
 {
-    ip_csv_set_portable(m.portable);
+    ip_csv_set_scan(m.scan);
     ip_csv_set_buffer_size(m.buffer);
 }
 
 static void reset_mode(void)
 {
-    ip_csv_set_portable(0);
+    ip_csv_set_scan(IP_CSV_SCAN_AUTO);
     ip_csv_set_buffer_size(0);
+}
+
+static const char *scan_name(ip_csv_scan s)
+{
+    return s == PORT ? "portable" : s == SSE2 ? "SSE2" : "best";
+}
+
+/* ---- a tap that checks the contract (csv.h) ----------------------------- */
+
+typedef struct fed_block {
+    const unsigned char *p; /* where the reader holds it */
+    size_t n;
+    size_t off; /* its copy in all */
+} fed_block;
+
+typedef struct check_tap {
+    ip_buf all;        /* every byte fed, in order */
+    fed_block *blocks;
+    size_t nblocks, alloc;
+    size_t released;   /* blocks the reader may reuse (wait() was called) */
+} check_tap;
+
+static void ct_feed(void *ctx, const unsigned char *p, size_t n)
+{
+    check_tap *t = ctx;
+    assert_true(n > 0);
+    ip_xgrow((void **)&t->blocks, &t->alloc, t->nblocks + 1, sizeof *t->blocks);
+    t->blocks[t->nblocks].p = p;
+    t->blocks[t->nblocks].n = n;
+    t->blocks[t->nblocks].off = t->all.len;
+    t->nblocks++;
+    ip_buf_add(&t->all, p, n);
+}
+
+/* The bytes of every block not yet released must be as they were fed. */
+static void ct_wait(void *ctx, uint64_t n)
+{
+    check_tap *t = ctx;
+    size_t i;
+    if (n > t->nblocks)
+        n = t->nblocks;
+    for (i = t->released; i < n; i++)
+        assert_memory_equal(t->blocks[i].p, t->all.buf + t->blocks[i].off, t->blocks[i].n);
+    if (n > t->released)
+        t->released = (size_t)n;
+}
+
+static void ct_init(check_tap *t, ip_csv_tap *tap)
+{
+    memset(t, 0, sizeof *t);
+    ip_buf_init(&t->all);
+    tap->ctx = t;
+    tap->feed = ct_feed;
+    tap->wait = ct_wait;
+}
+
+/* After ip_csv_free(): every block was released, and the blocks are the
+ * input (the part read: all of it after the end, a prefix after an error). */
+static void ct_finish(check_tap *t, const char *data, size_t len, int whole)
+{
+    assert_int_equal(t->released, t->nblocks);
+    if (whole)
+        assert_int_equal(t->all.len, len);
+    assert_true(t->all.len <= len);
+    assert_memory_equal(t->all.buf, data, t->all.len);
+    ip_buf_release(&t->all);
+    free(t->blocks);
 }
 
 static void add_diag(ip_buf *b, const ip_diag *d)
@@ -57,8 +137,67 @@ static void add_diag(ip_buf *b, const ip_diag *d)
     ip_buf_addf(b, "E %s\n", line);
 }
 
-/* The transcript of reading an open reader to its end or first error. */
-static void transcribe(ip_csv *c, ip_buf *b)
+/* Whether column i is printed: all of them, or those in sel (-1 ends). */
+static int selected(const long *sel, size_t i)
+{
+    if (!sel)
+        return 1;
+    for (; *sel >= 0; sel++)
+        if ((size_t)*sel == i)
+            return 1;
+    return 0;
+}
+
+static void add_record(ip_buf *b, long line, const ip_field *f, size_t n, const long *sel)
+{
+    size_t i;
+    int first = 1;
+    ip_buf_addf(b, "%ld:", line);
+    for (i = 0; i < n; i++) {
+        if (!selected(sel, i))
+            continue;
+        ip_buf_addf(b, "%s%.*s", first ? "" : "|", (int)f[i].len, f[i].ptr);
+        first = 0;
+    }
+    ip_buf_addch(b, '\n');
+}
+
+/* The same with ip_csv_next_batch(). */
+static void transcribe_batches(ip_csv *c, ip_buf *b, const long *sel)
+{
+    size_t n = ip_csv_ncols(c);
+    for (;;) {
+        ip_csv_batch bt;
+        int eof;
+        ip_diag d;
+        size_t j;
+        ip_err e = ip_csv_next_batch(c, &bt, &eof, &d);
+        if (e) {
+            ip_diag again;
+            assert_int_equal(bt.n, 0);
+            add_diag(b, &d);
+            assert_int_equal(ip_csv_next_batch(c, &bt, &eof, &again), e);
+            assert_string_equal(again.msg, d.msg);
+            break;
+        }
+        if (eof) {
+            assert_int_equal(bt.n, 0);
+            ip_buf_addf(b, "EOF %llu\n", (unsigned long long)ip_csv_records(c));
+            assert_int_equal(ip_csv_next_batch(c, &bt, &eof, &d), IP_OK);
+            assert_int_equal(eof, 1);
+            break;
+        }
+        assert_true(bt.n >= 1 && bt.n <= IP_CSV_BATCH);
+        for (j = 0; j < bt.n; j++)
+            add_record(b, bt.line + (long)j, bt.fields + j * bt.stride, n, sel);
+        assert_int_equal(ip_csv_line(c), bt.line + (long)bt.n - 1);
+    }
+}
+
+/* The transcript of reading an open reader to its end or first error: every
+ * field, or the columns in sel (-1 ends; the reader is told with
+ * ip_csv_select()). */
+static void transcribe_sel(ip_csv *c, ip_buf *b, int batch, const long *sel)
 {
     size_t i, n = ip_csv_ncols(c);
     char delim = ip_csv_delimiter(c);
@@ -68,6 +207,16 @@ static void transcribe(ip_csv *c, ip_buf *b)
         ip_buf_addf(b, "%s%.*s", i ? "|" : "", (int)h.len, h.ptr);
     }
     ip_buf_addch(b, '\n');
+    if (sel) {
+        size_t k = 0;
+        while (sel[k] >= 0)
+            k++;
+        ip_csv_select(c, sel, k);
+    }
+    if (batch) {
+        transcribe_batches(c, b, sel);
+        return;
+    }
     for (;;) {
         const ip_field *f;
         int eof;
@@ -87,27 +236,42 @@ static void transcribe(ip_csv *c, ip_buf *b)
             assert_int_equal(eof, 1);
             break;
         }
-        ip_buf_addf(b, "%ld:", ip_csv_line(c));
-        for (i = 0; i < n; i++)
-            ip_buf_addf(b, "%s%.*s", i ? "|" : "", (int)f[i].len, f[i].ptr);
-        ip_buf_addch(b, '\n');
+        add_record(b, ip_csv_line(c), f, n, sel);
     }
 }
 
-static char *transcript_mem(const char *data, size_t len)
+/* batch: read with ip_csv_next_batch() through a checking tap. */
+static char *transcript_sel(const char *data, size_t len, int batch, const long *sel)
 {
     ip_buf b;
     ip_csv *c;
     ip_diag d;
+    check_tap t;
+    ip_csv_tap tap;
+    ip_csv_opts o;
+    int whole = 0;
+    ct_init(&t, &tap);
+    o.tap = batch ? &tap : NULL;
     ip_buf_init(&b);
-    if (ip_csv_open_mem(data, len, "t.csv", &c, &d) != IP_OK) {
+    if (ip_csv_open_mem_ex(data, len, "t.csv", &o, &c, &d) != IP_OK) {
         assert_null(c);
         add_diag(&b, &d);
     } else {
-        transcribe(c, &b);
+        transcribe_sel(c, &b, batch, sel);
+        whole = strstr(b.buf, "\nEOF ") != NULL; /* the reader reached the end */
+        if (whole)
+            assert_int_equal(ip_csv_bytes(c), len);
+        if (batch)
+            assert_int_equal(ip_csv_bytes(c), t.all.len);
         ip_csv_free(c);
     }
+    ct_finish(&t, data, len, batch && whole);
     return ip_buf_detach(&b);
+}
+
+static char *transcript_mem(const char *data, size_t len)
+{
+    return transcript_sel(data, len, 0, NULL);
 }
 
 static void check_modes(const char *data, size_t len, const char *expected, const mode *modes,
@@ -117,11 +281,11 @@ static void check_modes(const char *data, size_t len, const char *expected, cons
     for (i = 0; i < nmodes; i++) {
         char *got;
         set_mode(modes[i]);
-        got = transcript_mem(data, len);
+        got = transcript_sel(data, len, modes[i].batch, NULL);
         reset_mode();
         if (strcmp(got, expected) != 0)
-            print_message("mode: %s scanner, buffer %zu\n",
-                          modes[i].portable ? "portable" : "fast", modes[i].buffer);
+            print_message("mode: %s scanner, buffer %zu%s\n", scan_name(modes[i].scan),
+                          modes[i].buffer, modes[i].batch ? ", batches and a tap" : "");
         assert_string_equal(got, expected);
         free(got);
     }
@@ -371,6 +535,126 @@ static void test_csv_utf8_at_every_offset(void **state)
     }
 }
 
+/* The transcript of the portable scanner, which the others must match. */
+static void check_agree(const char *data, size_t len, const mode *modes, size_t nmodes)
+{
+    static const mode portable = {PORT, 0, 0};
+    char *ref;
+    set_mode(portable);
+    ref = transcript_sel(data, len, 0, NULL);
+    reset_mode();
+    check_modes(data, len, ref, modes, nmodes);
+    free(ref);
+}
+
+/* Rows of every length around the 64-byte masks of the plain-record fast
+ * path, so that records, two-byte characters and CRLFs fall at every offset
+ * of a window; then one defect at a time in such a file: the fast path must
+ * leave each of them to the general parser, and the results must agree. */
+static void test_csv_fast_path_edges(void **state)
+{
+    static const char *const defects[] = {
+        "\xE5",     /* Latin-1 */
+        ";",        /* a field too many */
+        "x\"y",     /* a stray quote */
+        "a\rb",     /* a lone CR */
+        "\t",       /* TAB: data when ';' delimits */
+        "\x01",     /* other control bytes are data too */
+        "\xE2\x82\xAC", /* three-byte UTF-8: valid, not for the fast path */
+        "\xC3",     /* a lead byte before the delimiter */
+        "\xA4",     /* a continuation byte alone */
+    };
+    static const char *const lines[] = {
+        "\n;;\n",  /* a record of empty fields, skipped */
+        "\n\n",    /* an empty line */
+        "\r\n\r\n", /* CRLF, then an empty CRLF line */
+        "\n\"q\";\"\"\"\";z\n", /* quoted fields */
+    };
+    size_t v, k, i;
+    (void)state;
+    for (v = 0; v < IP_ARRAY_LEN(defects) + IP_ARRAY_LEN(lines) + 1; v++) {
+        for (k = 5; k < 130; k += 59) {
+            ip_buf in;
+            ip_buf_init(&in);
+            ip_buf_adds(&in, "id;name;n\n");
+            for (i = 0; i < 130; i++) {
+                size_t j;
+                ip_buf_addf(&in, "%zu;", i);
+                for (j = 0; j < i % 71; j++)
+                    ip_buf_addch(&in, (char)('a' + j % 26));
+                ip_buf_adds(&in, i % 4 ? "\xC3\xA4" : "\xC3\xB6x");
+                if (i == k && v < IP_ARRAY_LEN(defects))
+                    ip_buf_adds(&in, defects[v]);
+                ip_buf_adds(&in, ";7");
+                if (i == k && v >= IP_ARRAY_LEN(defects) && v - IP_ARRAY_LEN(defects) <
+                                                                IP_ARRAY_LEN(lines))
+                    ip_buf_adds(&in, lines[v - IP_ARRAY_LEN(defects)]);
+                else
+                    ip_buf_adds(&in, i % 3 ? "\n" : "\r\n");
+            }
+            check_agree(in.buf, in.len, all_modes, IP_ARRAY_LEN(all_modes));
+            ip_buf_release(&in);
+        }
+    }
+}
+
+/* Records around the 4 KiB a mask chunk covers, and longer ones. */
+static void test_csv_fast_path_long_records(void **state)
+{
+    ip_buf in;
+    size_t i;
+    (void)state;
+    ip_buf_init(&in);
+    ip_buf_adds(&in, "a;b\n");
+    for (i = 0; i < 40; i++) {
+        size_t n = i % 2 ? 4000 + i * 7 : 30 + i, j;
+        for (j = 0; j < n; j++)
+            ip_buf_addch(&in, j % 50 == 49 ? '\xC3' : (char)('a' + j % 26));
+        if (n % 50 >= 49)
+            ip_buf_addch(&in, '\xA4');
+        ip_buf_adds(&in, ";x\r\n");
+    }
+    check_agree(in.buf, in.len, big_modes, IP_ARRAY_LEN(big_modes));
+    ip_buf_adds(&in, "1;2;3\n"); /* and an error after them */
+    check_agree(in.buf, in.len, big_modes, IP_ARRAY_LEN(big_modes));
+    ip_buf_release(&in);
+}
+
+/* ip_csv_select(): the selected fields are those of a full read, whatever
+ * the scanner; every record is still checked in full. */
+static void test_csv_select_columns(void **state)
+{
+    static const long s0[] = {0, -1}, s2[] = {2, -1}, s13[] = {3, 1, -1}, none[] = {-1},
+                      out[] = {7, -1};
+    static const long *const sels[] = {s0, s2, s13, none, out};
+    static const char in[] = "a;b;c;d\n1;2;3;4\n5;\"6;\";7;8\r\n\n9;10;11;\xC3\xA4\n12;13;14\n";
+    size_t k, m;
+    (void)state;
+    for (k = 0; k < IP_ARRAY_LEN(sels); k++) {
+        char *ref;
+        set_mode(all_modes[1]);
+        ref = transcript_sel(in, sizeof in - 1, 0, sels[k]);
+        reset_mode();
+        for (m = 0; m < IP_ARRAY_LEN(all_modes); m++) {
+            char *got;
+            set_mode(all_modes[m]);
+            got = transcript_sel(in, sizeof in - 1, all_modes[m].batch, sels[k]);
+            reset_mode();
+            assert_string_equal(got, ref);
+            free(got);
+        }
+        free(ref);
+    }
+    set_mode(all_modes[1]);
+    {
+        char *got = transcript_sel(in, sizeof in - 1, 0, s13);
+        reset_mode();
+        assert_string_equal(got, "D; a|b|c|d\n2:2|4\n3:6;|8\n5:10|\xC3\xA4\n"
+                                 "E t.csv:6: expected 4 fields as in the header, found 3\n");
+        free(got);
+    }
+}
+
 static void test_csv_lone_cr(void **state)
 {
     (void)state;
@@ -598,10 +882,25 @@ static void gen_row(ip_buf *b, unsigned i, const char *eol, char f[4][400])
         ip_buf_adds(b, eol); /* a blank line now and then */
 }
 
+static void tap_digest_feed(void *ctx, const unsigned char *p, size_t n)
+{
+    ip_digest_feed(ctx, p, n);
+}
+
+static void tap_digest_wait(void *ctx, uint64_t n)
+{
+    ip_digest_wait(ctx, n);
+}
+
+/* Reads the file written from gen_row() rows in every big mode; the batch
+ * modes select columns 1 and 2 only. The SHA-256 from the tap (inline for
+ * ip_csv_next(), on a thread for batches) must be the file's. */
 static void check_big_file(const char *eol, int bom, unsigned rows)
 {
-    static const mode modes[] = {{0, 0}, {1, 0}, {0, 4093}, {1, 4093}};
-    char *path = temp_path();
+    static const mode modes[] = {{AUTO, 0, 0}, {PORT, 0, 0},    {AUTO, 4093, 0}, {PORT, 4093, 0},
+                                 {SSE2, 0, 1}, {AUTO, 4093, 1}, {PORT, 0, 1}};
+    static const long sel[] = {2, 1};
+    char *path = temp_path(), want[65];
     ip_buf b;
     char f[4][400];
     size_t m;
@@ -614,40 +913,69 @@ static void check_big_file(const char *eol, int bom, unsigned rows)
         gen_row(&b, i, eol, f);
     assert_true(b.len > 8 * 256 * 1024); /* many times the buffer */
     write_file(path, b.buf, b.len);
+    assert_int_equal(ip_sha256_file(path, want), 0);
     for (m = 0; m < IP_ARRAY_LEN(modes); m++) {
         ip_csv *c;
         ip_diag d;
         long line = 2;
         ip_buf scratch;
+        ip_digest *g = ip_digest_new(modes[m].batch);
+        ip_csv_tap tap = {g, tap_digest_feed, modes[m].batch ? tap_digest_wait : NULL};
+        ip_csv_opts o = {&tap};
+        ip_csv_batch bt = {NULL, 0, 0, 0};
+        size_t j = 0;
+        int eof, k;
+        char got[65];
         ip_buf_init(&scratch);
+        assert_int_equal(ip_digest_is_threaded(g), modes[m].batch);
         set_mode(modes[m]);
-        assert_int_equal(ip_csv_open(path, "big.csv", &c, &d), IP_OK);
+        assert_int_equal(ip_csv_open_ex(path, "big.csv", &o, &c, &d), IP_OK);
         reset_mode();
 #ifdef __SSE2__
-        assert_int_equal(ip_csv_is_portable(c), modes[m].portable);
+        assert_int_equal(ip_csv_is_portable(c), modes[m].scan == PORT);
 #endif
+        if (modes[m].batch)
+            ip_csv_select(c, sel, 2);
         for (i = 0; i < rows; i++) {
             const ip_field *fl;
-            int eof, k;
-            assert_int_equal(ip_csv_next(c, &fl, &eof, &d), IP_OK);
-            assert_int_equal(eof, 0);
-            assert_int_equal(ip_csv_line(c), line);
+            if (modes[m].batch) {
+                if (j == bt.n) {
+                    assert_int_equal(ip_csv_next_batch(c, &bt, &eof, &d), IP_OK);
+                    assert_int_equal(eof, 0);
+                    j = 0;
+                }
+                fl = bt.fields + j * bt.stride;
+                assert_int_equal(bt.line + (long)j, line);
+                j++;
+            } else {
+                assert_int_equal(ip_csv_next(c, &fl, &eof, &d), IP_OK);
+                assert_int_equal(eof, 0);
+                assert_int_equal(ip_csv_line(c), line);
+            }
             ip_buf_reset(&scratch);
             gen_row(&scratch, i, eol, f);
-            for (k = 0; k < 4; k++) {
+            for (k = modes[m].batch; k < (modes[m].batch ? 3 : 4); k++) {
                 assert_int_equal(fl[k].len, strlen(f[k]));
                 assert_memory_equal(fl[k].ptr, f[k], fl[k].len);
             }
             line += 1 + (i % 7 == 3) + (i % 1000 == 999);
         }
-        {
+        assert_int_equal(j, bt.n);
+        if (modes[m].batch) {
+            assert_int_equal(ip_csv_next_batch(c, &bt, &eof, &d), IP_OK);
+            assert_int_equal(bt.n, 0);
+        } else {
             const ip_field *fl;
-            int eof;
             assert_int_equal(ip_csv_next(c, &fl, &eof, &d), IP_OK);
-            assert_int_equal(eof, 1);
         }
+        assert_int_equal(eof, 1);
         assert_int_equal(ip_csv_records(c), rows);
+        assert_int_equal(ip_csv_bytes(c), b.len);
+        assert_int_equal(ip_digest_bytes(g), b.len);
+        ip_digest_final(g, got);
+        assert_string_equal(got, want);
         ip_csv_free(c);
+        ip_digest_free(g);
         ip_buf_release(&scratch);
     }
     unlink(path);
@@ -721,6 +1049,86 @@ static void test_csv_portable_switches(void **state)
     unsetenv("IP_CSV_PORTABLE");
 }
 
+static void test_csv_scanner_choice(void **state)
+{
+    ip_csv *c;
+    ip_csv_scan best;
+    (void)state;
+    c = open_str("a\n1\n");
+    best = ip_csv_scan_used(c);
+    ip_csv_free(c);
+#ifdef __SSE2__
+    assert_true(best == IP_CSV_SCAN_SSE2 || best == IP_CSV_SCAN_AVX2);
+    ip_csv_set_scan(IP_CSV_SCAN_SSE2);
+    c = open_str("a\n1\n");
+    assert_int_equal(ip_csv_scan_used(c), IP_CSV_SCAN_SSE2);
+    assert_int_equal(ip_csv_is_portable(c), 0);
+    ip_csv_free(c);
+    ip_csv_set_scan(IP_CSV_SCAN_AVX2); /* SSE2 on a CPU without AVX2 */
+    c = open_str("a\n1\n");
+    assert_int_equal(ip_csv_scan_used(c), best);
+    ip_csv_free(c);
+    ip_csv_set_scan(IP_CSV_SCAN_AUTO);
+    /* the environment, when the program has not chosen */
+    setenv("IP_CSV_SCAN", "sse2", 1);
+    c = open_str("a\n1\n");
+    assert_int_equal(ip_csv_scan_used(c), IP_CSV_SCAN_SSE2);
+    ip_csv_free(c);
+    setenv("IP_CSV_SCAN", "portable", 1);
+    c = open_str("a\n1\n");
+    assert_int_equal(ip_csv_scan_used(c), IP_CSV_SCAN_PORTABLE);
+    ip_csv_free(c);
+    ip_csv_set_scan(IP_CSV_SCAN_SSE2); /* the program's choice wins */
+    c = open_str("a\n1\n");
+    assert_int_equal(ip_csv_scan_used(c), IP_CSV_SCAN_SSE2);
+    ip_csv_free(c);
+    ip_csv_set_scan(IP_CSV_SCAN_AUTO);
+    unsetenv("IP_CSV_SCAN");
+#else
+    assert_int_equal(best, IP_CSV_SCAN_PORTABLE);
+#endif
+}
+
+/* The digest alone: inline and threaded give the SHA-256 of the bytes, also
+ * for nothing and for many small feeds. */
+static void test_csv_digest_inline_and_threaded(void **state)
+{
+    static const char empty_sha[] =
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    static const char abc_sha[] =
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    int threaded;
+    (void)state;
+    for (threaded = 0; threaded < 2; threaded++) {
+        char hex[65];
+        ip_digest *g = ip_digest_new(threaded);
+        ip_digest_final(g, hex);
+        assert_string_equal(hex, empty_sha);
+        ip_digest_free(g);
+        g = ip_digest_new(threaded);
+        ip_digest_feed(g, "a", 1);
+        ip_digest_feed(g, "b", 1);
+        ip_digest_wait(g, 1);
+        ip_digest_feed(g, "c", 1);
+        ip_digest_wait(g, 99);
+        assert_int_equal(ip_digest_bytes(g), 3);
+        ip_digest_final(g, hex);
+        assert_string_equal(hex, abc_sha);
+        ip_digest_free(g);
+        ip_digest_free(NULL);
+    }
+    /* the policy */
+    ip_digest_set_threads(0);
+    assert_int_equal(ip_digest_want_thread(UINT64_C(1) << 40), 0);
+    ip_digest_set_threads(1);
+    assert_int_equal(ip_digest_want_thread(0), 1);
+    ip_digest_set_threads(-1);
+    assert_int_equal(ip_digest_want_thread(10), 0);
+    setenv("IP_DIGEST_THREADS", "1", 1);
+    assert_int_equal(ip_digest_want_thread(10), 1);
+    unsetenv("IP_DIGEST_THREADS");
+}
+
 /* ---- differential: random inputs, every mode, one transcript ------------ */
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
@@ -762,6 +1170,20 @@ static void test_csv_random_inputs_agree_in_every_mode(void **state)
                 ip_buf_adds(&in, good[rnd(IP_ARRAY_LEN(good))]);
         }
         ref = transcript_mem(in.buf, in.len);
+        if (round % 10 == 0) {
+            /* a selection: column 1 only, from the portable and a batch read */
+            static const long sel[] = {1, -1};
+            static const mode pm = {PORT, 0, 0}, bm = {AUTO, 0, 1};
+            char *a, *b;
+            set_mode(pm);
+            a = transcript_sel(in.buf, in.len, 0, sel);
+            set_mode(bm);
+            b = transcript_sel(in.buf, in.len, 1, sel);
+            reset_mode();
+            assert_string_equal(a, b);
+            free(a);
+            free(b);
+        }
         for (m = 1; m < IP_ARRAY_LEN(all_modes); m++) {
             char *got;
             set_mode(all_modes[m]);
@@ -800,6 +1222,9 @@ int main(void)
         cmocka_unit_test(test_csv_nul_bytes),
         cmocka_unit_test(test_csv_invalid_utf8),
         cmocka_unit_test(test_csv_utf8_at_every_offset),
+        cmocka_unit_test(test_csv_fast_path_edges),
+        cmocka_unit_test(test_csv_fast_path_long_records),
+        cmocka_unit_test(test_csv_select_columns),
         cmocka_unit_test(test_csv_lone_cr),
         cmocka_unit_test(test_csv_record_size_limit),
         cmocka_unit_test(test_csv_columns_by_name_any_order_and_case),
@@ -813,6 +1238,8 @@ int main(void)
         cmocka_unit_test(test_csv_big_file_crlf_bom),
         cmocka_unit_test(test_csv_ten_megabyte_line),
         cmocka_unit_test(test_csv_portable_switches),
+        cmocka_unit_test(test_csv_scanner_choice),
+        cmocka_unit_test(test_csv_digest_inline_and_threaded),
         cmocka_unit_test(test_csv_random_inputs_agree_in_every_mode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
