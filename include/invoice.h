@@ -51,4 +51,27 @@ ip_err ip_invoice_write(const ip_invoice *inv, const char *path, ip_diag *d);
  * up to the öre (as the EN 16931 rules compute it). */
 int64_t ip_invoice_vat(int64_t net_ore, int percent);
 
+/* A document read back from a file that ip_invoice_write wrote, e.g. a stored
+ * invoice that a credit note must mirror line by line. inv.buyer, inv.group
+ * and inv.lines point into this struct; inv.seller is NULL (the reader keeps
+ * the buyer's side only) and inv.note is NULL. group has only vat and
+ * vat_percent. Everything lives until ip_invoice_doc_free. */
+typedef struct ip_invoice_doc {
+    ip_invoice inv;
+    ip_customer buyer;
+    ip_group group;
+    ip_invoice_line *lines;
+    char **owned;            /* every string the struct points at */
+    size_t nowned, owned_alloc;
+} ip_invoice_doc;
+
+/* Reads an Invoice or CreditNote at path: number, dates, period, billing
+ * reference, buyer (number from PartyIdentification, name, organisation
+ * number, reference, address), VAT category and rate, lines (id, name,
+ * description, seller's item id, amount). A file that is not such a document
+ * is IP_ERR_DATA naming what is missing; an unreadable one IP_ERR_IO. */
+ip_err ip_invoice_read(const char *path, ip_invoice_doc **out, ip_diag *d);
+
+void ip_invoice_doc_free(ip_invoice_doc *doc);
+
 #endif /* IP_INVOICE_H */

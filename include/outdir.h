@@ -60,4 +60,9 @@ void ip_kill_point(void);
 /* Removes a folder tree (no symlinks followed). Returns 0 or -1. */
 int ip_rmtree(const char *path);
 
+/* fsync of one file (dir 0) or folder (dir 1), and of every file and folder
+ * of a tree, deepest first. Return 0 or -1 (errno set). */
+int ip_fsync_path(const char *path, int dir);
+int ip_fsync_tree(const char *path);
+
 #endif /* IP_OUTDIR_H */

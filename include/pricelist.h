@@ -14,6 +14,7 @@
 
 #include <time.h>
 
+#include "billing.h"
 #include "error.h"
 #include "parse.h"
 #include "run.h"
@@ -23,7 +24,8 @@
  * cannot be created), IP_ERR_IO (writing failed), IP_ERR_SOFTWARE (a cell the
  * library refused: a bug). A failed write may leave a partial file at path;
  * the caller's output folder is abandoned then. */
-ip_err ip_pricelist_write(const ip_run *r, const char *path, ip_diag *d);
+ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *path,
+                          ip_diag *d);
 
 #ifdef IP_TESTING
 /* Internals reached by tests/test_pricelist.c. */

@@ -1,85 +1,773 @@
 /*
- * billing.c — builds each customer's invoice from the run and hands it to
- * the UBL writer.
+ * billing.c — from the run's fees to the documents of the year: splits each
+ * fee over the invoicing periods, compares what each customer and period
+ * should be invoiced with what the record of issued documents says stands,
+ * plans the invoices, credit notes and new invoices that this run issues,
+ * and writes them (see billing.h for the rules, issued.h for the record).
+ *
+ * Planning and writing are separate so that a run that must not issue
+ * anything (changes without --correct) fails before a single file is
+ * written, and so that report.txt, written before the invoices, can list
+ * what this run issues.
  */
 #include "billing.h"
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "invoice.h"
+#include "ledger.h"
 #include "report.h"
 #include "util.h"
 #include "version.h"
+
+#define MAX_LISTED 10 /* customers named in the "would change" error */
+
+/* One document this run issues. */
+typedef struct planned {
+    ip_issued_doc doc;  /* as the record will hold it (sha256 set when written) */
+    long slot;          /* invoice: the customer's register slot */
+    int period;         /* 0-based */
+    long cancels;       /* credit: index in the record of the cancelled invoice, else -1 */
+    char *replaces;     /* invoice: number of the invoice it replaces, or NULL */
+} planned;
+
+struct ip_billing {
+    const ip_run *r;
+    ip_billing_opts o;
+    ip_issued *rec;
+    size_t nloaded;      /* documents in the record before this run */
+    int periods;
+    int first_issue;     /* no document was issued before this run */
+    int run_no;          /* 0: first issue, n: the n-th correction */
+    planned *plan;
+    size_t nplan, plan_alloc;
+    uint32_t *changed;   /* customers whose documents change, ascending */
+    size_t nchanged, changed_alloc;
+};
+
+/* --- periods ------------------------------------------------------------ */
+
+int64_t ip_billing_period_part(int64_t annual_ore, int periods, int p)
+{
+    /* floor(A / P) each; the A mod P remaining öre one each to the last
+     * periods, so that the parts add up to A exactly. */
+    int64_t base = annual_ore / periods, rem = annual_ore % periods;
+    return base + (p >= periods - rem ? 1 : 0);
+}
+
+void ip_billing_period_dates(int year, int periods, int p, ip_date *start, ip_date *end)
+{
+    int months = 12 / periods, first = p * months + 1, last = first + months - 1;
+    *start = (ip_date)(year * 10000 + first * 100 + 1);
+    *end = (ip_date)(year * 10000 + last * 100 + ip_days_in_month(year, last));
+}
+
+/* --- change detection --------------------------------------------------- */
+
+/* The amount of service svc in a lines text, or -1 when absent. */
+static int64_t lines_amount(const char *lines, const char *svc)
+{
+    char s[128];
+    int64_t ore;
+    while (ip_issued_lines_next(&lines, s, sizeof s, &ore) == 1)
+        if (strcmp(s, svc) == 0)
+            return ore;
+    return -1;
+}
+
+static size_t lines_count(const char *lines)
+{
+    char s[128];
+    int64_t ore;
+    size_t n = 0;
+    while (ip_issued_lines_next(&lines, s, sizeof s, &ore) == 1)
+        n++;
+    return n;
+}
+
+int ip_billing_same_lines(const char *a, const char *b)
+{
+    const char *p = a;
+    char s[128];
+    int64_t ore;
+    if (lines_count(a) != lines_count(b))
+        return 0;
+    while (ip_issued_lines_next(&p, s, sizeof s, &ore) == 1)
+        if (lines_amount(b, s) != ore)
+            return 0;
+    return 1;
+}
+
+void ip_billing_decide(const ip_issued_doc *const *docs, size_t n, const char *lines,
+                       char vat_category, int vat_percent, ip_billing_decision *out)
+{
+    size_t i, j;
+    int ncredits = 0, ninvoices = 0, same;
+    memset(out, 0, sizeof *out);
+    out->standing = -1;
+    for (i = 0; i < n; i++) {
+        if (docs[i]->is_credit) {
+            ncredits++;
+            continue;
+        }
+        ninvoices++;
+        for (j = 0; j < n; j++)
+            if (docs[j]->is_credit && strcmp(docs[j]->cancels, docs[i]->number) == 0)
+                break;
+        if (j == n)
+            out->standing = (long)i; /* the last one not cancelled */
+    }
+    if (out->standing < 0)
+        same = lines == NULL;
+    else
+        same = lines != NULL && ip_billing_same_lines(docs[out->standing]->lines, lines) &&
+               docs[out->standing]->vat_category == vat_category &&
+               docs[out->standing]->vat_percent == vat_percent;
+    if (same)
+        return;
+    out->credit = out->standing >= 0;
+    out->invoice = lines != NULL;
+    out->credit_seq = ncredits + 1;
+    out->invoice_seq = ninvoices;
+}
+
+/* --- planning ----------------------------------------------------------- */
 
 char *ip_billing_number(const ip_run *r, uint32_t nr)
 {
     return ip_xasprintf("%s%d-%" PRIu32, r->tariff->number_prefix, r->year, nr);
 }
 
-ip_err ip_billing_write(const ip_run *r, ip_outdir *o, size_t *count, ip_diag *d)
+/* "2025-110" or "2025-110-03": the file stem of a customer's period, digits
+ * only; the number is the tariff's prefix before it. */
+static char *file_stem(const ip_billing *b, uint32_t nr, int p)
 {
-    size_t k, s;
+    if (b->periods == 1)
+        return ip_xasprintf("%d-%" PRIu32, b->r->year, nr);
+    return ip_xasprintf("%d-%" PRIu32 "-%02d", b->r->year, nr, p + 1);
+}
+
+/* The lines text of customer slot k in period p, NULL when nothing is owed. */
+static char *period_lines(const ip_billing *b, long k, int p)
+{
+    const ip_run *r = b->r;
+    ip_buf out;
+    size_t s;
+    if (k < 0 || ip_run_customer_total(r, (size_t)k) <= 0)
+        return NULL;
+    ip_buf_init(&out);
+    for (s = 0; s < r->nsvc; s++) {
+        int64_t fee = r->svc[s].items[k].fee;
+        char a[32];
+        if (fee <= 0)
+            continue;
+        ip_buf_addf(&out, "%s%s=%s", out.len ? "," : "", r->svc[s].svc->id,
+                    ip_issued_fmt_amount(ip_billing_period_part(fee * 100, b->periods, p), a));
+    }
+    return ip_buf_detach(&out);
+}
+
+static int64_t lines_sum(const char *lines)
+{
+    char s[128];
+    int64_t ore, sum = 0;
+    while (ip_issued_lines_next(&lines, s, sizeof s, &ore) == 1)
+        sum += ore;
+    return sum;
+}
+
+static ip_date max_date(ip_date a, ip_date b)
+{
+    return a > b ? a : b;
+}
+
+static planned *add_plan(ip_billing *b)
+{
+    planned *p;
+    ip_xgrow((void **)&b->plan, &b->plan_alloc, b->nplan + 1, sizeof *b->plan);
+    p = &b->plan[b->nplan++];
+    memset(p, 0, sizeof *p);
+    p->slot = -1;
+    p->cancels = -1;
+    return p;
+}
+
+static void note_changed(ip_billing *b, uint32_t nr)
+{
+    if (b->nchanged && b->changed[b->nchanged - 1] == nr)
+        return; /* customers are visited in ascending order */
+    ip_xgrow((void **)&b->changed, &b->changed_alloc, b->nchanged + 1, sizeof *b->changed);
+    b->changed[b->nchanged++] = nr;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The date documents of this run are issued from. */
+static ip_date base_date(const ip_billing *b)
+{
+    if (b->first_issue || !b->o.issue_date)
+        return b->r->tariff->issue_date;
+    return b->o.issue_date;
+}
+
+/* Plans what customer nr's period p needs; docs are its documents in the
+ * record. */
+static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
+                      const ip_issued_doc *const *docs, const long *doc_index, size_t ndocs)
+{
+    const ip_run *r = b->r;
+    const ip_customer *c = slot >= 0 ? ip_customers_at(r->customers, (size_t)slot) : NULL;
+    char *lines = period_lines(b, slot, p), *stem, *file_stem_s;
+    char vat_cat = 'O';
+    int vat_pct = 0;
+    ip_billing_decision dec;
+    ip_date start, end, base = base_date(b);
+
+    if (c && c->group->vat == IP_VAT_S) {
+        vat_cat = 'S';
+        vat_pct = c->group->vat_percent;
+    }
+    ip_billing_decide(docs, ndocs, lines, vat_cat, vat_pct, &dec);
+    if (!dec.credit && !dec.invoice) {
+        free(lines);
+        return;
+    }
+    note_changed(b, nr);
+    ip_billing_period_dates(r->year, b->periods, p, &start, &end);
+    file_stem_s = file_stem(b, nr, p);
+    stem = ip_xasprintf("%s%s", r->tariff->number_prefix, file_stem_s);
+    if (dec.credit) {
+        const ip_issued_doc *inv = docs[dec.standing];
+        planned *pl = add_plan(b);
+        pl->period = p;
+        pl->cancels = doc_index[dec.standing];
+        pl->doc.number = ip_xasprintf("%s-K%d", stem, dec.credit_seq);
+        pl->doc.file = ip_xasprintf("%s-K%d.xml", file_stem_s, dec.credit_seq);
+        pl->doc.is_credit = 1;
+        pl->doc.customer = nr;
+        pl->doc.name = ip_xstrdup(inv->name);
+        pl->doc.period_start = inv->period_start;
+        pl->doc.period_end = inv->period_end;
+        pl->doc.issue_date = max_date(base, inv->issue_date);
+        pl->doc.due_date = ip_date_add_days(pl->doc.issue_date, r->tariff->due_days);
+        pl->doc.cancels = ip_xstrdup(inv->number);
+        pl->doc.run = b->run_no;
+        pl->doc.vat_category = inv->vat_category;
+        pl->doc.vat_percent = inv->vat_percent;
+        pl->doc.net = inv->net;
+        pl->doc.vat = inv->vat;
+        pl->doc.total = inv->total;
+        pl->doc.lines = ip_xstrdup(inv->lines);
+    }
+    if (dec.invoice) {
+        planned *pl = add_plan(b);
+        pl->slot = slot;
+        pl->period = p;
+        if (dec.invoice_seq == 0) {
+            pl->doc.number = ip_xstrdup(stem);
+            pl->doc.file = ip_xasprintf("%s.xml", file_stem_s);
+        } else {
+            pl->doc.number = ip_xasprintf("%s-R%d", stem, dec.invoice_seq);
+            pl->doc.file = ip_xasprintf("%s-R%d.xml", file_stem_s, dec.invoice_seq);
+        }
+        if (dec.standing >= 0)
+            pl->replaces = ip_xstrdup(docs[dec.standing]->number);
+        pl->doc.customer = nr;
+        pl->doc.name = ip_xstrdup(c->name);
+        pl->doc.period_start = start;
+        pl->doc.period_end = end;
+        pl->doc.issue_date = p == 0 ? base : max_date(start, base);
+        pl->doc.due_date = ip_date_add_days(pl->doc.issue_date, r->tariff->due_days);
+        pl->doc.run = b->run_no;
+        pl->doc.vat_category = vat_cat;
+        pl->doc.vat_percent = vat_pct;
+        pl->doc.net = lines_sum(lines);
+        pl->doc.vat = vat_cat == 'S' ? ip_invoice_vat(pl->doc.net, vat_pct) : 0;
+        pl->doc.total = pl->doc.net + pl->doc.vat;
+        pl->doc.lines = lines;
+        lines = NULL;
+    }
+    free(lines);
+    free(stem);
+    free(file_stem_s);
+}
+
+/* Without a record, a year folder must not hold invoices: they were issued
+ * by an earlier version or the record was lost, and a "first issue" would
+ * silently write documents under numbers the ledger may already have. */
+static ip_err check_unrecorded(const ip_billing *b, ip_diag *d)
+{
+    char *dir = ip_xasprintf("%s/%d/invoices", b->o.output_root, b->r->year);
+    DIR *dp = opendir(dir);
+    struct dirent *de;
+    int found = 0;
+    ip_err e = IP_OK;
+    if (dp) {
+        while (!found && (de = readdir(dp)) != NULL) {
+            size_t n = strlen(de->d_name);
+            found = n > 4 && strcmp(de->d_name + n - 4, ".xml") == 0;
+        }
+        closedir(dp);
+    }
+    if (found)
+        e = ip_diag_set(d, IP_ERR_DATA, dir, 0,
+                        "expected the record of issued documents (issued/%d/register.csv) for "
+                        "the invoices in this folder, found none; restore the record, or move "
+                        "the year folder away if its invoices were never sent",
+                        b->r->year);
+    free(dir);
+    return e;
+}
+
+ip_err ip_billing_plan(const ip_run *r, const ip_billing_opts *o, ip_billing **out, ip_diag *d)
+{
+    ip_billing *b = ip_xcalloc(1, sizeof *b);
+    const ip_issued_doc **docs = NULL;
+    long *doc_index = NULL;
+    int *doc_period = NULL;
+    uint32_t *nrs = NULL;
+    size_t nd, nnrs = 0, i, k;
+    int p;
     ip_err e;
-    char *note = ip_xasprintf("internpris %s, indata sha256 %s", IP_VERSION, r->inputs_sha256);
+
+    *out = NULL;
+    b->r = r;
+    b->o = *o;
+    b->periods = r->tariff->periods;
+    if (b->periods != 1 && b->periods != 4 && b->periods != 12)
+        IP_BUG("periods=%d in a checked tariff", b->periods);
+    if ((e = ip_issued_load(o->output_root, r->year, &b->rec, d)))
+        goto fail;
+    nd = b->nloaded = ip_issued_count(b->rec);
+    b->first_issue = nd == 0;
+    if (b->first_issue && (e = check_unrecorded(b, d)))
+        goto fail;
+    b->run_no = b->first_issue ? 0 : ip_issued_last_run(b->rec) + 1;
+
+    /* Every issued document belongs to one of the tariff's periods: their
+     * number cannot change once invoices are out (a quarter's number
+     * KC2025-110-01 would come back as January's). */
+    doc_period = ip_xcalloc(nd ? nd : 1, sizeof *doc_period);
+    for (i = 0; i < nd; i++) {
+        const ip_issued_doc *x = ip_issued_at(b->rec, i);
+        for (p = 0; p < b->periods; p++) {
+            ip_date s, t;
+            ip_billing_period_dates(r->year, b->periods, p, &s, &t);
+            if (s == x->period_start && t == x->period_end)
+                break;
+        }
+        if (p == b->periods) {
+            char a[11], c[11];
+            e = ip_diag_set(d, IP_ERR_DATA, ip_issued_register_path(b->rec), (long)i + 2,
+                            "expected invoice periods of the tariff's periods=\"%d\", found "
+                            "'%s' for %s–%s; the periods cannot change once invoices are "
+                            "issued", b->periods, x->number, ip_date_str(x->period_start, a),
+                            ip_date_str(x->period_end, c));
+            goto fail;
+        }
+        doc_period[i] = p;
+    }
+
+    /* The customers to look at: everyone who owes something now and
+     * everyone the record has documents for, ascending. */
+    nrs = ip_xcalloc(r->ncust + nd + 1, sizeof *nrs);
+    for (k = 0; k < r->ncust; k++)
+        if (ip_run_customer_total(r, k) > 0)
+            nrs[nnrs++] = ip_customers_at(r->customers, k)->nr;
+    for (i = 0; i < nd; i++)
+        nrs[nnrs++] = ip_issued_at(b->rec, i)->customer;
+    qsort(nrs, nnrs, sizeof *nrs, cmp_u32);
+    docs = ip_xcalloc(nd ? nd : 1, sizeof *docs);
+    doc_index = ip_xcalloc(nd ? nd : 1, sizeof *doc_index);
+    for (k = 0; k < nnrs; k++) {
+        uint32_t nr = nrs[k];
+        long slot = ip_customers_slot(r->customers, nr);
+        if (k > 0 && nrs[k - 1] == nr)
+            continue;
+        for (p = 0; p < b->periods; p++) {
+            size_t n = 0;
+            for (i = 0; i < nd; i++) {
+                const ip_issued_doc *x = ip_issued_at(b->rec, i);
+                if (x->customer == nr && doc_period[i] == p) {
+                    docs[n] = x;
+                    doc_index[n++] = (long)i;
+                }
+            }
+            plan_slot(b, nr, slot, p, docs, doc_index, n);
+        }
+    }
+
+    if (!b->first_issue && b->nchanged > 0) {
+        char list[256];
+        size_t len = 0;
+        list[0] = '\0';
+        for (i = 0; i < b->nchanged && i < MAX_LISTED; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%" PRIu32,
+                                    i ? ", " : "", b->changed[i]);
+        if (b->nchanged > MAX_LISTED)
+            snprintf(list + len, sizeof list - len, " and %zu more", b->nchanged - MAX_LISTED);
+        if (!o->correct && !o->preview) {
+            e = ip_diag_set(d, IP_ERR_DATA, ip_issued_register_path(b->rec), 0,
+                            "expected the issued invoices of %d to stand, found %zu "
+                            "customer%s whose invoices would change (%s); run with --correct "
+                            "--issue-date YYYY-MM-DD to credit and re-invoice them",
+                            r->year, b->nchanged, b->nchanged == 1 ? "" : "s", list);
+            goto fail;
+        }
+        if (o->correct && !o->issue_date) {
+            e = ip_diag_set(d, IP_ERR_USAGE, NULL, 0,
+                            "expected --issue-date YYYY-MM-DD with --correct: the corrections "
+                            "of %zu customer%s (%s) need the date they are issued",
+                            b->nchanged, b->nchanged == 1 ? "" : "s", list);
+            goto fail;
+        }
+        if (o->correct && o->issue_date < r->tariff->issue_date) {
+            char a[11], c[11];
+            e = ip_diag_set(d, IP_ERR_USAGE, NULL, 0,
+                            "expected --issue-date on or after the tariff's issue date %s, "
+                            "found %s", ip_date_str(r->tariff->issue_date, a),
+                            ip_date_str(o->issue_date, c));
+            goto fail;
+        }
+    }
+    free(docs);
+    free(doc_index);
+    free(doc_period);
+    free(nrs);
+    *out = b;
+    return IP_OK;
+fail:
+    free(docs);
+    free(doc_index);
+    free(doc_period);
+    free(nrs);
+    ip_billing_free(b);
+    return e;
+}
+
+void ip_billing_free(ip_billing *b)
+{
+    size_t i;
+    if (!b)
+        return;
+    for (i = 0; i < b->nplan; i++) {
+        ip_issued_doc_release(&b->plan[i].doc);
+        free(b->plan[i].replaces);
+    }
+    free(b->plan);
+    free(b->changed);
+    ip_issued_free(b->rec);
+    free(b);
+}
+
+size_t ip_billing_new_count(const ip_billing *b)
+{
+    return b->nplan;
+}
+
+size_t ip_billing_changed_customers(const ip_billing *b)
+{
+    return b->first_issue ? 0 : b->nchanged;
+}
+
+size_t ip_billing_ndocs(const ip_billing *b)
+{
+    return b->nloaded + b->nplan;
+}
+
+const ip_issued_doc *ip_billing_doc(const ip_billing *b, size_t i, int *is_new)
+{
+    if (is_new)
+        *is_new = i >= b->nloaded;
+    return i < b->nloaded ? ip_issued_at(b->rec, i) : &b->plan[i - b->nloaded].doc;
+}
+
+int ip_billing_doc_standing(const ip_billing *b, size_t i)
+{
+    const ip_issued_doc *x = ip_billing_doc(b, i, NULL);
+    size_t j, n = ip_billing_ndocs(b);
+    if (x->is_credit)
+        return 0;
+    for (j = 0; j < n; j++) {
+        const ip_issued_doc *y = ip_billing_doc(b, j, NULL);
+        if (y->is_credit && strcmp(y->cancels, x->number) == 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* --- writing ------------------------------------------------------------ */
+
+static char *doc_note(const ip_billing *b, const char *what, const char *number)
+{
+    const ip_run *r = b->r;
+    if (what)
+        return ip_xasprintf("%s %s. internpris %s, indata sha256 %s", what, number, IP_VERSION,
+                            r->inputs_sha256);
+    return ip_xasprintf("internpris %s, indata sha256 %s", IP_VERSION, r->inputs_sha256);
+}
+
+/* A new invoice from this run's fees. */
+static ip_err write_invoice(ip_billing *b, const planned *pl, const char *path, ip_diag *d)
+{
+    const ip_run *r = b->r;
+    const ip_customer *c = ip_customers_at(r->customers, (size_t)pl->slot);
     ip_invoice_line *lines = ip_xcalloc(r->nsvc, sizeof *lines);
     char **texts = ip_xcalloc(r->nsvc, sizeof *texts);
     char (*ids)[24] = ip_xcalloc(r->nsvc, sizeof *ids);
+    char *note = doc_note(b, pl->replaces ? "Ersätter faktura" : NULL, pl->replaces);
+    size_t s, n = 0;
+    int64_t sum = 0;
+    ip_invoice inv;
+    ip_err e;
 
-    *count = 0;
-    if ((e = ip_outdir_mkdir(o, "invoices", d)))
-        goto out;
-    for (k = 0; k < r->ncust && !e; k++) {
-        const ip_customer *c = ip_customers_at(r->customers, k);
-        ip_invoice inv;
-        size_t n = 0;
-        char *number, *rel, *path;
-        if (ip_run_customer_total(r, k) <= 0)
+    for (s = 0; s < r->nsvc; s++) {
+        int64_t fee = r->svc[s].items[pl->slot].fee;
+        char *words;
+        if (fee <= 0)
             continue;
-        for (s = 0; s < r->nsvc; s++) {
-            if (r->svc[s].items[k].fee <= 0)
-                continue;
-            texts[n] = ip_report_basis_words(r, s, k);
-            snprintf(ids[n], sizeof ids[n], "%zu", n + 1);
-            lines[n].id = ids[n];
-            lines[n].name = r->svc[s].svc->name;
-            lines[n].description = texts[n];
-            lines[n].service_id = r->svc[s].svc->id;
-            lines[n].amount_ore = r->svc[s].items[k].fee * 100;
-            n++;
+        words = ip_report_basis_words(r, s, (size_t)pl->slot);
+        if (b->periods > 1) {
+            char a[32];
+            texts[n] = ip_xasprintf("%s; årsavgift %s kr, del %d av %d", words,
+                                    ip_fmt_thousands(fee, a, sizeof a), pl->period + 1,
+                                    b->periods);
+            free(words);
+        } else {
+            texts[n] = words;
         }
-        memset(&inv, 0, sizeof inv);
-        number = ip_billing_number(r, c->nr);
-        inv.number = number;
-        inv.issue_date = r->tariff->issue_date;
-        inv.due_date = ip_date_add_days(r->tariff->issue_date, r->tariff->due_days);
-        inv.currency = r->tariff->currency;
-        inv.note = note;
-        inv.seller = &r->tariff->seller;
-        inv.buyer = c;
-        inv.group = c->group;
-        inv.lines = lines;
-        inv.nlines = n;
-        /* Only digits name a file: the year and the customer number. */
-        rel = ip_xasprintf("invoices/%d-%" PRIu32 ".xml", r->year, c->nr);
-        path = ip_outdir_file(o, rel);
-        e = ip_invoice_write(&inv, path, d);
-        if (!e)
-            (*count)++;
-        ip_kill_point();
-        free(path);
-        free(rel);
-        free(number);
-        for (s = 0; s < n; s++) {
-            free(texts[s]);
-            texts[s] = NULL;
-        }
+        snprintf(ids[n], sizeof ids[n], "%zu", n + 1);
+        lines[n].id = ids[n];
+        lines[n].name = r->svc[s].svc->name;
+        lines[n].description = texts[n];
+        lines[n].service_id = r->svc[s].svc->id;
+        lines[n].amount_ore = ip_billing_period_part(fee * 100, b->periods, pl->period);
+        sum += lines[n].amount_ore;
+        n++;
     }
-out:
-    free(ids);
+    if (sum != pl->doc.net)
+        IP_BUG("invoice %s: lines %" PRId64 " öre, planned %" PRId64, pl->doc.number, sum,
+               pl->doc.net);
+    memset(&inv, 0, sizeof inv);
+    inv.number = pl->doc.number;
+    inv.issue_date = pl->doc.issue_date;
+    inv.due_date = pl->doc.due_date;
+    inv.currency = r->tariff->currency;
+    inv.note = note;
+    inv.seller = &r->tariff->seller;
+    inv.buyer = c;
+    inv.group = c->group;
+    inv.period_start = pl->doc.period_start;
+    inv.period_end = pl->doc.period_end;
+    inv.lines = lines;
+    inv.nlines = n;
+    e = ip_invoice_write(&inv, path, d);
+    for (s = 0; s < n; s++)
+        free(texts[s]);
     free(texts);
+    free(ids);
     free(lines);
     free(note);
     return e;
+}
+
+/* A credit note that mirrors the stored invoice it cancels, line by line. */
+static ip_err write_credit(ip_billing *b, const planned *pl, const char *path, ip_diag *d)
+{
+    const ip_run *r = b->r;
+    const ip_issued_doc *inv = ip_issued_at(b->rec, (size_t)pl->cancels);
+    char *src = ip_xasprintf("%s/%s", ip_issued_doc_dir(b->rec), inv->file);
+    char *note = doc_note(b, "Krediterar faktura", inv->number);
+    ip_invoice_doc *cd = NULL;
+    ip_invoice cn;
+    int64_t sum = 0;
+    size_t i;
+    ip_err e = ip_invoice_read(src, &cd, d);
+    if (e)
+        goto out;
+    for (i = 0; i < cd->inv.nlines; i++)
+        sum += cd->inv.lines[i].amount_ore;
+    if (cd->inv.is_credit_note || strcmp(cd->inv.number, inv->number) != 0 ||
+        sum != inv->net || cd->buyer.nr != inv->customer) {
+        e = ip_diag_set(d, IP_ERR_DATA, src, 0,
+                        "expected invoice '%s' with net %" PRId64 " öre as the register says, "
+                        "found a different document", inv->number, inv->net);
+        goto out;
+    }
+    cn = cd->inv;
+    cn.is_credit_note = 1;
+    cn.number = pl->doc.number;
+    cn.issue_date = pl->doc.issue_date;
+    cn.due_date = pl->doc.due_date;
+    cn.note = note;
+    cn.seller = &r->tariff->seller;
+    cn.billing_ref = inv->number;
+    cn.billing_ref_date = inv->issue_date;
+    e = ip_invoice_write(&cn, path, d);
+out:
+    ip_invoice_doc_free(cd);
+    free(note);
+    free(src);
+    return e;
+}
+
+ip_err ip_billing_write(ip_billing *b, ip_outdir *o, size_t *count, ip_diag *d)
+{
+    size_t i;
+    char *dir = NULL;
+    FILE *f;
+    ip_err e;
+
+    *count = 0;
+    ip_issued_remove_stale(b->rec); /* we hold the lock: what a killed run left */
+    if ((e = ip_outdir_mkdir(o, "invoices", d)))
+        return e;
+    if (b->nplan) {
+        if ((e = ip_issued_stage(b->rec, d)))
+            return e;
+        for (i = 0; i < b->nplan; i++) {
+            planned *pl = &b->plan[i];
+            char *path = ip_xasprintf("%s/%s", ip_issued_doc_dir(b->rec), pl->doc.file);
+            e = pl->doc.is_credit ? write_credit(b, pl, path, d) : write_invoice(b, pl, path, d);
+            free(path);
+            if (!e)
+                e = ip_issued_append(b->rec, &pl->doc, d);
+            if (e)
+                return e;
+            ip_kill_point();
+        }
+    }
+    /* The year folder shows every document of the record, copied byte for
+     * byte: an issued document is never written twice. */
+    dir = ip_outdir_file(o, "invoices");
+    e = ip_issued_copy_all(b->rec, dir, d);
+    free(dir);
+    if (e)
+        return e;
+    if ((e = ip_outdir_fopen(o, "ledger.csv", &f, d)))
+        return e;
+    if ((e = ip_ledger_write(b->rec, f, "ledger.csv", d))) {
+        fclose(f);
+        return e;
+    }
+    if ((e = ip_outdir_fclose(o, f, "ledger.csv", d)))
+        return e;
+    ip_kill_point();
+    /* The record before the year folder: it is never behind what a year
+     * folder has shown. */
+    if (b->nplan && (e = ip_issued_commit(b->rec, d)))
+        return e;
+    *count = ip_issued_count(b->rec);
+    return IP_OK;
+}
+
+/* --- the report --------------------------------------------------------- */
+
+static void report_doc(const ip_billing *b, FILE *f, const ip_issued_doc *x, int is_new)
+{
+    char a[32], amount[48], ds[11];
+    fprintf(f, "    %-20s %-7s %-6" PRIu32 " ", x->number, x->is_credit ? "credit" : "invoice",
+            x->customer);
+    ip_fput_col(f, x->name, 34);
+    snprintf(amount, sizeof amount, "%s%s,%02d kr", x->is_credit ? "-" : "",
+             ip_fmt_thousands(x->net / 100, a, sizeof a), (int)(x->net % 100));
+    /* A preview without --issue-date does not know the correction's date. */
+    fprintf(f, " %18s  %s", amount,
+            is_new && !b->first_issue && !b->o.issue_date ? "(--issue-date)"
+                                                          : ip_date_str(x->issue_date, ds));
+    if (x->cancels)
+        fprintf(f, "  cancels %s", x->cancels);
+    fputc('\n', f);
+}
+
+static void count_kinds(const ip_billing *b, size_t from, size_t to, size_t *inv, size_t *cred)
+{
+    size_t i;
+    *inv = *cred = 0;
+    for (i = from; i < to; i++) {
+        if (ip_billing_doc(b, i, NULL)->is_credit)
+            (*cred)++;
+        else
+            (*inv)++;
+    }
+}
+
+void ip_billing_report(const ip_billing *b, FILE *f)
+{
+    const ip_run *r = b->r;
+    size_t n = ip_billing_ndocs(b), i, ninv, ncred, standing = 0;
+    int run, last_run = -1;
+    int64_t standing_net = 0, fees = 0;
+    const char *verb;
+    char a[32], c[32], ds[11];
+
+    fprintf(f, "\n== issued documents (issued/%d/ beside the year folder)\n", r->year);
+    if (b->periods == 1)
+        fprintf(f, "invoicing: once a year; numbers %s%d-<nr>", r->tariff->number_prefix, r->year);
+    else
+        fprintf(f, "invoicing: %d periods a year; numbers %s%d-<nr>-<pp>", b->periods,
+                r->tariff->number_prefix, r->year);
+    fprintf(f, ", corrections -K<n> (credit note) and -R<n> (new invoice)\n");
+    if (!b->o.preview) {
+        /* report.txt: the state of the record after the run, the same
+         * whichever run issued what, so a re-run stays byte-identical. */
+        count_kinds(b, 0, n, &ninv, &ncred);
+        fprintf(f, "documents of the year: %zu invoices, %zu credit notes\n", ninv, ncred);
+    } else {
+        count_kinds(b, 0, b->nloaded, &ninv, &ncred);
+        fprintf(f, "before this run: %zu invoices, %zu credit notes\n", ninv, ncred);
+        count_kinds(b, b->nloaded, n, &ninv, &ncred);
+        verb = "this run would issue";
+        if (b->nplan == 0)
+            fprintf(f, "%s nothing new: every standing invoice matches the fees\n", verb);
+        else if (b->first_issue)
+            fprintf(f, "%s the first invoices of the year: %zu invoices from %s\n", verb, ninv,
+                    ip_date_str(base_date(b), ds));
+        else if (!b->o.correct)
+            fprintf(f, "this run fails without --correct: the invoices of %zu customers "
+                       "changed; --correct would issue %zu credit notes and %zu new invoices\n",
+                    b->nchanged, ncred, ninv);
+        else
+            fprintf(f, "%s correction %d, dated %s, for %zu customers: %zu credit notes, "
+                       "%zu new invoices\n", verb, b->run_no, ip_date_str(base_date(b), ds),
+                    b->nchanged, ncred, ninv);
+    }
+
+    for (i = 0; i < n; i++)
+        if (ip_billing_doc(b, i, NULL)->run > last_run)
+            last_run = ip_billing_doc(b, i, NULL)->run;
+    if (last_run > 0)
+        fprintf(f, "corrections of the year:\n");
+    for (run = 1; run <= last_run; run++) {
+        fprintf(f, "  correction %d%s\n", run,
+                b->o.preview && run == b->run_no && b->nplan && !b->first_issue ? " (this run)"
+                                                                                : "");
+        for (i = 0; i < n; i++) {
+            int is_new;
+            const ip_issued_doc *x = ip_billing_doc(b, i, &is_new);
+            if (x->run == run)
+                report_doc(b, f, x, is_new);
+        }
+    }
+
+    /* Reconciliation: the standing invoices against this run's fees. */
+    for (i = 0; i < n; i++) {
+        if (!ip_billing_doc_standing(b, i))
+            continue;
+        standing++;
+        standing_net += ip_billing_doc(b, i, NULL)->net;
+    }
+    for (i = 0; i < r->ncust; i++)
+        fees += ip_run_customer_total(r, i);
+    fprintf(f, "standing invoices: %zu, net %s,%02d kr; fees of the year %s kr%s\n", standing,
+            ip_fmt_thousands(standing_net / 100, a, sizeof a), (int)(standing_net % 100),
+            ip_fmt_thousands(fees, c, sizeof c),
+            standing_net == fees * 100 ? " (equal)" : " (NOT equal: run with --correct)");
 }

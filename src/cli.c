@@ -33,7 +33,8 @@
 #include "version.h"
 
 enum opt_id { OPT_YEAR, OPT_INPUT, OPT_OUTPUT, OPT_DRY_RUN, OPT_DIFF, OPT_TEMPLATES, OPT_SUMMARY,
-              OPT_VERBOSE, OPT_CUSTOMER, OPT_SERVICE, OPT_HELP, OPT_VERSION, OPT__COUNT };
+              OPT_VERBOSE, OPT_CUSTOMER, OPT_SERVICE, OPT_HELP, OPT_VERSION,
+              OPT_CORRECT, OPT_ISSUE_DATE, OPT__COUNT };
 
 /* Which commands accept an option. */
 #define CMD_RUN 1
@@ -56,10 +57,14 @@ static const struct option_def {
      "compute everything, print the fees per service, write nothing"},
     {OPT_DIFF, "diff", NULL, CMD_RUN,
      "with --dry-run: show only what would change against the current output"},
+    {OPT_CORRECT, "correct", NULL, CMD_RUN,
+     "credit and re-invoice the issued invoices whose amounts changed (needs --issue-date)"},
+    {OPT_ISSUE_DATE, "issue-date", "YYYY-MM-DD", CMD_RUN,
+     "with --correct: the issue date of the credit notes and new invoices"},
     {OPT_TEMPLATES, "templates", "DIR", CMD_RUN | CMD_CHECK | CMD_EXPLAIN,
      "folder with tariff.xsd (default: the installed templates)"},
     {OPT_SUMMARY, "summary", NULL, CMD_RUN | CMD_CHECK, "print one summary line on success"},
-    {OPT_VERBOSE, "verbose", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN, "say what is read and written"},
+    {OPT_VERBOSE, "verbose", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN, "say on stderr what is read, used and written"},
     {OPT_CUSTOMER, "customer", "NR", CMD_EXPLAIN, "explain: the customer number (required)"},
     {OPT_SERVICE, "service", "ID", CMD_EXPLAIN, "explain: only this service (default: every service)"},
     {OPT_HELP, "help", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN | CMD_NONE, "show this help and exit"},
@@ -84,17 +89,22 @@ typedef struct cli_args {
     uint32_t customer; /* explain */
     int have_customer;
     const char *service;
+    int correct;       /* --correct */
+    ip_date issue_date; /* --issue-date, 0 when not given */
 } cli_args;
 
 static void print_help(FILE *f)
 {
     size_t i;
-    fprintf(f, "usage: internpris run --year Y [--input ROOT] [--output ROOT] [--dry-run]\n"
+    fprintf(f, "usage: internpris run --year Y [--input ROOT] [--output ROOT] [--dry-run [--diff]]\n"
+               "           [--correct --issue-date YYYY-MM-DD]\n"
                "       internpris check --year Y [--input ROOT] [--output ROOT]\n"
                "       internpris explain --year Y --customer NR [--service ID]\n"
                "       internpris --help | --version\n\n"
                "Computes the fixed fees of the contact-centre services per customer and\n"
-               "writes the price-list workbook, the UBL invoices, fees.csv and report.txt.\n\n"
+               "writes the price-list workbook, the UBL invoices, fees.csv, ledger.csv and\n"
+               "report.txt. Issued invoices are recorded in ROOT/issued/Y and only ever\n"
+               "corrected by credit notes and new invoices (--correct).\n\n"
                "commands:\n");
     for (i = 0; i < IP_ARRAY_LEN(commands); i++)
         fprintf(f, "  %-22s %s\n", commands[i].name, commands[i].help);
@@ -226,6 +236,12 @@ static int parse_args(int argc, char **argv, cli_args *a)
             break;
         }
         case OPT_SERVICE: a->service = value; break;
+        case OPT_CORRECT: a->correct = 1; break;
+        case OPT_ISSUE_DATE:
+            if (ip_parse_date(value, strlen(value), &a->issue_date) != 0)
+                return usage_error("expected a date YYYY-MM-DD after --issue-date, found '%s'",
+                                   value);
+            break;
         case OPT_HELP: print_help(stdout); return 0;
         case OPT_VERSION: print_version(); return 0;
         case OPT__COUNT: break;
@@ -239,6 +255,8 @@ static int parse_args(int argc, char **argv, cli_args *a)
         return usage_error("%s", "expected --diff together with --dry-run");
     if (a->command == CMD_EXPLAIN && !a->have_customer)
         return usage_error("%s", "expected --customer NR");
+    if (a->correct != (a->issue_date != 0))
+        return usage_error("%s", "expected --correct and --issue-date YYYY-MM-DD together");
     return -1;
 }
 
@@ -319,15 +337,35 @@ static void print_preview(const ip_run *r, const int64_t *current)
     }
 }
 
-static ip_err write_text(ip_outdir *o, const char *rel, const ip_run *r,
-                         ip_err (*fn)(const ip_run *, FILE *, const char *, ip_diag *),
+/* What the output files are made from. */
+typedef struct out_src {
+    const ip_run *r;
+    const ip_billing *bill;
+} out_src;
+
+static ip_err put_fees(const out_src *x, FILE *f, const char *rel, ip_diag *d)
+{
+    return ip_fees_write(x->r, f, rel, d);
+}
+
+/* report.txt: the run's report, then the section on the issued documents. */
+static ip_err put_report(const out_src *x, FILE *f, const char *rel, ip_diag *d)
+{
+    ip_err e = ip_report_write(x->r, f, rel, d);
+    if (!e)
+        ip_billing_report(x->bill, f);
+    return e;
+}
+
+static ip_err write_text(ip_outdir *o, const char *rel, const out_src *x,
+                         ip_err (*fn)(const out_src *, FILE *, const char *, ip_diag *),
                          ip_diag *d)
 {
     FILE *f;
     ip_err e = ip_outdir_fopen(o, rel, &f, d);
     if (e)
         return e;
-    e = fn(r, f, rel, d);
+    e = fn(x, f, rel, d);
     if (e) {
         fclose(f);
         return e;
@@ -342,22 +380,32 @@ static ip_err write_outputs(const ip_run *r, const cli_args *a, size_t *ninv, ip
     ip_outdir *o = NULL;
     char *xlsx_rel = ip_xasprintf("prislista-%d.xlsx", r->year);
     char *xlsx = NULL;
+    ip_billing *bill = NULL;
+    ip_billing_opts bo = {a->output, a->correct, a->issue_date, 0};
+    out_src src;
     ip_err e = ip_outdir_begin(a->output, r->year, &o, d);
     if (e)
         goto out;
+    /* Under the lock: what was issued and what this run issues, before any
+     * file is written (changes without --correct stop here). */
+    if ((e = ip_billing_plan(r, &bo, &bill, d)))
+        goto abort;
     xlsx = ip_outdir_file(o, xlsx_rel);
-    if ((e = write_text(o, "fees.csv", r, ip_fees_write, d)) ||
-        (e = write_text(o, "report.txt", r, ip_report_write, d)) ||
-        (e = ip_pricelist_write(r, xlsx, d)))
+    src.r = r;
+    src.bill = bill;
+    if ((e = write_text(o, "fees.csv", &src, put_fees, d)) ||
+        (e = write_text(o, "report.txt", &src, put_report, d)) ||
+        (e = ip_pricelist_write(r, bill, xlsx, d)))
         goto abort;
     ip_kill_point();
-    if ((e = ip_billing_write(r, o, ninv, d)))
+    if ((e = ip_billing_write(bill, o, ninv, d)))
         goto abort;
     e = ip_outdir_commit(o, d);
     goto out;
 abort:
     ip_outdir_abort(o);
 out:
+    ip_billing_free(bill);
     free(xlsx);
     free(xlsx_rel);
     return e;
@@ -424,6 +472,18 @@ int ip_cli_main(int argc, char **argv)
         }
     } else if (a.dry_run) {
         print_preview(r, NULL);
+    }
+    if (a.dry_run) {
+        /* What the issued documents would become (read-only: no lock). */
+        ip_billing *bill = NULL;
+        ip_billing_opts bo = {a.output, a.correct, a.issue_date, 1};
+        if ((e = ip_billing_plan(r, &bo, &bill, &d))) {
+            print_diag(&d);
+            ip_run_free(r);
+            return ip_err_exit_code(e);
+        }
+        ip_billing_report(bill, stdout);
+        ip_billing_free(bill);
     }
     if (a.summary) {
         int64_t total = 0;

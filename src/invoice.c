@@ -12,6 +12,10 @@
  * that cannot be XML, a VAT category without what it needs. Money is int64_t
  * öre throughout and printed with / 100 and % 100; no double anywhere.
  *
+ * ip_invoice_read() is the writer's inverse for what a credit note needs:
+ * it reads a stored invoice back (buyer, VAT category, lines, period) so the
+ * credit note mirrors exactly what was issued, not what a re-run computes.
+ *
  * Element order follows the UBL 2.1 XSD (maindoc/UBL-Invoice-2.1.xsd and
  * UBL-CreditNote-2.1.xsd); the rule ids in comments are those of the
  * EN 16931 and PEPPOL schematron (see ../shared/validation/README.md).
@@ -27,8 +31,11 @@
 #include <unistd.h>
 
 #include <libxml/encoding.h>
+#include <libxml/parser.h>
 #include <libxml/xmlstring.h>
 #include <libxml/xmlwriter.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
 
 #include "util.h"
 
@@ -615,4 +622,207 @@ ip_err ip_invoice_write(const ip_invoice *inv, const char *path, ip_diag *d)
         e = write_file(path, xmlBufferContent(buf), (size_t)xmlBufferLength(buf), d);
     xmlBufferFree(buf);
     return e;
+}
+
+/* --- reading a document back -------------------------------------------- */
+
+/* The reader is the writer's inverse for what a credit note needs: it reads
+ * only documents this program wrote (the stored copies of issued invoices),
+ * with libxml2's parser, no network and no entity substitution. */
+
+typedef struct reader {
+    xmlXPathContextPtr ctx;
+    ip_invoice_doc *doc;
+    const char *path;
+    ip_diag *d;
+    ip_err e;
+} reader;
+
+static char *own(ip_invoice_doc *doc, char *s)
+{
+    ip_xgrow((void **)&doc->owned, &doc->owned_alloc, doc->nowned + 1, sizeof *doc->owned);
+    doc->owned[doc->nowned++] = s;
+    return s;
+}
+
+/* The text of the first node that expr selects under node, owned by the doc;
+ * NULL when there is none (an error when required). */
+static char *xtext(reader *rd, xmlNodePtr node, const char *expr, int required)
+{
+    xmlXPathObjectPtr obj;
+    char *out = NULL;
+    if (rd->e)
+        return NULL;
+    rd->ctx->node = node;
+    obj = xmlXPathEvalExpression(BAD_CAST expr, rd->ctx);
+    if (obj && obj->type == XPATH_NODESET && obj->nodesetval && obj->nodesetval->nodeNr > 0) {
+        xmlChar *t = xmlNodeGetContent(obj->nodesetval->nodeTab[0]);
+        if (t) {
+            out = own(rd->doc, ip_xstrdup((const char *)t));
+            xmlFree(t);
+        }
+    }
+    xmlXPathFreeObject(obj);
+    if (!out && required)
+        rd->e = ip_diag_set(rd->d, IP_ERR_DATA, rd->path, 0,
+                            "expected a UBL document written by internpris, found no %s", expr);
+    return out;
+}
+
+static ip_date xdate(reader *rd, xmlNodePtr node, const char *expr, int required)
+{
+    char *t = xtext(rd, node, expr, required);
+    ip_date v = 0;
+    if (t && ip_parse_date(t, strlen(t), &v) != 0 && !rd->e)
+        rd->e = ip_diag_set(rd->d, IP_ERR_DATA, rd->path, 0,
+                            "expected a date YYYY-MM-DD in %s, found '%s'", expr, t);
+    return v;
+}
+
+/* "1234.50" (as fmt_amount writes it) to öre. */
+static int64_t xamount(reader *rd, xmlNodePtr node, const char *expr)
+{
+    char *t = xtext(rd, node, expr, 1);
+    int64_t v = 0, frac;
+    char *dot;
+    size_t i, n;
+    if (!t)
+        return 0;
+    n = strlen(t);
+    dot = strchr(t, '.');
+    if (!dot || dot == t || n - (size_t)(dot - t) != 3 || n > 18)
+        goto bad;
+    for (i = 0; t + i < dot; i++) {
+        if (t[i] < '0' || t[i] > '9')
+            goto bad;
+        v = v * 10 + (t[i] - '0');
+    }
+    if (dot[1] < '0' || dot[1] > '9' || dot[2] < '0' || dot[2] > '9')
+        goto bad;
+    frac = (dot[1] - '0') * 10 + (dot[2] - '0');
+    return v * 100 + frac;
+bad:
+    if (!rd->e)
+        rd->e = ip_diag_set(rd->d, IP_ERR_DATA, rd->path, 0,
+                            "expected an amount such as 1234.50 in %s, found '%s'", expr, t);
+    return 0;
+}
+
+void ip_invoice_doc_free(ip_invoice_doc *doc)
+{
+    size_t i;
+    if (!doc)
+        return;
+    for (i = 0; i < doc->nowned; i++)
+        free(doc->owned[i]);
+    free(doc->owned);
+    free(doc->lines);
+    free(doc);
+}
+
+ip_err ip_invoice_read(const char *path, ip_invoice_doc **out, ip_diag *d)
+{
+    ip_invoice_doc *doc = ip_xcalloc(1, sizeof *doc);
+    xmlDocPtr xml;
+    xmlNodePtr root;
+    xmlXPathObjectPtr lines = NULL;
+    reader rd;
+    char *t;
+    int64_t nr = 0;
+    int i;
+
+    *out = NULL;
+    memset(&rd, 0, sizeof rd);
+    rd.doc = doc;
+    rd.path = path;
+    rd.d = d;
+    xml = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!xml) {
+        ip_invoice_doc_free(doc);
+        if (access(path, R_OK) != 0)
+            return ip_diag_set(d, IP_ERR_IO, path, 0, "cannot read: %s", strerror(errno));
+        return ip_diag_set(d, IP_ERR_DATA, path, 0, "expected a UBL document, found no XML");
+    }
+    root = xmlDocGetRootElement(xml);
+    rd.ctx = xmlXPathNewContext(xml);
+    if (!root || !rd.ctx)
+        IP_BUG("cannot read back %s", path);
+    xmlXPathRegisterNs(rd.ctx, BAD_CAST "cac", BAD_CAST NS_CAC);
+    xmlXPathRegisterNs(rd.ctx, BAD_CAST "cbc", BAD_CAST NS_CBC);
+    if (xmlStrcmp(root->name, BAD_CAST "CreditNote") == 0)
+        doc->inv.is_credit_note = 1;
+    else if (xmlStrcmp(root->name, BAD_CAST "Invoice") != 0)
+        rd.e = ip_diag_set(d, IP_ERR_DATA, path, 0,
+                           "expected an Invoice or a CreditNote, found <%s>", root->name);
+
+    doc->inv.number = xtext(&rd, root, "cbc:ID", 1);
+    doc->inv.issue_date = xdate(&rd, root, "cbc:IssueDate", 1);
+    doc->inv.due_date = xdate(&rd, root, "cbc:DueDate", 0);
+    doc->inv.currency = xtext(&rd, root, "cbc:DocumentCurrencyCode", 1);
+    doc->inv.period_start = xdate(&rd, root, "cac:InvoicePeriod/cbc:StartDate", 0);
+    doc->inv.period_end = xdate(&rd, root, "cac:InvoicePeriod/cbc:EndDate", 0);
+    doc->inv.billing_ref = xtext(&rd, root, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", 0);
+    doc->inv.billing_ref_date =
+        xdate(&rd, root, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:IssueDate", 0);
+
+    doc->buyer.reference = xtext(&rd, root, "cbc:BuyerReference", 1);
+    t = xtext(&rd, root, "cac:AccountingCustomerParty/cac:Party/cac:PartyIdentification/cbc:ID", 1);
+    if (t && (ip_parse_uint(t, strlen(t), &nr) != 0 || nr > UINT32_MAX) && !rd.e)
+        rd.e = ip_diag_set(d, IP_ERR_DATA, path, 0,
+                           "expected a customer number as the buyer's identification, found '%s'", t);
+    doc->buyer.nr = (uint32_t)nr;
+    doc->buyer.name = xtext(&rd, root,
+                            "cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName", 1);
+    t = xtext(&rd, root, "cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID", 1);
+    if (t)
+        snprintf(doc->buyer.org_nr, sizeof doc->buyer.org_nr, "%s", t);
+    doc->buyer.street = xtext(&rd, root, "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cbc:StreetName", 0);
+    doc->buyer.city = xtext(&rd, root, "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cbc:CityName", 0);
+    doc->buyer.postcode = xtext(&rd, root, "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cbc:PostalZone", 0);
+
+    t = xtext(&rd, root, "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID", 1);
+    if (t && strcmp(t, "S") == 0) {
+        char *pct = xtext(&rd, root, "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:Percent", 1);
+        doc->group.vat = IP_VAT_S;
+        doc->group.vat_percent = pct ? atoi(pct) : 0;
+    } else if (t && strcmp(t, "O") == 0) {
+        doc->group.vat = IP_VAT_O;
+    } else if (t && !rd.e) {
+        rd.e = ip_diag_set(d, IP_ERR_DATA, path, 0, "expected VAT category O or S, found '%s'", t);
+    }
+    doc->group.id = doc->group.label = own(doc, ip_xstrdup(t ? t : "?"));
+
+    if (!rd.e) {
+        rd.ctx->node = root;
+        lines = xmlXPathEvalExpression(BAD_CAST (doc->inv.is_credit_note ? "cac:CreditNoteLine"
+                                                                          : "cac:InvoiceLine"),
+                                       rd.ctx);
+        if (!lines || !lines->nodesetval || lines->nodesetval->nodeNr == 0)
+            rd.e = ip_diag_set(d, IP_ERR_DATA, path, 0, "expected document lines, found none");
+    }
+    if (!rd.e) {
+        int n = lines->nodesetval->nodeNr;
+        doc->lines = ip_xcalloc((size_t)n, sizeof *doc->lines);
+        for (i = 0; i < n && !rd.e; i++) {
+            xmlNodePtr ln = lines->nodesetval->nodeTab[i];
+            doc->lines[i].id = xtext(&rd, ln, "cbc:ID", 1);
+            doc->lines[i].amount_ore = xamount(&rd, ln, "cbc:LineExtensionAmount");
+            doc->lines[i].name = xtext(&rd, ln, "cac:Item/cbc:Name", 1);
+            doc->lines[i].description = xtext(&rd, ln, "cac:Item/cbc:Description", 0);
+            doc->lines[i].service_id = xtext(&rd, ln, "cac:Item/cac:SellersItemIdentification/cbc:ID", 0);
+        }
+        doc->inv.nlines = (size_t)n;
+    }
+    xmlXPathFreeObject(lines);
+    xmlXPathFreeContext(rd.ctx);
+    xmlFreeDoc(xml);
+    if (rd.e) {
+        ip_invoice_doc_free(doc);
+        return rd.e;
+    }
+    doc->inv.buyer = &doc->buyer;
+    doc->inv.group = &doc->group;
+    doc->inv.lines = doc->lines;
+    *out = doc;
+    return IP_OK;
 }

@@ -50,7 +50,7 @@ int ip_rmtree(const char *path)
     return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int fsync_path(const char *path, int dir)
+int ip_fsync_path(const char *path, int dir)
 {
     int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
     int r;
@@ -66,10 +66,15 @@ static int sync_entry(const char *path, const struct stat *st, int flag, struct 
     (void)st;
     (void)ftw;
     if (flag == FTW_F)
-        return fsync_path(path, 0);
+        return ip_fsync_path(path, 0);
     if (flag == FTW_DP)
-        return fsync_path(path, 1);
+        return ip_fsync_path(path, 1);
     return 0;
+}
+
+int ip_fsync_tree(const char *path)
+{
+    return nftw(path, sync_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static void free_outdir(ip_outdir *o)
@@ -227,7 +232,7 @@ ip_err ip_outdir_commit(ip_outdir *o, ip_diag *d)
     struct stat st;
     int exists = lstat(o->final, &st) == 0;
     ip_err e = IP_OK;
-    if (nftw(o->tmp, sync_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+    if (ip_fsync_tree(o->tmp) != 0) {
         e = ip_diag_set(d, IP_ERR_IO, o->tmp, 0, "cannot sync the new output: %s",
                         strerror(errno));
         goto fail;
@@ -243,7 +248,7 @@ ip_err ip_outdir_commit(ip_outdir *o, ip_diag *d)
         e = ip_diag_set(d, IP_ERR_CANTCREAT, o->final, 0, "cannot create: %s", strerror(errno));
         goto fail;
     }
-    fsync_path(o->root, 1);
+    ip_fsync_path(o->root, 1);
     ip_kill_point();
     if (exists)
         ip_rmtree(o->tmp); /* the previous output, now under the temporary name */

@@ -59,6 +59,7 @@
 #define NF_CHANGE_KR "+#,##0 \"kr\";-#,##0 \"kr\";0 \"kr\""
 #define NF_PCT "0.00 %"
 #define NF_CHANGE_PCT "+0.0 %;-0.0 %;0.0 %"
+#define NF_ORE "#,##0.00 \"kr\";-#,##0.00 \"kr\";0.00 \"kr\""
 
 /* The formats of the workbook (owned by it). */
 typedef struct fmts {
@@ -72,6 +73,7 @@ typedef struct fmts {
     lxw_format *year_head, *fixed_kr;        /* the "Fast avgift" block */
     lxw_format *within;                      /* "ingår i …" */
     lxw_format *mono, *int_num, *unit;       /* check sheet */
+    lxw_format *ore, *date;                  /* check sheet: documents */
 } fmts;
 
 /* Where a service sheet's figures ended up, for the check sheet. */
@@ -84,6 +86,7 @@ typedef struct svc_sheet {
 
 typedef struct ctx {
     const ip_run *r;
+    const ip_billing *bill; /* the issued documents, or NULL */
     lxw_workbook *wb;
     fmts f;
     svc_sheet *sheets;      /* [r->nsvc] */
@@ -497,6 +500,8 @@ static void make_formats(ctx *c)
     format_set_indent(f->mono, 1);
     format_set_font_size(f->mono, 9);
     f->int_num = fmt_new(wb, NF_COUNT, 0, 0);
+    f->ore = fmt_new(wb, NF_ORE, 0, 0);
+    f->date = fmt_new(wb, NULL, 0, LXW_ALIGN_RIGHT);
 }
 
 /* The formats of a row kind: 0 customer, 1 Delsumma, 2 Totalt. */
@@ -1128,6 +1133,87 @@ static void write_service_sheet(ctx *c, size_t si)
 
 /* ---- "Avstämning" ------------------------------------------------------- */
 
+/* An amount in öre as the worksheet's number of kronor (exact to the öre
+ * for every amount below 2^53 öre). */
+static double num_ore(int64_t ore)
+{
+    return (double)ore / 100.0;
+}
+
+/* The issued documents of the year after this run: how many, the standing
+ * invoices against the year's fees, and every correction document. Returns
+ * the next free row. */
+static lxw_row_t write_documents(ctx *c, lxw_worksheet *ws, const char *sn, lxw_row_t row)
+{
+    const ip_billing *b = c->bill;
+    const fmts *f = &c->f;
+    /* The columns keep the table above's meaning where they meet it: 1 a
+     * fee, 2 a sum, 3 their difference, which is 0. */
+    static const char *const sum_head[] = {"Fakturor", "Årets avgifter",
+                                           "Gällande fakturor, netto", "Differens"};
+    static const char *const head[] = {"Dokument", "Typ", "Netto", "Fakturadatum", "Kund",
+                                       "Korrigering", "Krediterar", "", "Namn"};
+    size_t n = ip_billing_ndocs(b), i, ninv = 0, ncred = 0, ncorr = 0;
+    int64_t standing = 0, fees = 0;
+    char buf[200], a[16], bb[16], ds[11];
+
+    for (i = 0; i < n; i++) {
+        const ip_issued_doc *x = ip_billing_doc(b, i, NULL);
+        if (x->is_credit)
+            ncred++;
+        else
+            ninv++;
+        if (x->run > 0)
+            ncorr++;
+        if (ip_billing_doc_standing(b, i))
+            standing += x->net;
+    }
+    for (i = 0; i < c->r->ncust; i++)
+        fees += ip_run_customer_total(c->r, i);
+
+    for (i = 0; i < IP_ARRAY_LEN(sum_head); i++)
+        put_str(c, ws, sn, row, (lxw_col_t)i, sum_head[i], i == 0 ? f->head : f->head_num);
+    row++;
+    put_str(c, ws, sn, row, 0, "Gällande fakturor mot avgifterna", f->name);
+    put_num(c, ws, sn, row, 1, num_ore(fees * 100), f->ore);
+    put_num(c, ws, sn, row, 2, num_ore(standing), f->ore);
+    snprintf(buf, sizeof buf, "=%s-%s", cell(a, row, 2), cell(bb, row, 1));
+    put_formula(c, ws, sn, row, 3, buf, num_ore(standing - fees * 100), f->ore);
+    row++;
+    snprintf(buf, sizeof buf, "Årets dokument: %zu fakturor, %zu kreditnotor (alla i "
+             "invoices/ och ledger.csv)", ninv, ncred);
+    put_str(c, ws, sn, row++, 0, buf, f->subtitle);
+    row++;
+
+    if (ncorr == 0) {
+        put_str(c, ws, sn, row++, 0, "Inga korrigeringar: de först utfärdade fakturorna gäller.",
+                f->text);
+        return row;
+    }
+    put_str(c, ws, sn, row++, 0, "Korrigeringar (kreditnotor och nya fakturor)", f->bold);
+    for (i = 0; i < IP_ARRAY_LEN(head); i++)
+        put_str(c, ws, sn, row, (lxw_col_t)i, head[i],
+                i == 2 || i == 3 || i == 4 || i == 5 ? f->head_num : f->head);
+    row++;
+    for (i = 0; i < n; i++) {
+        const ip_issued_doc *x = ip_billing_doc(b, i, NULL);
+        if (x->run == 0)
+            continue;
+        put_str(c, ws, sn, row, 0, x->number, f->text);
+        put_str(c, ws, sn, row, 1, x->is_credit ? "kreditnota" : "faktura", f->text);
+        put_num(c, ws, sn, row, 2, num_ore(x->is_credit ? -x->net : x->net), f->ore);
+        put_str(c, ws, sn, row, 3, ip_date_str(x->issue_date, ds), f->date);
+        put_num(c, ws, sn, row, 4, (double)x->customer, f->int_num);
+        snprintf(buf, sizeof buf, "%d", x->run);
+        put_str(c, ws, sn, row, 5, buf, f->date);
+        if (x->cancels)
+            put_str(c, ws, sn, row, 6, x->cancels, f->text);
+        put_str(c, ws, sn, row, 8, x->name, f->text);
+        row++;
+    }
+    return row;
+}
+
 static void write_check_sheet(ctx *c)
 {
     const ip_run *r = c->r;
@@ -1240,6 +1326,10 @@ static void write_check_sheet(ctx *c)
              r->have_prev ? "inlästa" : "saknas, kolumnerna för förra "
                                                "året visar –");
     put_str(c, ws, sn, row++, 0, buf, f->text);
+    if (c->bill) {
+        row++;
+        row = write_documents(c, ws, sn, row);
+    }
     if (r->nwarnings) {
         row++;
         put_str(c, ws, sn, row++, 0, "Varningar", f->bold);
@@ -1319,7 +1409,8 @@ static char *dir_of(const char *path)
     return ip_xstrndup(path, (size_t)(slash - path));
 }
 
-ip_err ip_pricelist_write(const ip_run *r, const char *path, ip_diag *d)
+ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *path,
+                          ip_diag *d)
 {
     ctx c;
     lxw_workbook_options opt;
@@ -1344,6 +1435,7 @@ ip_err ip_pricelist_write(const ip_run *r, const char *path, ip_diag *d)
 
     memset(&c, 0, sizeof c);
     c.r = r;
+    c.bill = bill;
     memset(&opt, 0, sizeof opt);
     opt.tmpdir = tmpdir;
     c.wb = workbook_new_opt(path, &opt);

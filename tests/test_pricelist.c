@@ -181,7 +181,7 @@ static int setup(void **state)
     snprintf(m->dir, sizeof m->dir, "%s", "/tmp/ip-pricelist-XXXXXX");
     assert_non_null(mkdtemp(m->dir));
     snprintf(m->path, sizeof m->path, "%s/prislista-2025.xlsx", m->dir);
-    assert_int_equal(ip_pricelist_write(&m->r, m->path, &d), IP_OK);
+    assert_int_equal(ip_pricelist_write(&m->r, NULL, m->path, &d), IP_OK);
     *state = m;
     return 0;
 }
@@ -598,7 +598,7 @@ static void test_pricelist_rewrite_is_byte_identical(void **state)
     sleep(1); /* a second later: a clock in the output would show */
     setenv("TZ", "America/Los_Angeles", 1);
     tzset();
-    assert_int_equal(ip_pricelist_write(&m->r, again, &d), IP_OK);
+    assert_int_equal(ip_pricelist_write(&m->r, NULL, again, &d), IP_OK);
     if (tz)
         setenv("TZ", tz, 1);
     else
@@ -617,7 +617,7 @@ static void test_pricelist_unwritable_path_is_cantcreat(void **state)
     char *bad = ip_xasprintf("%s/no/such/dir/prislista.xlsx", m->dir);
     ip_diag d;
     ip_diag_clear(&d);
-    assert_int_equal(ip_pricelist_write(&m->r, bad, &d), IP_ERR_CANTCREAT);
+    assert_int_equal(ip_pricelist_write(&m->r, NULL, bad, &d), IP_ERR_CANTCREAT);
     assert_string_equal(d.file, bad);
     free(bad);
 }
@@ -631,7 +631,7 @@ static void test_pricelist_full_disk_is_io_error(void **state)
     if (access("/dev/full", W_OK) != 0)
         skip();
     ip_diag_clear(&d);
-    assert_int_equal(ip_pricelist_write(&m->r, "/dev/full", &d), IP_ERR_IO);
+    assert_int_equal(ip_pricelist_write(&m->r, NULL, "/dev/full", &d), IP_ERR_IO);
     assert_string_equal(d.file, "/dev/full");
     assert_non_null(strstr(d.msg, "cannot write the workbook"));
 }

@@ -1,0 +1,703 @@
+/*
+ * issued.c — the record of a year's issued documents (ROOT/issued/Y/): read
+ * and verified at the start of a run, rebuilt in a temporary folder when a
+ * run issues something new, and swapped into place before the year folder.
+ *
+ * The record is the source of truth for what the ledger has received: the
+ * year folder's invoices/ is always a copy of it, so a run never writes a
+ * second, different document under a number that has been issued.
+ */
+#define _GNU_SOURCE
+#include "issued.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "csv.h"
+#include "fees.h"
+#include "outdir.h"
+#include "util.h"
+
+#define REGISTER_HEADER                                                                    \
+    "number;kind;customer;name;period_start;period_end;issue_date;due_date;cancels;run;"   \
+    "vat_category;vat_percent;net;vat;total;lines;file;sha256"
+
+struct ip_issued {
+    int year;
+    char *parent;        /* ROOT/issued */
+    char *dir;           /* ROOT/issued/Y */
+    char *docs_dir;      /* ROOT/issued/Y/invoices */
+    char *register_path; /* ROOT/issued/Y/register.csv */
+    char *stage;         /* ROOT/issued/.Y.tmp-XXXXXX while staged, else NULL */
+    char *stage_docs;    /* stage/invoices */
+    int exists;
+    ip_issued_doc *docs;
+    size_t ndocs, alloc;
+};
+
+/* --- amounts and lines ------------------------------------------------- */
+
+const char *ip_issued_fmt_amount(int64_t ore, char buf[32])
+{
+    uint64_t u = ore < 0 ? (uint64_t)0 - (uint64_t)ore : (uint64_t)ore;
+    snprintf(buf, 32, "%s%" PRIu64 ".%02u", ore < 0 ? "-" : "", u / 100, (unsigned)(u % 100));
+    return buf;
+}
+
+int ip_issued_parse_amount(const char *s, size_t n, int64_t *ore)
+{
+    size_t i = 0, digits = 0;
+    int64_t v = 0;
+    int neg = 0;
+    if (n > 0 && s[0] == '-') {
+        neg = 1;
+        i = 1;
+    }
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+        if (digits >= 15)
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (digits == 0 || i + 3 != n || s[i] != '.' || s[i + 1] < '0' || s[i + 1] > '9' ||
+        s[i + 2] < '0' || s[i + 2] > '9')
+        return -1;
+    v = v * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+    *ore = neg ? -v : v;
+    return 0;
+}
+
+int ip_issued_lines_next(const char **p, char *svc, size_t size, int64_t *ore)
+{
+    const char *s = *p, *eq, *end;
+    if (*s == '\0')
+        return 0;
+    end = strchr(s, ',');
+    if (!end)
+        end = s + strlen(s);
+    eq = memchr(s, '=', (size_t)(end - s));
+    if (!eq || eq == s || (size_t)(eq - s) >= size)
+        return -1;
+    if (ip_issued_parse_amount(eq + 1, (size_t)(end - eq - 1), ore) != 0 || *ore < 0)
+        return -1;
+    memcpy(svc, s, (size_t)(eq - s));
+    svc[eq - s] = '\0';
+    *p = *end ? end + 1 : end;
+    if (*end && **p == '\0')
+        return -1; /* a trailing ',' */
+    return 1;
+}
+
+/* --- the record in memory ----------------------------------------------- */
+
+void ip_issued_doc_release(ip_issued_doc *doc)
+{
+    free(doc->number);
+    free(doc->name);
+    free(doc->cancels);
+    free(doc->lines);
+    free(doc->file);
+}
+
+static void doc_copy(ip_issued_doc *dst, const ip_issued_doc *src)
+{
+    *dst = *src;
+    dst->number = ip_xstrdup(src->number);
+    dst->name = ip_xstrdup(src->name);
+    dst->cancels = src->cancels ? ip_xstrdup(src->cancels) : NULL;
+    dst->lines = ip_xstrdup(src->lines);
+    dst->file = ip_xstrdup(src->file);
+}
+
+void ip_issued_free(ip_issued *rec)
+{
+    size_t i;
+    if (!rec)
+        return;
+    if (rec->stage)
+        ip_rmtree(rec->stage);
+    for (i = 0; i < rec->ndocs; i++)
+        ip_issued_doc_release(&rec->docs[i]);
+    free(rec->docs);
+    free(rec->parent);
+    free(rec->dir);
+    free(rec->docs_dir);
+    free(rec->register_path);
+    free(rec->stage);
+    free(rec->stage_docs);
+    free(rec);
+}
+
+int ip_issued_exists(const ip_issued *rec)
+{
+    return rec->exists;
+}
+
+size_t ip_issued_count(const ip_issued *rec)
+{
+    return rec->ndocs;
+}
+
+const ip_issued_doc *ip_issued_at(const ip_issued *rec, size_t i)
+{
+    return &rec->docs[i];
+}
+
+long ip_issued_find(const ip_issued *rec, const char *number)
+{
+    size_t i;
+    for (i = 0; i < rec->ndocs; i++)
+        if (strcmp(rec->docs[i].number, number) == 0)
+            return (long)i;
+    return -1;
+}
+
+int ip_issued_last_run(const ip_issued *rec)
+{
+    int run = -1;
+    size_t i;
+    for (i = 0; i < rec->ndocs; i++)
+        if (rec->docs[i].run > run)
+            run = rec->docs[i].run;
+    return run;
+}
+
+const char *ip_issued_register_path(const ip_issued *rec)
+{
+    return rec->register_path;
+}
+
+const char *ip_issued_doc_dir(const ip_issued *rec)
+{
+    return rec->stage ? rec->stage_docs : rec->docs_dir;
+}
+
+/* --- reading register.csv ----------------------------------------------- */
+
+/* A document number: what the tariff's number-prefix and the numbering
+ * scheme can produce. */
+static int is_number(const char *s, size_t n)
+{
+    size_t i;
+    if (n == 0 || n > 64)
+        return 0;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              c == '-' || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+/* A stored file name: digits, '-', 'K', 'R' and ".xml" (no path). */
+static int is_file_name(const char *s, size_t n)
+{
+    size_t i;
+    if (n < 5 || n > 64 || memcmp(s + n - 4, ".xml", 4) != 0)
+        return 0;
+    for (i = 0; i < n - 4; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == 'K' || s[i] == 'R'))
+            return 0;
+    return s[0] >= '0' && s[0] <= '9';
+}
+
+static int is_hex64(const char *s, size_t n)
+{
+    size_t i;
+    if (n != 64)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* "service=amount,…" with each service once and at least one line. */
+static int lines_ok(const char *s)
+{
+    char svc[128];
+    const char *p = s;
+    int64_t ore;
+    int r, n = 0;
+    while ((r = ip_issued_lines_next(&p, svc, sizeof svc, &ore)) == 1) {
+        const char *q = s;
+        char other[128];
+        int64_t x;
+        int k;
+        for (k = 0; k < n; k++) {
+            ip_issued_lines_next(&q, other, sizeof other, &x);
+            if (strcmp(other, svc) == 0)
+                return 0;
+        }
+        n++;
+    }
+    return r == 0 && n > 0;
+}
+
+enum col { C_NUMBER, C_KIND, C_CUSTOMER, C_NAME, C_PSTART, C_PEND, C_ISSUE, C_DUE, C_CANCELS,
+           C_RUN, C_VATCAT, C_VATPCT, C_NET, C_VAT, C_TOTAL, C_LINES, C_FILE, C_SHA, C__COUNT };
+static const char *const col_names[C__COUNT] = {
+    "number", "kind", "customer", "name", "period_start", "period_end", "issue_date",
+    "due_date", "cancels", "run", "vat_category", "vat_percent", "net", "vat", "total",
+    "lines", "file", "sha256"};
+
+/* Parses one register row into doc (strings owned by doc). */
+static ip_err parse_row(const ip_field *f, const long *col, const char *name, long line,
+                        ip_issued_doc *doc, ip_diag *d)
+{
+    const ip_field *x;
+    char q[200];
+    int64_t v;
+    const char *what = NULL;
+    memset(doc, 0, sizeof *doc);
+#define FLD(c) (&f[col[c]])
+    x = FLD(C_NUMBER);
+    if (!is_number(x->ptr, x->len)) {
+        what = "a document number";
+        goto bad;
+    }
+    doc->number = ip_xstrndup(x->ptr, x->len);
+    x = FLD(C_KIND);
+    if (x->len == 7 && memcmp(x->ptr, "invoice", 7) == 0)
+        doc->is_credit = 0;
+    else if (x->len == 6 && memcmp(x->ptr, "credit", 6) == 0)
+        doc->is_credit = 1;
+    else {
+        what = "kind 'invoice' or 'credit'";
+        goto bad;
+    }
+    x = FLD(C_CUSTOMER);
+    if (ip_parse_uint(x->ptr, x->len, &v) != 0 || v > UINT32_MAX) {
+        what = "a customer number";
+        goto bad;
+    }
+    doc->customer = (uint32_t)v;
+    x = FLD(C_NAME);
+    if (x->len == 0) {
+        what = "a customer name";
+        goto bad;
+    }
+    doc->name = ip_xstrndup(x->ptr, x->len);
+    if (ip_parse_date(FLD(C_PSTART)->ptr, FLD(C_PSTART)->len, &doc->period_start) != 0 ||
+        ip_parse_date(FLD(C_PEND)->ptr, FLD(C_PEND)->len, &doc->period_end) != 0 ||
+        ip_parse_date(FLD(C_ISSUE)->ptr, FLD(C_ISSUE)->len, &doc->issue_date) != 0 ||
+        ip_parse_date(FLD(C_DUE)->ptr, FLD(C_DUE)->len, &doc->due_date) != 0) {
+        what = "dates YYYY-MM-DD in period_start, period_end, issue_date and due_date";
+        x = NULL;
+        goto bad;
+    }
+    x = FLD(C_CANCELS);
+    if (doc->is_credit ? !is_number(x->ptr, x->len) : x->len != 0) {
+        what = doc->is_credit ? "the number of the cancelled invoice"
+                              : "an empty 'cancels' on an invoice";
+        goto bad;
+    }
+    if (doc->is_credit)
+        doc->cancels = ip_xstrndup(x->ptr, x->len);
+    x = FLD(C_RUN);
+    if (ip_parse_uint(x->ptr, x->len, &v) != 0 || v > 100000) {
+        what = "a run number";
+        goto bad;
+    }
+    doc->run = (int)v;
+    x = FLD(C_VATCAT);
+    if (x->len != 1 || (x->ptr[0] != 'O' && x->ptr[0] != 'S')) {
+        what = "VAT category O or S";
+        goto bad;
+    }
+    doc->vat_category = x->ptr[0];
+    x = FLD(C_VATPCT);
+    if (ip_parse_uint(x->ptr, x->len, &v) != 0 || v > 100 ||
+        (doc->vat_category == 'O') != (v == 0)) {
+        what = "a VAT percent (0 with category O, above 0 with S)";
+        goto bad;
+    }
+    doc->vat_percent = (int)v;
+    x = FLD(C_NET);
+    if (ip_issued_parse_amount(x->ptr, x->len, &doc->net) != 0 || doc->net < 0) {
+        what = "an amount such as 155249.00 in 'net'";
+        goto bad;
+    }
+    x = FLD(C_VAT);
+    if (ip_issued_parse_amount(x->ptr, x->len, &doc->vat) != 0 || doc->vat < 0) {
+        what = "an amount such as 38812.25 in 'vat'";
+        goto bad;
+    }
+    x = FLD(C_TOTAL);
+    if (ip_issued_parse_amount(x->ptr, x->len, &doc->total) != 0 ||
+        doc->total != doc->net + doc->vat) {
+        what = "'total' equal to net + vat";
+        goto bad;
+    }
+    x = FLD(C_LINES);
+    doc->lines = ip_xstrndup(x->ptr, x->len);
+    if (!lines_ok(doc->lines)) {
+        what = "lines 'service=amount,…' with each service once";
+        goto bad;
+    }
+    {
+        const char *p = doc->lines;
+        char svc[128];
+        int64_t ore, sum = 0;
+        while (ip_issued_lines_next(&p, svc, sizeof svc, &ore) == 1)
+            sum += ore;
+        if (sum != doc->net) {
+            what = "lines that sum to 'net'";
+            goto bad;
+        }
+    }
+    x = FLD(C_FILE);
+    if (!is_file_name(x->ptr, x->len)) {
+        what = "a document file name such as 2025-110.xml";
+        goto bad;
+    }
+    doc->file = ip_xstrndup(x->ptr, x->len);
+    x = FLD(C_SHA);
+    if (!is_hex64(x->ptr, x->len)) {
+        what = "a lowercase hex SHA-256 in 'sha256'";
+        goto bad;
+    }
+    memcpy(doc->sha256, x->ptr, 64);
+    doc->sha256[64] = '\0';
+#undef FLD
+    return IP_OK;
+bad:
+    ip_issued_doc_release(doc);
+    memset(doc, 0, sizeof *doc);
+    if (x)
+        return ip_diag_set(d, IP_ERR_DATA, name, line, "expected %s, found '%s'", what,
+                           ip_quote(x->ptr, x->len, q, sizeof q));
+    return ip_diag_set(d, IP_ERR_DATA, name, line, "expected %s", what);
+}
+
+static void push_doc(ip_issued *rec, const ip_issued_doc *doc)
+{
+    ip_xgrow((void **)&rec->docs, &rec->alloc, rec->ndocs + 1, sizeof *rec->docs);
+    rec->docs[rec->ndocs++] = *doc;
+}
+
+/* What the register must hold together: unique numbers and files, a credit
+ * note cancels an earlier invoice of the same customer and period, once. */
+static ip_err check_consistency(ip_issued *rec, size_t i, long line, ip_diag *d)
+{
+    const ip_issued_doc *doc = &rec->docs[i];
+    size_t j;
+    for (j = 0; j < i; j++) {
+        const ip_issued_doc *o = &rec->docs[j];
+        if (strcmp(o->number, doc->number) == 0 || strcmp(o->file, doc->file) == 0)
+            return ip_diag_set(d, IP_ERR_DATA, rec->register_path, line,
+                               "expected each number and file once, found '%s' again "
+                               "(first on line %zu)", doc->number, j + 2);
+        if (doc->is_credit && o->is_credit && strcmp(o->cancels, doc->cancels) == 0)
+            return ip_diag_set(d, IP_ERR_DATA, rec->register_path, line,
+                               "expected invoice '%s' to be cancelled once, found a second "
+                               "credit note", doc->cancels);
+    }
+    if (doc->is_credit) {
+        long k = ip_issued_find(rec, doc->cancels);
+        const ip_issued_doc *c = k >= 0 && (size_t)k < i ? &rec->docs[k] : NULL;
+        if (!c || c->is_credit || c->customer != doc->customer ||
+            c->period_start != doc->period_start || c->period_end != doc->period_end ||
+            strcmp(c->lines, doc->lines) != 0 || c->vat != doc->vat)
+            return ip_diag_set(d, IP_ERR_DATA, rec->register_path, line,
+                               "expected credit note '%s' to cancel an earlier invoice of the "
+                               "same customer, period and amounts, found '%s'",
+                               doc->number, doc->cancels);
+    }
+    return IP_OK;
+}
+
+ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
+{
+    ip_issued *rec = ip_xcalloc(1, sizeof *rec);
+    ip_csv *c = NULL;
+    long col[C__COUNT];
+    struct stat st;
+    size_t i;
+    ip_err e = IP_OK;
+
+    *out = NULL;
+    rec->year = year;
+    rec->parent = ip_xasprintf("%s/issued", root);
+    rec->dir = ip_xasprintf("%s/%d", rec->parent, year);
+    rec->docs_dir = ip_xasprintf("%s/invoices", rec->dir);
+    rec->register_path = ip_xasprintf("%s/register.csv", rec->dir);
+    if (stat(rec->register_path, &st) != 0) {
+        if (errno != ENOENT) {
+            e = ip_diag_set(d, IP_ERR_IO, rec->register_path, 0, "cannot read: %s",
+                            strerror(errno));
+            goto fail;
+        }
+        if (stat(rec->dir, &st) == 0) {
+            e = ip_diag_set(d, IP_ERR_DATA, rec->dir, 0,
+                            "expected the record of issued documents to hold register.csv, "
+                            "found none; restore it from a backup");
+            goto fail;
+        }
+        *out = rec; /* nothing issued yet */
+        return IP_OK;
+    }
+    rec->exists = 1;
+    if ((e = ip_csv_open(rec->register_path, rec->register_path, &c, d)))
+        goto fail;
+    for (i = 0; i < C__COUNT; i++)
+        if ((e = ip_csv_column(c, col_names[i], 1, &col[i], d)))
+            goto fail;
+    for (;;) {
+        const ip_field *f;
+        int eof;
+        ip_issued_doc doc;
+        long line;
+        if ((e = ip_csv_next(c, &f, &eof, d)))
+            goto fail;
+        if (eof)
+            break;
+        line = ip_csv_line(c);
+        if ((e = parse_row(f, col, rec->register_path, line, &doc, d)))
+            goto fail;
+        push_doc(rec, &doc);
+        if ((e = check_consistency(rec, rec->ndocs - 1, line, d)))
+            goto fail;
+    }
+    ip_csv_free(c);
+    c = NULL;
+    /* Every stored document as issued: a copy that was edited or lost would
+     * otherwise reappear in the year folder as if it had been issued so. */
+    for (i = 0; i < rec->ndocs; i++) {
+        char hex[65];
+        char *path = ip_xasprintf("%s/%s", rec->docs_dir, rec->docs[i].file);
+        int r = ip_sha256_file(path, hex);
+        if (r != 0 || strcmp(hex, rec->docs[i].sha256) != 0) {
+            e = ip_diag_set(d, IP_ERR_DATA, path, 0,
+                            "expected document '%s' as issued (sha256 %.12s…), found %s; the "
+                            "record of issued documents must not be edited",
+                            rec->docs[i].number, rec->docs[i].sha256,
+                            r != 0 ? strerror(errno) : "different bytes");
+            free(path);
+            goto fail;
+        }
+        free(path);
+    }
+    *out = rec;
+    return IP_OK;
+fail:
+    ip_csv_free(c);
+    ip_issued_free(rec);
+    return e;
+}
+
+/* --- writing ------------------------------------------------------------ */
+
+static ip_err copy_file(const char *from, const char *to, ip_diag *d)
+{
+    size_t len = 0, off = 0;
+    char *data = ip_read_file(from, &len);
+    int fd, err;
+    if (!data)
+        return ip_diag_set(d, IP_ERR_IO, from, 0, "cannot read: %s", strerror(errno));
+    fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        err = errno;
+        free(data);
+        return ip_diag_set(d, IP_ERR_CANTCREAT, to, 0, "cannot create: %s", strerror(err));
+    }
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            err = n < 0 ? errno : EIO;
+            close(fd);
+            free(data);
+            return ip_diag_set(d, IP_ERR_IO, to, 0, "cannot write: %s", strerror(err));
+        }
+        off += (size_t)n;
+    }
+    free(data);
+    if (close(fd) != 0)
+        return ip_diag_set(d, IP_ERR_IO, to, 0, "cannot write: %s", strerror(errno));
+    return IP_OK;
+}
+
+ip_err ip_issued_copy_all(const ip_issued *rec, const char *dir, ip_diag *d)
+{
+    size_t i;
+    ip_err e = IP_OK;
+    for (i = 0; i < rec->ndocs && !e; i++) {
+        char *from = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), rec->docs[i].file);
+        char *to = ip_xasprintf("%s/%s", dir, rec->docs[i].file);
+        e = copy_file(from, to, d);
+        free(from);
+        free(to);
+    }
+    return e;
+}
+
+static int mkdir_if_needed(const char *path)
+{
+    return mkdir(path, 0777) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+void ip_issued_remove_stale(const ip_issued *rec)
+{
+    char *prefix = ip_xasprintf(".%d.tmp-", rec->year);
+    DIR *dir = opendir(rec->parent);
+    struct dirent *de;
+    if (dir) {
+        while ((de = readdir(dir)) != NULL) {
+            if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 &&
+                (!rec->stage || strcmp(strrchr(rec->stage, '/') + 1, de->d_name) != 0)) {
+                char *p = ip_xasprintf("%s/%s", rec->parent, de->d_name);
+                ip_rmtree(p);
+                free(p);
+            }
+        }
+        closedir(dir);
+    }
+    free(prefix);
+}
+
+ip_err ip_issued_stage(ip_issued *rec, ip_diag *d)
+{
+    char *prefix = ip_xasprintf(".%d.tmp-", rec->year);
+    size_t i;
+    ip_err e;
+
+    if (rec->stage)
+        IP_BUG("the record is staged twice");
+    if (mkdir_if_needed(rec->parent) != 0) {
+        free(prefix);
+        return ip_diag_set(d, IP_ERR_CANTCREAT, rec->parent, 0, "cannot create folder: %s",
+                           strerror(errno));
+    }
+    ip_issued_remove_stale(rec);
+    rec->stage = ip_xasprintf("%s/%sXXXXXX", rec->parent, prefix);
+    free(prefix);
+    if (!mkdtemp(rec->stage)) {
+        e = ip_diag_set(d, IP_ERR_CANTCREAT, rec->parent, 0,
+                        "cannot create a temporary folder: %s", strerror(errno));
+        free(rec->stage);
+        rec->stage = NULL;
+        return e;
+    }
+    chmod(rec->stage, 0755);
+    rec->stage_docs = ip_xasprintf("%s/invoices", rec->stage);
+    if (mkdir(rec->stage_docs, 0755) != 0)
+        return ip_diag_set(d, IP_ERR_CANTCREAT, rec->stage_docs, 0, "cannot create folder: %s",
+                           strerror(errno));
+    for (i = 0; i < rec->ndocs; i++) {
+        char *from = ip_xasprintf("%s/%s", rec->docs_dir, rec->docs[i].file);
+        char *to = ip_xasprintf("%s/%s", rec->stage_docs, rec->docs[i].file);
+        e = copy_file(from, to, d);
+        free(from);
+        free(to);
+        if (e)
+            return e;
+    }
+    return IP_OK;
+}
+
+ip_err ip_issued_append(ip_issued *rec, const ip_issued_doc *doc, ip_diag *d)
+{
+    ip_issued_doc copy;
+    char *path;
+    size_t i;
+    if (!rec->stage)
+        IP_BUG("a document appended to a record that is not staged");
+    for (i = 0; i < rec->ndocs; i++)
+        if (strcmp(rec->docs[i].number, doc->number) == 0 ||
+            strcmp(rec->docs[i].file, doc->file) == 0)
+            return ip_diag_set(d, IP_ERR_SOFTWARE, rec->register_path, 0,
+                               "document '%s' would reuse an issued number or file",
+                               doc->number);
+    doc_copy(&copy, doc);
+    path = ip_xasprintf("%s/%s", rec->stage_docs, doc->file);
+    if (ip_sha256_file(path, copy.sha256) != 0) {
+        ip_err e = ip_diag_set(d, IP_ERR_IO, path, 0, "cannot read: %s", strerror(errno));
+        free(path);
+        ip_issued_doc_release(&copy);
+        return e;
+    }
+    free(path);
+    push_doc(rec, &copy);
+    return IP_OK;
+}
+
+ip_err ip_issued_write_register(const ip_issued *rec, FILE *f, const char *name, ip_diag *d)
+{
+    size_t i;
+    fputs(REGISTER_HEADER "\n", f);
+    for (i = 0; i < rec->ndocs; i++) {
+        const ip_issued_doc *x = &rec->docs[i];
+        char ps[11], pe[11], is[11], ds[11], a[32], b[32], c[32];
+        fprintf(f, "%s;%s;%" PRIu32 ";", x->number, x->is_credit ? "credit" : "invoice",
+                x->customer);
+        ip_csv_put_field(f, x->name);
+        fprintf(f, ";%s;%s;%s;%s;%s;%d;%c;%d;%s;%s;%s;%s;%s;%s\n",
+                ip_date_str(x->period_start, ps), ip_date_str(x->period_end, pe),
+                ip_date_str(x->issue_date, is), ip_date_str(x->due_date, ds),
+                x->cancels ? x->cancels : "", x->run, x->vat_category, x->vat_percent,
+                ip_issued_fmt_amount(x->net, a), ip_issued_fmt_amount(x->vat, b),
+                ip_issued_fmt_amount(x->total, c), x->lines, x->file, x->sha256);
+    }
+    if (ferror(f))
+        return ip_diag_set(d, IP_ERR_IO, name, 0, "cannot write: %s", strerror(errno));
+    return IP_OK;
+}
+
+ip_err ip_issued_commit(ip_issued *rec, ip_diag *d)
+{
+    char *reg;
+    FILE *f;
+    struct stat st;
+    int exists, bad;
+    ip_err e;
+    if (!rec->stage)
+        IP_BUG("commit of a record that is not staged");
+    reg = ip_xasprintf("%s/register.csv", rec->stage);
+    f = fopen(reg, "w");
+    if (!f) {
+        e = ip_diag_set(d, IP_ERR_CANTCREAT, reg, 0, "cannot create: %s", strerror(errno));
+        free(reg);
+        return e;
+    }
+    e = ip_issued_write_register(rec, f, reg, d);
+    bad = fflush(f) != 0 || ferror(f);
+    if (fclose(f) != 0)
+        bad = 1;
+    if (!e && bad)
+        e = ip_diag_set(d, IP_ERR_IO, reg, 0, "cannot write: %s", strerror(errno ? errno : EIO));
+    free(reg);
+    if (e)
+        return e;
+    if (ip_fsync_tree(rec->stage) != 0)
+        return ip_diag_set(d, IP_ERR_IO, rec->stage, 0, "cannot sync the new record: %s",
+                           strerror(errno));
+    ip_kill_point();
+    exists = lstat(rec->dir, &st) == 0;
+    if (exists) {
+        if (renameat2(AT_FDCWD, rec->stage, AT_FDCWD, rec->dir, RENAME_EXCHANGE) != 0)
+            return ip_diag_set(d, IP_ERR_CANTCREAT, rec->dir, 0, "cannot replace: %s",
+                               strerror(errno));
+    } else if (rename(rec->stage, rec->dir) != 0) {
+        return ip_diag_set(d, IP_ERR_CANTCREAT, rec->dir, 0, "cannot create: %s",
+                           strerror(errno));
+    }
+    ip_fsync_path(rec->parent, 1);
+    ip_kill_point();
+    if (exists)
+        ip_rmtree(rec->stage); /* the previous record, now under the temporary name */
+    free(rec->stage);
+    free(rec->stage_docs);
+    rec->stage = NULL;
+    rec->stage_docs = NULL;
+    rec->exists = 1;
+    return IP_OK;
+}

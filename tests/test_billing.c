@@ -1,0 +1,605 @@
+/*
+ * test_billing.c — invoicing periods, change detection and the record of
+ * issued documents.
+ *
+ * The period split is checked on thousands of random annual fees for 1, 4
+ * and 12 periods: the parts sum exactly to the fee, differ by at most one
+ * öre, and the remaining öre sit in the last periods. Change detection is a
+ * table of histories (first issue, unchanged, reordered lines, changed
+ * amount, changed VAT, nothing owed any more, a second correction, an
+ * invoice after a credit). The record is written by hand into a temporary
+ * folder, loaded, and then broken in the ways a user could break it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "billing.h"
+#include "invoice.h"
+#include "issued.h"
+#include "outdir.h"
+#include "util.h"
+
+/* --- the period split --------------------------------------------------- */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+static uint64_t rng(void)
+{
+    /* xorshift64*: deterministic, so a failure is reproducible */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545F4914F6CDD1Du;
+}
+
+static void check_split(int64_t annual, int periods)
+{
+    int64_t sum = 0, base = annual / periods, rem = annual % periods;
+    int p;
+    for (p = 0; p < periods; p++) {
+        int64_t part = ip_billing_period_part(annual, periods, p);
+        /* floor(A / P) everywhere, one öre more in the last A mod P periods */
+        assert_int_equal(part, base + (p >= periods - rem ? 1 : 0));
+        if (p > 0)
+            assert_true(part >= ip_billing_period_part(annual, periods, p - 1));
+        sum += part;
+    }
+    assert_int_equal(sum, annual);
+}
+
+static void test_billing_split_sums_exactly_for_random_fees(void **state)
+{
+    static const int periods[] = {1, 4, 12};
+    int i, k;
+    (void)state;
+    for (i = 0; i < 5000; i++) {
+        /* whole kronor up to 10^12 (the tariff's bound) as öre, and odd
+         * öre amounts too, so every remainder 0..P-1 occurs */
+        int64_t kr = (int64_t)(rng() % 1000000000000u) + 1;
+        int64_t ore = i % 2 ? kr * 100 : (int64_t)(rng() % 100000000000000u) + 1;
+        for (k = 0; k < 3; k++)
+            check_split(ore, periods[k]);
+    }
+    for (k = 0; k < 3; k++) {
+        int64_t a;
+        for (a = 1; a < 40; a++)
+            check_split(a, periods[k]);
+        check_split(INT64_C(100000000000000), periods[k]);
+    }
+}
+
+static void test_billing_split_remainder_goes_to_last_periods(void **state)
+{
+    int p;
+    (void)state;
+    /* 155 249 kr = 15 524 900 öre = 12 * 1 293 741 + 8: January to April get
+     * 12 937.41 kr, May to December 12 937.42 kr */
+    for (p = 0; p < 12; p++)
+        assert_int_equal(ip_billing_period_part(15524900, 12, p), p < 4 ? 1293741 : 1293742);
+    /* 10 kr over quarters: 250.00 each, no remainder */
+    for (p = 0; p < 4; p++)
+        assert_int_equal(ip_billing_period_part(1000, 4, p), 250);
+    /* 1 kr and 3 öre over 4: 25, 26, 26, 26 */
+    assert_int_equal(ip_billing_period_part(103, 4, 0), 25);
+    assert_int_equal(ip_billing_period_part(103, 4, 1), 26);
+    assert_int_equal(ip_billing_period_part(103, 4, 3), 26);
+    /* one period: the whole fee */
+    assert_int_equal(ip_billing_period_part(15524900, 1, 0), 15524900);
+}
+
+static void test_billing_period_dates_are_calendar_periods(void **state)
+{
+    ip_date s, e;
+    (void)state;
+    ip_billing_period_dates(2025, 1, 0, &s, &e);
+    assert_int_equal(s, 20250101);
+    assert_int_equal(e, 20251231);
+    ip_billing_period_dates(2025, 4, 1, &s, &e);
+    assert_int_equal(s, 20250401);
+    assert_int_equal(e, 20250630);
+    ip_billing_period_dates(2025, 4, 3, &s, &e);
+    assert_int_equal(s, 20251001);
+    assert_int_equal(e, 20251231);
+    ip_billing_period_dates(2024, 12, 1, &s, &e);
+    assert_int_equal(s, 20240201);
+    assert_int_equal(e, 20240229);
+    ip_billing_period_dates(2025, 12, 1, &s, &e);
+    assert_int_equal(e, 20250228);
+    ip_billing_period_dates(2025, 12, 11, &s, &e);
+    assert_int_equal(s, 20251201);
+    assert_int_equal(e, 20251231);
+}
+
+/* --- amounts and lines -------------------------------------------------- */
+
+static void test_billing_amounts_format_and_parse(void **state)
+{
+    char buf[32];
+    int64_t v;
+    (void)state;
+    assert_string_equal(ip_issued_fmt_amount(15524900, buf), "155249.00");
+    assert_string_equal(ip_issued_fmt_amount(-1020450, buf), "-10204.50");
+    assert_string_equal(ip_issued_fmt_amount(7, buf), "0.07");
+    assert_int_equal(ip_issued_parse_amount("155249.00", 9, &v), 0);
+    assert_int_equal(v, 15524900);
+    assert_int_equal(ip_issued_parse_amount("-0.07", 5, &v), 0);
+    assert_int_equal(v, -7);
+    assert_int_equal(ip_issued_parse_amount("1.5", 3, &v), -1);
+    assert_int_equal(ip_issued_parse_amount("1,50", 4, &v), -1);
+    assert_int_equal(ip_issued_parse_amount(".50", 3, &v), -1);
+    assert_int_equal(ip_issued_parse_amount("1.500", 5, &v), -1);
+    assert_int_equal(ip_issued_parse_amount(" 1.50", 5, &v), -1);
+    assert_int_equal(ip_issued_parse_amount("1234567890123456.00", 19, &v), -1);
+}
+
+static void test_billing_lines_parse_and_compare(void **state)
+{
+    const char *p = "etjanst=155249.00,kcp=0.07";
+    char svc[32];
+    int64_t ore;
+    (void)state;
+    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), 1);
+    assert_string_equal(svc, "etjanst");
+    assert_int_equal(ore, 15524900);
+    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), 1);
+    assert_string_equal(svc, "kcp");
+    assert_int_equal(ore, 7);
+    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), 0);
+    p = "etjanst=1.00,"; /* a trailing ',' */
+    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), -1);
+    p = "etjanst=1.00,,kcp=1.00";
+    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), 1);
+    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), -1);
+    p = "=1.00";
+    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), -1);
+    p = "a=-1.00";
+    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), -1);
+
+    /* the same services and amounts in any order are the same lines */
+    assert_true(ip_billing_same_lines("a=1.00,b=2.00", "b=2.00,a=1.00"));
+    assert_false(ip_billing_same_lines("a=1.00,b=2.00", "a=1.00,b=2.01"));
+    assert_false(ip_billing_same_lines("a=1.00,b=2.00", "a=1.00"));
+    assert_false(ip_billing_same_lines("a=1.00", "a=1.00,b=2.00"));
+    assert_false(ip_billing_same_lines("a=1.00,b=2.00", "a=1.00,c=2.00"));
+}
+
+/* --- change detection --------------------------------------------------- */
+
+static char n_orig[] = "KC2025-113", n_k1[] = "KC2025-113-K1", n_r1[] = "KC2025-113-R1";
+static char l_old[] = "etjanst=10204.00,direkt=141310.00";
+static char l_new[] = "etjanst=10119.00,direkt=141310.00";
+
+static ip_issued_doc mkdoc(char *number, int credit, char *cancels, char *lines, char vat,
+                           int pct)
+{
+    ip_issued_doc x;
+    memset(&x, 0, sizeof x);
+    x.number = number;
+    x.is_credit = credit;
+    x.customer = 113;
+    x.cancels = cancels;
+    x.lines = lines;
+    x.vat_category = vat;
+    x.vat_percent = pct;
+    return x;
+}
+
+static void test_billing_decide_first_issue_and_unchanged(void **state)
+{
+    ip_issued_doc inv = mkdoc(n_orig, 0, NULL, l_old, 'O', 0);
+    const ip_issued_doc *docs[] = {&inv};
+    ip_billing_decision dec;
+    (void)state;
+    /* nothing issued, something owed: the first invoice, no suffix */
+    ip_billing_decide(NULL, 0, l_old, 'O', 0, &dec);
+    assert_int_equal(dec.credit, 0);
+    assert_int_equal(dec.invoice, 1);
+    assert_int_equal(dec.invoice_seq, 0);
+    /* nothing issued, nothing owed */
+    ip_billing_decide(NULL, 0, NULL, 'O', 0, &dec);
+    assert_int_equal(dec.credit + dec.invoice, 0);
+    /* unchanged, also with the lines in another order */
+    ip_billing_decide(docs, 1, l_old, 'O', 0, &dec);
+    assert_int_equal(dec.credit + dec.invoice, 0);
+    assert_int_equal(dec.standing, 0);
+    ip_billing_decide(docs, 1, "direkt=141310.00,etjanst=10204.00", 'O', 0, &dec);
+    assert_int_equal(dec.credit + dec.invoice, 0);
+}
+
+static void test_billing_decide_changed_amount_credits_and_reinvoices(void **state)
+{
+    ip_issued_doc inv = mkdoc(n_orig, 0, NULL, l_old, 'O', 0);
+    const ip_issued_doc *docs[] = {&inv};
+    ip_billing_decision dec;
+    (void)state;
+    ip_billing_decide(docs, 1, l_new, 'O', 0, &dec);
+    assert_int_equal(dec.standing, 0);
+    assert_int_equal(dec.credit, 1);
+    assert_int_equal(dec.credit_seq, 1);
+    assert_int_equal(dec.invoice, 1);
+    assert_int_equal(dec.invoice_seq, 1);
+    /* the same amounts under another VAT category or rate are a change */
+    ip_billing_decide(docs, 1, l_old, 'S', 25, &dec);
+    assert_int_equal(dec.credit, 1);
+    assert_int_equal(dec.invoice, 1);
+    /* a service more or less is a change */
+    ip_billing_decide(docs, 1, "etjanst=10204.00", 'O', 0, &dec);
+    assert_int_equal(dec.credit, 1);
+    /* nothing owed any more: only the credit note */
+    ip_billing_decide(docs, 1, NULL, 'O', 0, &dec);
+    assert_int_equal(dec.credit, 1);
+    assert_int_equal(dec.invoice, 0);
+}
+
+static void test_billing_decide_follows_the_history(void **state)
+{
+    ip_issued_doc inv = mkdoc(n_orig, 0, NULL, l_old, 'O', 0);
+    ip_issued_doc k1 = mkdoc(n_k1, 1, n_orig, l_old, 'O', 0);
+    ip_issued_doc r1 = mkdoc(n_r1, 0, NULL, l_new, 'O', 0);
+    const ip_issued_doc *corrected[] = {&inv, &k1, &r1};
+    const ip_issued_doc *credited[] = {&inv, &k1};
+    ip_billing_decision dec;
+    (void)state;
+    /* after one correction the replacement stands */
+    ip_billing_decide(corrected, 3, l_new, 'O', 0, &dec);
+    assert_int_equal(dec.standing, 2);
+    assert_int_equal(dec.credit + dec.invoice, 0);
+    /* back to the original amounts: a second correction, K2 and R2 */
+    ip_billing_decide(corrected, 3, l_old, 'O', 0, &dec);
+    assert_int_equal(dec.standing, 2);
+    assert_int_equal(dec.credit, 1);
+    assert_int_equal(dec.credit_seq, 2);
+    assert_int_equal(dec.invoice, 1);
+    assert_int_equal(dec.invoice_seq, 2);
+    /* credited to nothing: nothing stands, and nothing owed is no change */
+    ip_billing_decide(credited, 2, NULL, 'O', 0, &dec);
+    assert_int_equal(dec.standing, -1);
+    assert_int_equal(dec.credit + dec.invoice, 0);
+    /* owed again: a new invoice R1 (the original number is never reused) */
+    ip_billing_decide(credited, 2, l_old, 'O', 0, &dec);
+    assert_int_equal(dec.credit, 0);
+    assert_int_equal(dec.invoice, 1);
+    assert_int_equal(dec.invoice_seq, 1);
+}
+
+/* --- the record --------------------------------------------------------- */
+
+typedef struct fixture {
+    char root[64];
+    char docs[128];
+} fixture;
+
+static int setup_record(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    snprintf(fx->root, sizeof fx->root, "/tmp/ip-test-billing.XXXXXX");
+    if (!mkdtemp(fx->root))
+        return -1;
+    snprintf(fx->docs, sizeof fx->docs, "%s/issued/2025/invoices", fx->root);
+    *state = fx;
+    return 0;
+}
+
+static int teardown_record(void **state)
+{
+    fixture *fx = *state;
+    ip_rmtree(fx->root);
+    free(fx);
+    return 0;
+}
+
+static void write_text_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+#define HEADER                                                                             \
+    "number;kind;customer;name;period_start;period_end;issue_date;due_date;cancels;run;"   \
+    "vat_category;vat_percent;net;vat;total;lines;file;sha256\n"
+
+/* A record of one invoice and its credit note, with correct digests. */
+static void make_record(fixture *fx, const char *extra_row)
+{
+    char path[256], reg[256], sha_a[65], sha_b[65];
+    char *text;
+    snprintf(path, sizeof path, "%s/issued", fx->root);
+    mkdir(path, 0777);
+    snprintf(path, sizeof path, "%s/issued/2025", fx->root);
+    mkdir(path, 0777);
+    mkdir(fx->docs, 0777);
+    snprintf(path, sizeof path, "%s/2025-113.xml", fx->docs);
+    write_text_file(path, "<Invoice/>\n");
+    assert_int_equal(ip_sha256_file(path, sha_a), 0);
+    snprintf(path, sizeof path, "%s/2025-113-K1.xml", fx->docs);
+    write_text_file(path, "<CreditNote/>\n");
+    assert_int_equal(ip_sha256_file(path, sha_b), 0);
+    text = ip_xasprintf(
+        HEADER
+        "KC2025-113;invoice;113;\"Social; förvaltningen\";2025-01-01;2025-12-31;2025-01-15;"
+        "2025-02-14;;0;O;0;151514.00;0.00;151514.00;etjanst=10204.00,direkt=141310.00;"
+        "2025-113.xml;%s\n"
+        "KC2025-113-K1;credit;113;Socialförvaltningen;2025-01-01;2025-12-31;2025-03-03;"
+        "2025-04-02;KC2025-113;1;O;0;151514.00;0.00;151514.00;etjanst=10204.00,direkt=141310.00;"
+        "2025-113-K1.xml;%s\n%s",
+        sha_a, sha_b, extra_row ? extra_row : "");
+    snprintf(reg, sizeof reg, "%s/issued/2025/register.csv", fx->root);
+    write_text_file(reg, text);
+    free(text);
+}
+
+static void test_billing_record_missing_is_empty(void **state)
+{
+    fixture *fx = *state;
+    ip_issued *rec = NULL;
+    ip_diag d;
+    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_OK);
+    assert_int_equal(ip_issued_exists(rec), 0);
+    assert_int_equal(ip_issued_count(rec), 0);
+    assert_int_equal(ip_issued_last_run(rec), -1);
+    ip_issued_free(rec);
+}
+
+static void test_billing_record_loads_and_round_trips(void **state)
+{
+    fixture *fx = *state;
+    ip_issued *rec = NULL;
+    ip_diag d;
+    char reg[256], *before, *after;
+    FILE *f;
+    size_t len;
+    make_record(fx, NULL);
+    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_OK);
+    assert_int_equal(ip_issued_count(rec), 2);
+    assert_string_equal(ip_issued_at(rec, 0)->name, "Social; förvaltningen");
+    assert_int_equal(ip_issued_at(rec, 0)->net, 15151400);
+    assert_int_equal(ip_issued_at(rec, 1)->is_credit, 1);
+    assert_string_equal(ip_issued_at(rec, 1)->cancels, "KC2025-113");
+    assert_int_equal(ip_issued_last_run(rec), 1);
+    assert_int_equal(ip_issued_find(rec, "KC2025-113-K1"), 1);
+    assert_int_equal(ip_issued_find(rec, "KC2025-113-R1"), -1);
+    /* written back, the register is byte for byte what was read */
+    snprintf(reg, sizeof reg, "%s/issued/2025/register.csv", fx->root);
+    before = ip_read_file(reg, NULL);
+    f = open_memstream(&after, &len);
+    assert_int_equal(ip_issued_write_register(rec, f, "register.csv", &d), IP_OK);
+    fclose(f);
+    assert_string_equal(after, before);
+    free(after);
+    free(before);
+    ip_issued_free(rec);
+}
+
+static void test_billing_record_edited_document_is_data_error(void **state)
+{
+    fixture *fx = *state;
+    ip_issued *rec = NULL;
+    ip_diag d;
+    char path[256];
+    make_record(fx, NULL);
+    snprintf(path, sizeof path, "%s/2025-113.xml", fx->docs);
+    write_text_file(path, "<Invoice>edited</Invoice>\n");
+    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_ERR_DATA);
+    assert_null(rec);
+    assert_non_null(strstr(d.msg, "must not be edited"));
+    assert_non_null(strstr(d.file, "2025-113.xml"));
+    unlink(path);
+    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_ERR_DATA);
+    assert_non_null(strstr(d.msg, "No such file"));
+}
+
+static void test_billing_record_bad_rows_are_data_errors(void **state)
+{
+    static const struct { const char *row; const char *msg; } cases[] = {
+        {"KC2025-115;invoice;115;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;;0;O;0;"
+         "1.00;0.00;1.00;etjanst=1.00;2025-115.xml;" /* no digest */ "\n",
+         "expected a lowercase hex SHA-256"},
+        {"KC2025-115;offer;115;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;;0;O;0;"
+         "1.00;0.00;1.00;etjanst=1.00;2025-115.xml;0000000000000000000000000000000000000000000000000000000000000000\n",
+         "expected kind 'invoice' or 'credit'"},
+        {"KC2025-115;invoice;115;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;;0;O;0;"
+         "1.00;0.00;1.00;etjanst=2.00;2025-115.xml;0000000000000000000000000000000000000000000000000000000000000000\n",
+         "expected lines that sum to 'net'"},
+        {"KC2025-115;invoice;115;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;;0;O;0;"
+         "1.00;0.00;1.00;etjanst=1.00;../x.xml;0000000000000000000000000000000000000000000000000000000000000000\n",
+         "expected a document file name"},
+        {"KC2025-113;invoice;115;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;;0;O;0;"
+         "1.00;0.00;1.00;etjanst=1.00;2025-115.xml;0000000000000000000000000000000000000000000000000000000000000000\n",
+         "expected each number and file once"},
+        {"KC2025-113-K2;credit;113;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;KC2025-113;2;O;0;"
+         "151514.00;0.00;151514.00;etjanst=10204.00,direkt=141310.00;2025-113-K2.xml;0000000000000000000000000000000000000000000000000000000000000000\n",
+         "expected invoice 'KC2025-113' to be cancelled once"},
+        {"KC2025-110-K1;credit;110;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;KC2025-110;1;O;0;"
+         "1.00;0.00;1.00;etjanst=1.00;2025-110-K1.xml;0000000000000000000000000000000000000000000000000000000000000000\n",
+         "expected credit note 'KC2025-110-K1' to cancel an earlier invoice"},
+    };
+    fixture *fx = *state;
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ip_issued *rec = NULL;
+        ip_diag d;
+        make_record(fx, cases[i].row);
+        assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_ERR_DATA);
+        assert_int_equal(d.line, 4);
+        if (!strstr(d.msg, cases[i].msg))
+            fail_msg("case %zu: '%s' does not say '%s'", i, d.msg, cases[i].msg);
+    }
+}
+
+static void test_billing_record_stage_append_commit(void **state)
+{
+    fixture *fx = *state;
+    ip_issued *rec = NULL;
+    ip_issued_doc doc;
+    ip_diag d;
+    char path[256];
+    char number[] = "KC2025-113-R1", name[] = "Socialförvaltningen",
+         lines[] = "etjanst=10119.00,direkt=141310.00", file[] = "2025-113-R1.xml";
+    make_record(fx, NULL);
+    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_OK);
+    assert_int_equal(ip_issued_stage(rec, &d), IP_OK);
+    memset(&doc, 0, sizeof doc);
+    doc.number = number;
+    doc.customer = 113;
+    doc.name = name;
+    doc.period_start = 20250101;
+    doc.period_end = 20251231;
+    doc.issue_date = 20250303;
+    doc.due_date = 20250402;
+    doc.run = 1;
+    doc.vat_category = 'O';
+    doc.net = doc.total = 15142900;
+    doc.lines = lines;
+    doc.file = file;
+    snprintf(path, sizeof path, "%s/%s", ip_issued_doc_dir(rec), file);
+    write_text_file(path, "<Invoice>R1</Invoice>\n");
+    assert_int_equal(ip_issued_append(rec, &doc, &d), IP_OK);
+    /* an issued number is never appended twice */
+    assert_int_equal(ip_issued_append(rec, &doc, &d), IP_ERR_SOFTWARE);
+    /* before the commit the stored record is as it was */
+    snprintf(path, sizeof path, "%s/%s", fx->docs, file);
+    assert_int_not_equal(access(path, F_OK), 0);
+    assert_int_equal(ip_issued_commit(rec, &d), IP_OK);
+    assert_int_equal(access(path, F_OK), 0);
+    ip_issued_free(rec);
+    /* and it loads again, digests and all, with no temporary folder left */
+    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_OK);
+    assert_int_equal(ip_issued_count(rec), 3);
+    assert_string_equal(ip_issued_at(rec, 2)->number, "KC2025-113-R1");
+    ip_issued_free(rec);
+    snprintf(path, sizeof path, "%s/issued", fx->root);
+    {
+        char *cmd = ip_xasprintf("test -z \"$(ls -A '%s' | grep tmp)\"", path);
+        assert_int_equal(system(cmd), 0);
+        free(cmd);
+    }
+}
+
+/* --- reading a stored invoice back --------------------------------------- */
+
+static void test_billing_invoice_reads_back_for_its_credit_note(void **state)
+{
+    fixture *fx = *state;
+    char s_name[] = "Stockholms stad", s_org[] = "2120000142", s_vat[] = "SE212000014201";
+    char s_street[] = "Fleminggatan 4", s_post[] = "104 20", s_city[] = "Stockholm";
+    char g_id[] = "bolag", g_label[] = "Bolag";
+    char c_name[] = "Bostad <&> \"AB\"", c_ref[] = "R&D 1", c_street[] = "Gatan 1";
+    ip_seller seller = {s_name, s_org, s_vat, s_street, s_post, s_city, NULL};
+    ip_group group = {g_id, g_label, IP_VAT_S, 25};
+    ip_customer cust;
+    ip_invoice_line lines[2] = {
+        {"1", "E-tjänstsupport", "201 av 2 846 ärenden", "etjanst", 141250},
+        {"2", "Stockholm Direkt", NULL, "direkt", 204117},
+    };
+    ip_invoice inv;
+    ip_invoice_doc *doc = NULL;
+    ip_diag d;
+    char *path = ip_xasprintf("%s/2025-291-11.xml", fx->root);
+    char *cn_path = ip_xasprintf("%s/2025-291-11-K1.xml", fx->root);
+
+    memset(&cust, 0, sizeof cust);
+    cust.nr = 291;
+    cust.name = c_name;
+    cust.group = &group;
+    snprintf(cust.org_nr, sizeof cust.org_nr, "%s", "5564513827");
+    cust.reference = c_ref;
+    cust.street = c_street;
+    memset(&inv, 0, sizeof inv);
+    inv.number = "KC2025-291-11";
+    inv.issue_date = 20251101;
+    inv.due_date = 20251201;
+    inv.currency = "SEK";
+    inv.seller = &seller;
+    inv.buyer = &cust;
+    inv.group = &group;
+    inv.period_start = 20251101;
+    inv.period_end = 20251130;
+    inv.lines = lines;
+    inv.nlines = 2;
+    assert_int_equal(ip_invoice_write(&inv, path, &d), IP_OK);
+
+    assert_int_equal(ip_invoice_read(path, &doc, &d), IP_OK);
+    assert_int_equal(doc->inv.is_credit_note, 0);
+    assert_string_equal(doc->inv.number, "KC2025-291-11");
+    assert_int_equal(doc->inv.issue_date, 20251101);
+    assert_int_equal(doc->inv.due_date, 20251201);
+    assert_int_equal(doc->inv.period_start, 20251101);
+    assert_int_equal(doc->inv.period_end, 20251130);
+    assert_int_equal(doc->buyer.nr, 291);
+    assert_string_equal(doc->buyer.name, c_name);
+    assert_string_equal(doc->buyer.org_nr, "5564513827");
+    assert_string_equal(doc->buyer.reference, c_ref);
+    assert_string_equal(doc->buyer.street, c_street);
+    assert_null(doc->buyer.city);
+    assert_int_equal(doc->group.vat, IP_VAT_S);
+    assert_int_equal(doc->group.vat_percent, 25);
+    assert_int_equal(doc->inv.nlines, 2);
+    assert_string_equal(doc->inv.lines[0].description, "201 av 2 846 ärenden");
+    assert_null(doc->inv.lines[1].description);
+    assert_string_equal(doc->inv.lines[1].service_id, "direkt");
+    assert_int_equal(doc->inv.lines[0].amount_ore, 141250);
+    assert_int_equal(doc->inv.lines[1].amount_ore, 204117);
+
+    /* the credit note written from what was read refers to the invoice and
+     * reads back with the same lines */
+    doc->inv.is_credit_note = 1;
+    doc->inv.number = "KC2025-291-11-K1";
+    doc->inv.seller = &seller;
+    doc->inv.billing_ref = "KC2025-291-11";
+    doc->inv.billing_ref_date = 20251101;
+    assert_int_equal(ip_invoice_write(&doc->inv, cn_path, &d), IP_OK);
+    ip_invoice_doc_free(doc);
+    assert_int_equal(ip_invoice_read(cn_path, &doc, &d), IP_OK);
+    assert_int_equal(doc->inv.is_credit_note, 1);
+    assert_string_equal(doc->inv.billing_ref, "KC2025-291-11");
+    assert_int_equal(doc->inv.lines[1].amount_ore, 204117);
+    ip_invoice_doc_free(doc);
+
+    /* not a UBL document: a data error naming what is missing */
+    write_text_file(path, "<Invoice xmlns=\"x\"/>\n");
+    assert_int_equal(ip_invoice_read(path, &doc, &d), IP_ERR_DATA);
+    assert_null(doc);
+    write_text_file(path, "not xml");
+    assert_int_equal(ip_invoice_read(path, &doc, &d), IP_ERR_DATA);
+    unlink(path);
+    assert_int_equal(ip_invoice_read(path, &doc, &d), IP_ERR_IO);
+    free(path);
+    free(cn_path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_billing_split_sums_exactly_for_random_fees),
+        cmocka_unit_test(test_billing_split_remainder_goes_to_last_periods),
+        cmocka_unit_test(test_billing_period_dates_are_calendar_periods),
+        cmocka_unit_test(test_billing_amounts_format_and_parse),
+        cmocka_unit_test(test_billing_lines_parse_and_compare),
+        cmocka_unit_test(test_billing_decide_first_issue_and_unchanged),
+        cmocka_unit_test(test_billing_decide_changed_amount_credits_and_reinvoices),
+        cmocka_unit_test(test_billing_decide_follows_the_history),
+        cmocka_unit_test_setup_teardown(test_billing_record_missing_is_empty, setup_record,
+                                        teardown_record),
+        cmocka_unit_test_setup_teardown(test_billing_record_loads_and_round_trips,
+                                        setup_record, teardown_record),
+        cmocka_unit_test_setup_teardown(test_billing_record_edited_document_is_data_error,
+                                        setup_record, teardown_record),
+        cmocka_unit_test_setup_teardown(test_billing_record_bad_rows_are_data_errors,
+                                        setup_record, teardown_record),
+        cmocka_unit_test_setup_teardown(test_billing_record_stage_append_commit, setup_record,
+                                        teardown_record),
+        cmocka_unit_test_setup_teardown(test_billing_invoice_reads_back_for_its_credit_note,
+                                        setup_record, teardown_record),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
