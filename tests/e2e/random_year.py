@@ -31,6 +31,9 @@ import sys
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from gen_sample import luhn_digit  # noqa: E402  (the sample year's check digit)
+
 YEAR = 2025
 CITY_ORG = "212000-0142"
 WINDOW_CASES = (dt.date(2023, 7, 1), dt.date(2024, 6, 30))
@@ -39,14 +42,6 @@ SNAPSHOT = dt.date(2024, 6, 15)
 SERVICES = ["etjanst", "direkt", "vaxel", "kcp"]
 NS = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
       "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
-
-
-def luhn_digit(nine):
-    total = 0
-    for i, ch in enumerate(nine):
-        v = int(ch) * (2 if i % 2 == 0 else 1)
-        total += v - 9 if v > 9 else v
-    return str((10 - total % 10) % 10)
 
 
 def org_nr(rng):
