@@ -49,6 +49,13 @@ typedef struct ip_svc_result {
     int64_t prev_basis_total;/* last year's basis total, or IP_NO_PREV */
 } ip_svc_result;
 
+/* Progress of reading one statistics file: called on the reading thread
+ * after each block the reader reads (done bytes of total, total 0 when the
+ * size is unknown), and once more with finished 1 when the file is read or
+ * its reading stopped. Must be cheap: a few thousand calls per GB. */
+typedef void (*ip_progress_fn)(void *ctx, const char *file, uint64_t done, uint64_t total,
+                               int finished);
+
 typedef struct ip_run {
     int year;
     char *input_dir;         /* "input/2025" */
@@ -64,6 +71,8 @@ typedef struct ip_run {
     char *prev_path;         /* its path (also when not found) */
     char **warnings;         /* one line each, no trailing newline */
     size_t nwarnings;
+    ip_progress_fn progress; /* from the options, while computing */
+    void *progress_ctx;
 } ip_run;
 
 /* Options of one computation. */
@@ -72,6 +81,8 @@ typedef struct ip_run_opts {
     const char *input_root;   /* "input": reads input_root/year/ */
     const char *output_root;  /* "output": reads output_root/(year-1)/fees.csv */
     const char *templates_dir;/* where tariff.xsd lives */
+    ip_progress_fn progress;  /* NULL: none */
+    void *progress_ctx;
 } ip_run_opts;
 
 /* Reads and checks all inputs, measures, allocates. Errors as the modules

@@ -149,6 +149,62 @@ static void note(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* The progress bar: on stderr, only when stderr is a terminal, and only for
+ * a file whose reading has taken more than a second (IP_TEST_PROGRESS_MS
+ * sets another delay, for the tests); redrawn at most ten times a second and
+ * erased when the file is read, so nothing of it stays on the screen. */
+typedef struct progress {
+    const char *file;   /* the file being read */
+    int64_t start_ms;   /* when its reading started */
+    int64_t drawn_ms;   /* last redraw, 0: not drawn */
+    int64_t after_ms;   /* show the bar after this long */
+} progress;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void progress_cb(void *ctx, const char *file, uint64_t done, uint64_t total, int finished)
+{
+    progress *p = ctx;
+    int64_t now = now_ms();
+    char bar[31];
+    unsigned pct;
+    size_t i, fill;
+    if (p->file != file) { /* a new file */
+        p->file = file;
+        p->start_ms = now;
+        p->drawn_ms = 0;
+    }
+    if (finished) {
+        if (p->drawn_ms)
+            fputs("\r\033[K", stderr);
+        p->file = NULL;
+        p->drawn_ms = 0;
+        return;
+    }
+    if (now - p->start_ms < p->after_ms || (p->drawn_ms && now - p->drawn_ms < 100))
+        return;
+    p->drawn_ms = now;
+    pct = total ? (unsigned)(done >= total ? 100 : done * 100 / total) : 0;
+    fill = pct * (sizeof bar - 1) / 100;
+    for (i = 0; i < sizeof bar - 1; i++)
+        bar[i] = i < fill ? '#' : ' ';
+    bar[sizeof bar - 1] = '\0';
+    /* sizes in MB (10^6 bytes) with one decimal, integer arithmetic */
+    if (total)
+        fprintf(stderr, "\r\033[Kinternpris: reading %s [%s] %3u %% %" PRIu64 ".%" PRIu64
+                "/%" PRIu64 ".%" PRIu64 " MB", file, bar, pct, done / 1000000,
+                done / 100000 % 10, total / 1000000, total / 100000 % 10);
+    else
+        fprintf(stderr, "\r\033[Kinternpris: reading %s %" PRIu64 ".%" PRIu64 " MB", file,
+                done / 1000000, done / 100000 % 10);
+    fflush(stderr);
+}
+
 static void print_diag(const ip_diag *d)
 {
     ip_diag_print(d, stderr, NULL);
@@ -415,6 +471,7 @@ int ip_cli_main(int argc, char **argv)
 {
     cli_args a;
     ip_run_opts ro;
+    progress bar = {NULL, 0, 0, 1000};
     ip_run *r = NULL;
     ip_diag d;
     size_t ninv = 0, s;
@@ -429,6 +486,12 @@ int ip_cli_main(int argc, char **argv)
     ro.input_root = a.input;
     ro.output_root = a.output;
     ro.templates_dir = templates_dir(&a);
+    if (isatty(STDERR_FILENO)) {
+        const char *ms = getenv("IP_TEST_PROGRESS_MS");
+        bar.after_ms = ms && *ms ? atol(ms) : 1000;
+        ro.progress = progress_cb;
+        ro.progress_ctx = &bar;
+    }
     e = ip_run_compute(&ro, &r, &d);
     if (!e && a.command == CMD_RUN && !a.dry_run)
         e = write_outputs(r, &a, &ninv, &d);

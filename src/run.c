@@ -410,14 +410,26 @@ static inline int plain_row(day_count *day, svc_pass *sp, size_t nsvc, const col
     return 1;
 }
 
+/* What the reader's tap feeds: the file's digest and the progress report. */
+typedef struct tap_ctx {
+    ip_digest *dg;
+    const ip_run *r;
+    const char *name;
+    uint64_t done, total;
+} tap_ctx;
+
 static void tap_feed(void *ctx, const unsigned char *p, size_t n)
 {
-    ip_digest_feed(ctx, p, n);
+    tap_ctx *t = ctx;
+    ip_digest_feed(t->dg, p, n);
+    t->done += n;
+    if (t->r->progress)
+        t->r->progress(t->r->progress_ctx, t->name, t->done, t->total, 0);
 }
 
 static void tap_wait(void *ctx, uint64_t n)
 {
-    ip_digest_wait(ctx, n);
+    ip_digest_wait(((tap_ctx *)ctx)->dg, n);
 }
 
 /* Reads one statistics file for the services svc_idx[0..nsvc), and takes its
@@ -430,6 +442,7 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
     ip_csv *c = NULL;
     ip_digest *dg = NULL;
     ip_csv_tap tap;
+    tap_ctx tc;
     ip_csv_opts opts;
     struct stat st;
     svc_pass *sp = ip_xcalloc(nsvc, sizeof *sp);
@@ -445,8 +458,13 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
     row_errors re = {d, 0, IP_OK};
     ip_err e;
 
-    dg = ip_digest_new(ip_digest_want_thread(stat(file->path, &st) == 0 ? (uint64_t)st.st_size : 0));
-    tap.ctx = dg;
+    memset(&tc, 0, sizeof tc);
+    tc.total = stat(file->path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+    dg = ip_digest_new(ip_digest_want_thread(tc.total));
+    tc.dg = dg;
+    tc.r = r;
+    tc.name = name;
+    tap.ctx = &tc;
     tap.feed = tap_feed;
     tap.wait = ip_digest_is_threaded(dg) ? tap_wait : NULL;
     opts.tap = &tap;
@@ -665,6 +683,8 @@ out:
     free(unknown);
     ip_csv_free(c); /* before the digest: it waits for the tap */
     ip_digest_free(dg);
+    if (r->progress)
+        r->progress(r->progress_ctx, name, tc.done, tc.total, 1);
     return e;
 }
 
@@ -794,6 +814,8 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
 
     *out = NULL;
     r->year = o->year;
+    r->progress = o->progress;
+    r->progress_ctx = o->progress_ctx;
     r->input_dir = ip_xasprintf("%s/%d", o->input_root, o->year);
     if (stat(r->input_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         e = ip_diag_set(d, IP_ERR_NOINPUT, r->input_dir, 0,
@@ -884,6 +906,8 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
     free(group);
     free(path);
     free(xsd);
+    r->progress = NULL; /* the options' callback is not the result's */
+    r->progress_ctx = NULL;
     *out = r;
     return IP_OK;
 fail:

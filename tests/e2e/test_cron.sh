@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The cron job and the budget run: silence on success, one summary line,
-# timestamped notes when stderr is not a terminal, a preview that writes
+# timestamped notes when stderr is not a terminal, a progress bar only on a
+# terminal, a preview that writes
 # nothing, a --diff that shows only what would change, and an installed
 # program (cmake --install) with its man page and templates.
 source "$(dirname "$0")/lib.sh"
@@ -33,6 +34,40 @@ check "a preview writes nothing" test "$(tree_digest out)" = "$before"
 "$PROG" run --year 2025 --input in --output out --dry-run >preview.txt
 check "--dry-run previews every service" test "$(grep -Ec '^(etjanst|direkt|vaxel|kcp) ' preview.txt)" -eq 4
 check "--diff needs --dry-run" bash -c "'$PROG' run --year 2025 --diff 2>/dev/null; test \$? -eq 64"
+
+# The progress bar: only when stderr is a terminal and a file takes longer
+# than the delay (1 s; IP_TEST_PROGRESS_MS=0 makes every file slow enough),
+# erased when the file is read. stderr is a pseudo-terminal here.
+cat >pty_run.py <<'PY'
+import os, pty, subprocess, sys
+out, err = sys.argv[1], sys.argv[2]
+m, s = pty.openpty()
+p = subprocess.Popen(sys.argv[3:], stdout=open(out, "wb"), stderr=s)
+os.close(s)
+data = b""
+while True:
+    try:
+        chunk = os.read(m, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    data += chunk
+open(err, "wb").write(data)
+sys.exit(p.wait())
+PY
+IP_TEST_PROGRESS_MS=0 $PY pty_run.py stdout.txt tty.txt "$PROG" check --year 2025 --input in --output out --summary
+check "on a terminal, a slow file gets a progress bar" \
+  grep -Eq 'internpris: reading in/2025/cases.csv \[#* *\] +[0-9]+ % [0-9]+\.[0-9]/3\.4 MB' tty.txt
+check "every statistics file gets one" bash -c \
+  "grep -q 'reading in/2025/calls.csv \\[' tty.txt && grep -q 'reading in/2025/licences.csv \\[' tty.txt"
+check "and it is erased when the file is read" $PY -c \
+  "import sys; sys.exit(0 if open('tty.txt', 'rb').read().endswith(b'\r\x1b[K') else 1)"
+check "stdout keeps only the summary line" test "$(wc -l <stdout.txt)" -eq 1
+$PY pty_run.py stdout.txt tty.txt "$PROG" check --year 2025 --input in --output out
+check "files read in less than a second get no bar" test ! -s tty.txt
+IP_TEST_PROGRESS_MS=0 "$PROG" check --year 2025 --input in --output out 2>stderr.txt
+check "no bar when stderr is not a terminal (cron)" test ! -s stderr.txt
 
 # Installed like a real tool.
 build=${IP_BUILD_DIR:-$(dirname "$PROG")}
