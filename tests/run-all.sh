@@ -25,17 +25,29 @@ echo "== tests under ASan+UBSan"
 IP_RANDOM_YEARS=4 IP_RANDOM_SEED=101 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE slow
 
-echo "== valgrind: unit tests and the sample-year, bad-input and cron end-to-end tests, no leaks"
-VG="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 -q"
-for t in build/test_*; do
-  $VG "$t" >/dev/null 2>"build/valgrind-$(basename "$t").log" ||
-    { cat "build/valgrind-$(basename "$t").log"; echo "valgrind: $(basename "$t") failed"; exit 1; }
-done
-for t in test_sample_year test_bad_inputs test_cron; do
-  IP_WRAPPER="$VG" IP_SOURCE_DIR="$PWD" IP_BUILD_DIR="$PWD/build" bash tests/e2e/$t.sh build/internpris >"build/valgrind-$t.log" 2>&1 ||
-    { tail -40 "build/valgrind-$t.log"; echo "valgrind: $t failed"; exit 1; }
-  tail -n 1 "build/valgrind-$t.log"
-done
+echo "== valgrind: unit tests and end-to-end tests, no leaks, no errors"
+# Every unit test, and every end-to-end test but test_kill (its runs end in
+# SIGKILL, where there is nothing for valgrind to check), with every run of
+# the program under valgrind; two at a time.
+export VG="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 -q"
+vg_one() { # vg_one unit|e2e NAME
+  local log="build/valgrind-$2.log"
+  if [ "$1" = unit ]; then
+    $VG "build/$2" >/dev/null 2>"$log" || { cat "$log"; echo "valgrind: $2 failed"; return 1; }
+  else
+    IP_RANDOM_YEARS=2 IP_RANDOM_SEED=201 IP_WRAPPER="$VG" IP_SOURCE_DIR="$PWD" \
+      IP_BUILD_DIR="$PWD/build" bash "tests/e2e/$2.sh" build/internpris >"$log" 2>&1 ||
+      { tail -40 "$log"; echo "valgrind: $2 failed"; return 1; }
+  fi
+  echo "valgrind: $2: $(tail -n 1 "$log")"
+}
+export -f vg_one
+{
+  for t in build/test_*; do [ -x "$t" ] && echo "unit $(basename "$t")"; done
+  for t in tests/e2e/test_*.sh; do
+    n=$(basename "$t" .sh); [ "$n" = test_kill ] || echo "e2e $n"
+  done
+} | xargs -P "$jobs" -L 1 bash -c 'vg_one "$0" "$1"' 
 
 echo "== fuzz smoke: each libFuzzer target for a fixed number of runs (clang)"
 CC=clang cmake -S . -B build-fuzz -DIP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null

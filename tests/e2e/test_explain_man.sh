@@ -51,13 +51,16 @@ check "explain writes nothing" test ! -e "$out"
 
 # Every customer with a fee: the fee in the explanation equals fees.csv.
 "$PROG" run --year 2025 --input input --output "$WORK/run" >/dev/null
-check "explain's fees equal fees.csv for every customer" $PY - "$PROG" "$WORK/run/2025/fees.csv" "$WORK/run" <<'PY'
+# Every customer; under a wrapper such as valgrind (IP_WRAPPER), every
+# seventh, which still covers both groups and both keys.
+every=1; [ -z "${IP_WRAPPER:-}" ] || every=7
+check "explain's fees equal fees.csv for every customer" $PY - "$PROG" "$WORK/run/2025/fees.csv" "$WORK/run" "$every" <<'PY'
 import csv, re, subprocess, sys
-prog, fees, root = sys.argv[1:]
+prog, fees, root, every = sys.argv[1:]
 want = {}
 for r in csv.DictReader(open(fees, encoding="utf-8"), delimiter=";"):
     want.setdefault(r["customer"], {})[r["service"]] = int(r["fee"])
-for nr, per in want.items():
+for nr, per in list(want.items())[::int(every)]:
     text = subprocess.run([prog, "explain", "--year", "2025", "--customer", nr, "--output", root],
                           check=True, capture_output=True, text=True).stdout
     for sec in text.split("\n== ")[1:]:

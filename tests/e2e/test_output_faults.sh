@@ -28,12 +28,15 @@ check "full disk leaves the earlier output untouched" test "$(tree_digest out)" 
 check "full disk leaves no temporary folder" test -z "$(ls -A out | grep tmp || true)"
 
 # Two runs at once: the second is refused while the first holds the lock.
-flock out/.internpris.lock sleep 3 &
+# The holder keeps the lock until the run has ended, however slow it is
+# (valgrind).
+flock out/.internpris.lock sh -c 'touch held; while [ ! -e release ]; do sleep 0.05; done' &
 holder=$!
-sleep 0.3
+while [ ! -e held ]; do sleep 0.05; done
 set +e
 "$PROG" run --year 2025 --input in --output out 2>err.txt; rc=$?
 set -e
+touch release
 wait $holder
 check "a second run exits 75" test $rc -eq 75
 check "and says another run holds the lock" grep -q "^out: expected no other run on this output folder, found one holding its lock" err.txt
