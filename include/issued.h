@@ -33,8 +33,10 @@
  *
  * Rows are only ever appended: a correction adds credit notes and new
  * invoices, it never changes a row or a stored document. Loading verifies
- * every stored document against its digest, so an edited or missing copy
- * stops the run (IP_ERR_DATA) instead of being silently re-issued.
+ * every stored document against its digest, and that invoices/ holds no
+ * file the register does not list (a removed row), so an edited or missing
+ * copy or row stops the run (IP_ERR_DATA) instead of a number being issued
+ * again.
  *
  * Writing happens only while the caller holds the output lock
  * (ip_outdir_begin .. commit/abort): ip_issued_stage() builds the next record

@@ -299,29 +299,46 @@ static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
     free(file_stem_s);
 }
 
-/* Without a record, a year folder must not hold invoices: they were issued
- * by an earlier version or the record was lost, and a "first issue" would
- * silently write documents under numbers the ledger may already have. */
+/* The year folder's invoices/ holds copies of the record's documents and
+ * nothing else (the record is committed first, so a folder may lag behind
+ * it, never lead). A document there that the record does not list was
+ * issued by an earlier version, or the record was lost or edited: a run
+ * must not then issue documents under numbers the ledger may already have. */
 static ip_err check_unrecorded(const ip_billing *b, ip_diag *d)
 {
     char *dir = ip_xasprintf("%s/%d/invoices", b->o.output_root, b->r->year);
     DIR *dp = opendir(dir);
     struct dirent *de;
-    int found = 0;
+    char *stray = NULL;
+    size_t i, n = ip_issued_count(b->rec);
     ip_err e = IP_OK;
     if (dp) {
-        while (!found && (de = readdir(dp)) != NULL) {
-            size_t n = strlen(de->d_name);
-            found = n > 4 && strcmp(de->d_name + n - 4, ".xml") == 0;
+        while ((de = readdir(dp)) != NULL) { /* the first stray by name */
+            size_t len = strlen(de->d_name);
+            if (len <= 4 || strcmp(de->d_name + len - 4, ".xml") != 0)
+                continue;
+            for (i = 0; i < n; i++)
+                if (strcmp(ip_issued_at(b->rec, i)->file, de->d_name) == 0)
+                    break;
+            if (i == n && (!stray || strcmp(de->d_name, stray) < 0)) {
+                free(stray);
+                stray = ip_xstrdup(de->d_name);
+            }
         }
         closedir(dp);
     }
-    if (found)
+    if (stray && n == 0)
         e = ip_diag_set(d, IP_ERR_DATA, dir, 0,
                         "expected the record of issued documents (issued/%d/register.csv) for "
                         "the invoices in this folder, found none; restore the record, or move "
                         "the year folder away if its invoices were never sent",
                         b->r->year);
+    else if (stray)
+        e = ip_diag_set(d, IP_ERR_DATA, dir, 0,
+                        "expected only documents of the record (issued/%d/register.csv) in "
+                        "this folder, found %s, which it does not list; restore the record "
+                        "from a backup", b->r->year, stray);
+    free(stray);
     free(dir);
     return e;
 }
@@ -347,7 +364,7 @@ ip_err ip_billing_plan(const ip_run *r, const ip_billing_opts *o, ip_billing **o
         goto fail;
     nd = b->nloaded = ip_issued_count(b->rec);
     b->first_issue = nd == 0;
-    if (b->first_issue && (e = check_unrecorded(b, d)))
+    if ((e = check_unrecorded(b, d)))
         goto fail;
     b->run_no = b->first_issue ? 0 : ip_issued_last_run(b->rec) + 1;
 

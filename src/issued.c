@@ -414,6 +414,48 @@ static ip_err check_consistency(ip_issued *rec, size_t i, long line, ip_diag *d)
     return IP_OK;
 }
 
+/* A document in the record's folder that the register does not list means a
+ * row was removed: its number could then be issued again. The first such
+ * file by name is reported, with how many there are. */
+static ip_err check_no_strays(const ip_issued *rec, ip_diag *d)
+{
+    DIR *dp = opendir(rec->docs_dir);
+    struct dirent *de;
+    char *first = NULL;
+    size_t nstray = 0, i;
+    ip_err e = IP_OK;
+    if (!dp)
+        return ip_diag_set(d, IP_ERR_DATA, rec->docs_dir, 0,
+                           "expected the folder of the issued documents, found %s",
+                           strerror(errno));
+    while ((de = readdir(dp)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        for (i = 0; i < rec->ndocs; i++)
+            if (strcmp(rec->docs[i].file, de->d_name) == 0)
+                break;
+        if (i < rec->ndocs)
+            continue;
+        nstray++;
+        if (!first || strcmp(de->d_name, first) < 0) {
+            free(first);
+            first = ip_xstrdup(de->d_name);
+        }
+    }
+    closedir(dp);
+    if (nstray) {
+        char *path = ip_xasprintf("%s/%s", rec->docs_dir, first);
+        e = ip_diag_set(d, IP_ERR_DATA, path, 0,
+                        "expected only the documents listed in register.csv, found %zu "
+                        "file%s it does not list; the record of issued documents must not be "
+                        "edited: restore register.csv from a backup", nstray,
+                        nstray == 1 ? "" : "s");
+        free(path);
+    }
+    free(first);
+    return e;
+}
+
 ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
 {
     ip_issued *rec = ip_xcalloc(1, sizeof *rec);
@@ -475,16 +517,22 @@ ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
         char *path = ip_xasprintf("%s/%s", rec->docs_dir, rec->docs[i].file);
         int r = ip_sha256_file(path, hex);
         if (r != 0 || strcmp(hex, rec->docs[i].sha256) != 0) {
+            char why[160];
+            if (r != 0)
+                snprintf(why, sizeof why, "no readable file (%s)", strerror(errno));
+            else
+                snprintf(why, sizeof why, "different bytes");
             e = ip_diag_set(d, IP_ERR_DATA, path, 0,
                             "expected document '%s' as issued (sha256 %.12s…), found %s; the "
                             "record of issued documents must not be edited",
-                            rec->docs[i].number, rec->docs[i].sha256,
-                            r != 0 ? strerror(errno) : "different bytes");
+                            rec->docs[i].number, rec->docs[i].sha256, why);
             free(path);
             goto fail;
         }
         free(path);
     }
+    if ((e = check_no_strays(rec, d)))
+        goto fail;
     *out = rec;
     return IP_OK;
 fail:

@@ -204,6 +204,36 @@ check "naming the folder and the missing record" grep -q \
   "^norec/2025/invoices: expected the record of issued documents (issued/2025/register.csv) for the invoices in this folder, found none" err.txt
 check "and nothing is issued" test "$(tree_digest norec)" = "$before"
 
+# A damaged record stops the run (65) with one line, and changes nothing:
+# an edited or lost stored copy, a register row removed (its number could be
+# issued again), the row and its copy removed (the year folder still shows
+# the invoice), a change of the number of periods.
+damaged() { # damaged DESCRIPTION EXPECTED-STDERR-LINE INPUT COMMAND-THAT-DAMAGES
+  local what=$1 want=$2 input=$3; shift 3
+  rm -rf dmg && cp -r out dmg && (cd dmg && eval "$*")
+  local before rc; before=$(tree_digest dmg)
+  set +e; "$PROG" run --year 2025 --input "$input" --output dmg 2>err.txt; rc=$?; set -e
+  check "$what: exit 65" test $rc -eq 65
+  check "$what: says so" test "$(head -1 err.txt)" = "$want"
+  check "$what: changes nothing" test "$(tree_digest dmg)" = "$before"
+}
+damaged "an edited stored invoice" \
+  "dmg/issued/2025/invoices/2025-110.xml: expected document 'KC2025-110' as issued (sha256 $(cut -d';' -f18 out/issued/2025/register.csv | sed -n 3p | cut -c1-12)…), found different bytes; the record of issued documents must not be edited" \
+  in "sed -i 's/Stadsledningskontoret/Stadsledningskontor/' issued/2025/invoices/2025-110.xml"
+damaged "a lost stored invoice" \
+  "dmg/issued/2025/invoices/2025-110.xml: expected document 'KC2025-110' as issued (sha256 $(cut -d';' -f18 out/issued/2025/register.csv | sed -n 3p | cut -c1-12)…), found no readable file (No such file or directory); the record of issued documents must not be edited" \
+  in "rm issued/2025/invoices/2025-110.xml"
+damaged "a register row removed" \
+  "dmg/issued/2025/invoices/2025-110.xml: expected only the documents listed in register.csv, found 1 file it does not list; the record of issued documents must not be edited: restore register.csv from a backup" \
+  in "sed -i '/^KC2025-110;/d' issued/2025/register.csv"
+damaged "a register row and its copy removed" \
+  "dmg/2025/invoices: expected only documents of the record (issued/2025/register.csv) in this folder, found 2025-110.xml, which it does not list; restore the record from a backup" \
+  in "sed -i '/^KC2025-110;/d' issued/2025/register.csv && rm issued/2025/invoices/2025-110.xml"
+cp -r in inq && sed -i 's/number-prefix="KC"/number-prefix="KC" periods="4"/' inq/2025/tariff.xml
+damaged "another number of periods after the first issue" \
+  "dmg/issued/2025/register.csv:2: expected invoice periods of the tariff's periods=\"4\", found 'KC2025-108' for 2025-01-01–2025-12-31; the periods cannot change once invoices are issued" \
+  inq "true"
+
 # --- one statistics row changes ------------------------------------------------
 # One incoming E-tjänstsupport case of the window moves from 113 (a
 # department, VAT O) to 291 (a company, VAT S 25 %).
@@ -237,6 +267,12 @@ set +e
 set -e
 check "--correct without --issue-date is a usage error (64)" test $rc -eq 64
 check "that changes nothing either" test "$(tree_digest out)" = "$before"
+set +e
+"$PROG" run --year 2025 --input in2 --output out --correct --issue-date 2025-01-02 2>err.txt; rc=$?
+set -e
+check "an --issue-date before the tariff's is a usage error (64)" test $rc -eq 64
+check "naming both dates" grep -qx "internpris: expected --issue-date on or after the tariff's issue date 2025-01-15, found 2025-01-02" err.txt
+check "and changes nothing" test "$(tree_digest out)" = "$before"
 
 # --- the correction --------------------------------------------------------------
 ls out/2025/invoices >files0.txt
