@@ -40,6 +40,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -197,5 +198,9 @@ void ip_csv_set_buffer_size(size_t bytes);
  * (never IP_CSV_SCAN_AUTO). */
 int ip_csv_is_portable(const ip_csv *c);
 ip_csv_scan ip_csv_scan_used(const ip_csv *c);
+
+/* Writes one field of a ';'-separated file, quoted by RFC 4180 when it
+ * holds ';', '"', CR or LF. */
+void ip_csv_put_field(FILE *f, const char *s);
 
 #endif /* IP_CSV_H */

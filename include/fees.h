@@ -31,7 +31,5 @@ ip_err ip_fees_read_prev(ip_run *r, const char *path, int *found, ip_diag *d);
 ip_err ip_fees_read_current(const ip_run *r, const char *path, int64_t *fee, int *found,
                             ip_diag *d);
 
-/* Writes one CSV field, quoting it when needed. */
-void ip_csv_put_field(FILE *f, const char *s);
 
 #endif /* IP_FEES_H */

@@ -1490,3 +1490,21 @@ ip_err ip_csv_column(const ip_csv *c, const char *name, int required, long *idx,
     }
     return IP_OK;
 }
+
+/* --- writing ------------------------------------------------------------ */
+
+void ip_csv_put_field(FILE *f, const char *s)
+{
+    const char *p;
+    if (!strpbrk(s, ";\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (p = s; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}

@@ -17,22 +17,6 @@
 #include "parse.h"
 #include "util.h"
 
-void ip_csv_put_field(FILE *f, const char *s)
-{
-    const char *p;
-    if (!strpbrk(s, ";\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (p = s; *p; p++) {
-        if (*p == '"')
-            fputc('"', f);
-        fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 ip_err ip_fees_write(const ip_run *r, FILE *f, const char *name, ip_diag *d)
 {
     size_t s, k;

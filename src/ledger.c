@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fees.h"
+#include "csv.h"
 #include "invoice.h"
 #include "util.h"
 

@@ -51,5 +51,5 @@ export -f vg_one
 
 echo "== fuzz smoke: each libFuzzer target for a fixed number of runs (clang)"
 CC=clang cmake -S . -B build-fuzz -DIP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_csv fuzz_parse fuzz_tariff >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_csv fuzz_parse fuzz_tariff fuzz_issued >/dev/null
 ctest --test-dir build-fuzz --output-on-failure -L slow
