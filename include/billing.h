@@ -103,9 +103,17 @@ const ip_issued_doc *ip_billing_doc(const ip_billing *b, size_t i, int *is_new);
  * service's fee once every change is corrected. */
 int ip_billing_doc_standing(const ip_billing *b, size_t i);
 
-/* Documents this run issues, and the customers whose documents change. */
-size_t ip_billing_new_count(const ip_billing *b);
-size_t ip_billing_changed_customers(const ip_billing *b);
+/* The year's documents after this run, counted once for the report and the
+ * check sheet. */
+typedef struct ip_billing_totals {
+    size_t invoices, credits;  /* documents of each kind */
+    size_t corrections;        /* documents of correction runs (run > 0) */
+    size_t standing;           /* invoices no credit note cancels */
+    int64_t standing_net;      /* their net, öre */
+    int64_t fees;              /* the year's fees over all customers, kronor */
+} ip_billing_totals;
+
+void ip_billing_totals_of(const ip_billing *b, ip_billing_totals *t);
 
 /* The number stem of a customer's invoices: "<prefix>Y-<nr>" (heap string);
  * with periods the invoices are <stem>-01 … <stem>-PP. */

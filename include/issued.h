@@ -84,6 +84,13 @@ void ip_issued_doc_release(ip_issued_doc *doc);
  * document that is missing or differs from its digest is IP_ERR_DATA. */
 ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d);
 
+/* The files of folder dir whose names end in suffix ("" for every name not
+ * starting with '.') and that no document of the record names: *count of
+ * them, and in *first (heap, NULL when none) the first by name. Returns -1
+ * (errno set) when dir cannot be read, else 0. */
+int ip_issued_unlisted(const ip_issued *rec, const char *dir, const char *suffix,
+                       char **first, size_t *count);
+
 /* Frees the record; a staged but uncommitted next record is removed. NULL ok. */
 void ip_issued_free(ip_issued *rec);
 

@@ -12,7 +12,6 @@
  */
 #include "billing.h"
 
-#include <dirent.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,26 +306,12 @@ static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
 static ip_err check_unrecorded(const ip_billing *b, ip_diag *d)
 {
     char *dir = ip_xasprintf("%s/%d/invoices", b->o.output_root, b->r->year);
-    DIR *dp = opendir(dir);
-    struct dirent *de;
     char *stray = NULL;
-    size_t i, n = ip_issued_count(b->rec);
+    size_t nstray, n = ip_issued_count(b->rec);
     ip_err e = IP_OK;
-    if (dp) {
-        while ((de = readdir(dp)) != NULL) { /* the first stray by name */
-            size_t len = strlen(de->d_name);
-            if (len <= 4 || strcmp(de->d_name + len - 4, ".xml") != 0)
-                continue;
-            for (i = 0; i < n; i++)
-                if (strcmp(ip_issued_at(b->rec, i)->file, de->d_name) == 0)
-                    break;
-            if (i == n && (!stray || strcmp(de->d_name, stray) < 0)) {
-                free(stray);
-                stray = ip_xstrdup(de->d_name);
-            }
-        }
-        closedir(dp);
-    }
+    /* A year folder without invoices/ holds nothing to check. */
+    if (ip_issued_unlisted(b->rec, dir, ".xml", &stray, &nstray) != 0)
+        stray = NULL;
     if (stray && n == 0)
         e = ip_diag_set(d, IP_ERR_DATA, dir, 0,
                         "expected the record of issued documents (issued/%d/register.csv) for "
@@ -484,14 +469,25 @@ void ip_billing_free(ip_billing *b)
     free(b);
 }
 
-size_t ip_billing_new_count(const ip_billing *b)
+void ip_billing_totals_of(const ip_billing *b, ip_billing_totals *t)
 {
-    return b->nplan;
-}
-
-size_t ip_billing_changed_customers(const ip_billing *b)
-{
-    return b->first_issue ? 0 : b->nchanged;
+    size_t n = ip_billing_ndocs(b), i;
+    memset(t, 0, sizeof *t);
+    for (i = 0; i < n; i++) {
+        const ip_issued_doc *x = ip_billing_doc(b, i, NULL);
+        if (x->is_credit)
+            t->credits++;
+        else
+            t->invoices++;
+        if (x->run > 0)
+            t->corrections++;
+        if (ip_billing_doc_standing(b, i)) {
+            t->standing++;
+            t->standing_net += x->net;
+        }
+    }
+    for (i = 0; i < b->r->ncust; i++)
+        t->fees += ip_run_customer_total(b->r, i);
 }
 
 size_t ip_billing_ndocs(const ip_billing *b)
@@ -719,9 +715,9 @@ static void count_kinds(const ip_billing *b, size_t from, size_t to, size_t *inv
 void ip_billing_report(const ip_billing *b, FILE *f)
 {
     const ip_run *r = b->r;
-    size_t n = ip_billing_ndocs(b), i, ninv, ncred, standing = 0;
+    size_t n = ip_billing_ndocs(b), i, ninv, ncred;
     int run, last_run = -1;
-    int64_t standing_net = 0, fees = 0;
+    ip_billing_totals t;
     const char *verb;
     char a[32], c[32], ds[11];
 
@@ -732,11 +728,12 @@ void ip_billing_report(const ip_billing *b, FILE *f)
         fprintf(f, "invoicing: %d periods a year; numbers %s%d-<nr>-<pp>", b->periods,
                 r->tariff->number_prefix, r->year);
     fprintf(f, ", corrections -K<n> (credit note) and -R<n> (new invoice)\n");
+    ip_billing_totals_of(b, &t);
     if (!b->o.preview) {
         /* report.txt: the state of the record after the run, the same
          * whichever run issued what, so a re-run stays byte-identical. */
-        count_kinds(b, 0, n, &ninv, &ncred);
-        fprintf(f, "documents of the year: %zu invoices, %zu credit notes\n", ninv, ncred);
+        fprintf(f, "documents of the year: %zu invoices, %zu credit notes\n", t.invoices,
+                t.credits);
     } else {
         count_kinds(b, 0, b->nloaded, &ninv, &ncred);
         fprintf(f, "before this run: %zu invoices, %zu credit notes\n", ninv, ncred);
@@ -775,16 +772,8 @@ void ip_billing_report(const ip_billing *b, FILE *f)
     }
 
     /* Reconciliation: the standing invoices against this run's fees. */
-    for (i = 0; i < n; i++) {
-        if (!ip_billing_doc_standing(b, i))
-            continue;
-        standing++;
-        standing_net += ip_billing_doc(b, i, NULL)->net;
-    }
-    for (i = 0; i < r->ncust; i++)
-        fees += ip_run_customer_total(r, i);
-    fprintf(f, "standing invoices: %zu, net %s,%02d kr; fees of the year %s kr%s\n", standing,
-            ip_fmt_thousands(standing_net / 100, a, sizeof a), (int)(standing_net % 100),
-            ip_fmt_thousands(fees, c, sizeof c),
-            standing_net == fees * 100 ? " (equal)" : " (NOT equal: run with --correct)");
+    fprintf(f, "standing invoices: %zu, net %s,%02d kr; fees of the year %s kr%s\n", t.standing,
+            ip_fmt_thousands(t.standing_net / 100, a, sizeof a), (int)(t.standing_net % 100),
+            ip_fmt_thousands(t.fees, c, sizeof c),
+            t.standing_net == t.fees * 100 ? " (equal)" : " (NOT equal: run with --correct)");
 }

@@ -414,35 +414,46 @@ static ip_err check_consistency(ip_issued *rec, size_t i, long line, ip_diag *d)
     return IP_OK;
 }
 
-/* A document in the record's folder that the register does not list means a
- * row was removed: its number could then be issued again. The first such
- * file by name is reported, with how many there are. */
-static ip_err check_no_strays(const ip_issued *rec, ip_diag *d)
+int ip_issued_unlisted(const ip_issued *rec, const char *dir, const char *suffix,
+                       char **first, size_t *count)
 {
-    DIR *dp = opendir(rec->docs_dir);
+    DIR *dp = opendir(dir);
     struct dirent *de;
-    char *first = NULL;
-    size_t nstray = 0, i;
-    ip_err e = IP_OK;
+    size_t i, slen = strlen(suffix);
+    *first = NULL;
+    *count = 0;
     if (!dp)
-        return ip_diag_set(d, IP_ERR_DATA, rec->docs_dir, 0,
-                           "expected the folder of the issued documents, found %s",
-                           strerror(errno));
+        return -1;
     while ((de = readdir(dp)) != NULL) {
-        if (de->d_name[0] == '.')
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.' || len < slen || strcmp(de->d_name + len - slen, suffix) != 0)
             continue;
         for (i = 0; i < rec->ndocs; i++)
             if (strcmp(rec->docs[i].file, de->d_name) == 0)
                 break;
         if (i < rec->ndocs)
             continue;
-        nstray++;
-        if (!first || strcmp(de->d_name, first) < 0) {
-            free(first);
-            first = ip_xstrdup(de->d_name);
+        (*count)++;
+        if (!*first || strcmp(de->d_name, *first) < 0) {
+            free(*first);
+            *first = ip_xstrdup(de->d_name);
         }
     }
     closedir(dp);
+    return 0;
+}
+
+/* A document in the record's folder that the register does not list means a
+ * row was removed: its number could then be issued again. */
+static ip_err check_no_strays(const ip_issued *rec, ip_diag *d)
+{
+    char *first;
+    size_t nstray;
+    ip_err e = IP_OK;
+    if (ip_issued_unlisted(rec, rec->docs_dir, "", &first, &nstray) != 0)
+        return ip_diag_set(d, IP_ERR_DATA, rec->docs_dir, 0,
+                           "expected the folder of the issued documents, found %s",
+                           strerror(errno));
     if (nstray) {
         char *path = ip_xasprintf("%s/%s", rec->docs_dir, first);
         e = ip_diag_set(d, IP_ERR_DATA, path, 0,

@@ -1153,39 +1153,27 @@ static lxw_row_t write_documents(ctx *c, lxw_worksheet *ws, const char *sn, lxw_
                                            "Gällande fakturor, netto", "Differens"};
     static const char *const head[] = {"Dokument", "Typ", "Netto", "Fakturadatum", "Kund",
                                        "Korrigering", "Krediterar", "", "Namn"};
-    size_t n = ip_billing_ndocs(b), i, ninv = 0, ncred = 0, ncorr = 0;
-    int64_t standing = 0, fees = 0;
+    size_t n = ip_billing_ndocs(b), i;
+    ip_billing_totals t;
     char buf[200], a[16], bb[16], ds[11];
 
-    for (i = 0; i < n; i++) {
-        const ip_issued_doc *x = ip_billing_doc(b, i, NULL);
-        if (x->is_credit)
-            ncred++;
-        else
-            ninv++;
-        if (x->run > 0)
-            ncorr++;
-        if (ip_billing_doc_standing(b, i))
-            standing += x->net;
-    }
-    for (i = 0; i < c->r->ncust; i++)
-        fees += ip_run_customer_total(c->r, i);
+    ip_billing_totals_of(b, &t);
 
     for (i = 0; i < IP_ARRAY_LEN(sum_head); i++)
         put_str(c, ws, sn, row, (lxw_col_t)i, sum_head[i], i == 0 ? f->head : f->head_num);
     row++;
     put_str(c, ws, sn, row, 0, "Gällande fakturor mot avgifterna", f->name);
-    put_num(c, ws, sn, row, 1, num_ore(fees * 100), f->ore);
-    put_num(c, ws, sn, row, 2, num_ore(standing), f->ore);
+    put_num(c, ws, sn, row, 1, num_ore(t.fees * 100), f->ore);
+    put_num(c, ws, sn, row, 2, num_ore(t.standing_net), f->ore);
     snprintf(buf, sizeof buf, "=%s-%s", cell(a, row, 2), cell(bb, row, 1));
-    put_formula(c, ws, sn, row, 3, buf, num_ore(standing - fees * 100), f->ore);
+    put_formula(c, ws, sn, row, 3, buf, num_ore(t.standing_net - t.fees * 100), f->ore);
     row++;
     snprintf(buf, sizeof buf, "Årets dokument: %zu fakturor, %zu kreditnotor (alla i "
-             "invoices/ och ledger.csv)", ninv, ncred);
+             "invoices/ och ledger.csv)", t.invoices, t.credits);
     put_str(c, ws, sn, row++, 0, buf, f->subtitle);
     row++;
 
-    if (ncorr == 0) {
+    if (t.corrections == 0) {
         put_str(c, ws, sn, row++, 0, "Inga korrigeringar: de först utfärdade fakturorna gäller.",
                 f->text);
         return row;
