@@ -45,8 +45,9 @@ typedef struct ip_alloc_result {
 /* Allocates fee over items[0..n) in proportion to basis, or, when
  * equal_percent > 0, equal_percent % equally among the participants (basis >
  * 0) and the rest in proportion. Fills the result fields of every item.
- * Errors (IP_ERR_ALLOC): W = 0 while fee > 0; a fee, basis or total outside
- * the limits above; equal_percent outside 0..100. With fee = 0 every fee is 0. */
+ * Errors (IP_ERR_UNALLOCATABLE): W = 0 while fee > 0; a fee, basis or total
+ * outside the limits above; equal_percent outside 0..100. With fee = 0 every
+ * fee is 0. */
 ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t n,
                     ip_alloc_result *res, ip_diag *d);
 

@@ -14,17 +14,17 @@
 #include <stdio.h>
 
 typedef enum ip_err {
-    IP_OK = 0,          /**< success */
-    IP_ERR_USAGE,       /**< bad command line (EX_USAGE 64) */
-    IP_ERR_DATA,        /**< malformed statistics or register data (EX_DATAERR 65) */
-    IP_ERR_ALLOC,       /**< an allocation that cannot be made: W = 0, unknown customer (65) */
-    IP_ERR_NOINPUT,     /**< an input file or folder is missing or unreadable (EX_NOINPUT 66) */
-    IP_ERR_CANTCREAT,   /**< the output cannot be created (EX_CANTCREAT 73) */
-    IP_ERR_IO,          /**< read or write failed mid-way, e.g. disk full (EX_IOERR 74) */
-    IP_ERR_TEMPFAIL,    /**< another run holds the output lock (EX_TEMPFAIL 75) */
-    IP_ERR_TARIFF,      /**< tariff.xml is malformed or inconsistent (EX_CONFIG 78) */
-    IP_ERR_SOFTWARE,    /**< internal error, a bug (EX_SOFTWARE 70) */
-    IP_ERR__COUNT       /**< sentinel: number of codes */
+    IP_OK = 0,            /**< success */
+    IP_ERR_USAGE,         /**< bad command line (EX_USAGE 64) */
+    IP_ERR_DATA,          /**< malformed statistics or register data (EX_DATAERR 65) */
+    IP_ERR_UNALLOCATABLE, /**< a fee that cannot be allocated: W = 0, unknown customer (65) */
+    IP_ERR_NOINPUT,       /**< an input file or folder is missing or unreadable (EX_NOINPUT 66) */
+    IP_ERR_CANTCREAT,     /**< the output cannot be created (EX_CANTCREAT 73) */
+    IP_ERR_IO,            /**< read or write failed mid-way, e.g. disk full (EX_IOERR 74) */
+    IP_ERR_TEMPFAIL,      /**< another run holds the output lock (EX_TEMPFAIL 75) */
+    IP_ERR_TARIFF,        /**< tariff.xml is malformed or inconsistent (EX_CONFIG 78) */
+    IP_ERR_SOFTWARE,      /**< internal error, a bug (EX_SOFTWARE 70) */
+    IP_ERR__COUNT         /**< sentinel: number of codes */
 } ip_err;
 
 /* Where and why something failed. file may be empty (no file concerned) and
@@ -39,7 +39,8 @@ typedef struct ip_diag {
     char extra[IP_DIAG_EXTRA]; /* '\n'-separated lines printed after msg */
 } ip_diag;
 
-/* The short description of a code, e.g. "bad input data". */
+/* The short description of a code, e.g. "bad input data"; --help lists the
+ * exit statuses with these. */
 const char *ip_strerror(ip_err code);
 
 /* The sysexits.h exit status for a code (0 for IP_OK). */

@@ -52,20 +52,20 @@ ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t
 
     memset(res, 0, sizeof *res);
     if (fee < 0 || fee > IP_ALLOC_MAX_FEE)
-        return ip_diag_set(d, IP_ERR_ALLOC, NULL, 0,
+        return ip_diag_set(d, IP_ERR_UNALLOCATABLE, NULL, 0,
                            "expected a fee between 0 and 10^12 kr, found %lld",
                            (long long)fee);
     if (equal_percent < 0 || equal_percent > 100)
-        return ip_diag_set(d, IP_ERR_ALLOC, NULL, 0,
+        return ip_diag_set(d, IP_ERR_UNALLOCATABLE, NULL, 0,
                            "expected an equal part between 0 and 100 %%, found %d",
                            equal_percent);
     if (n > IP_ALLOC_MAX_CUSTOMERS)
-        return ip_diag_set(d, IP_ERR_ALLOC, NULL, 0,
+        return ip_diag_set(d, IP_ERR_UNALLOCATABLE, NULL, 0,
                            "expected at most %d customers, found %zu",
                            IP_ALLOC_MAX_CUSTOMERS, n);
     for (i = 0; i < n; i++) {
         if (items[i].basis < 0 || items[i].basis > IP_ALLOC_MAX_TOTAL - total)
-            return ip_diag_set(d, IP_ERR_ALLOC, NULL, 0,
+            return ip_diag_set(d, IP_ERR_UNALLOCATABLE, NULL, 0,
                                "expected a basis total of at most 10^15, found more");
         total += items[i].basis;
         participants += items[i].basis > 0;
@@ -80,7 +80,7 @@ ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t
         return IP_OK;
     }
     if (total == 0)
-        return ip_diag_set(d, IP_ERR_ALLOC, NULL, 0,
+        return ip_diag_set(d, IP_ERR_UNALLOCATABLE, NULL, 0,
                            "expected a basis above zero to share %lld kr, found a total of 0",
                            (long long)fee);
 

@@ -93,6 +93,30 @@ typedef struct cli_args {
     ip_date issue_date; /* --issue-date, 0 when not given */
 } cli_args;
 
+/* The exit statuses from the error table (error.c), in ascending order, each
+ * with the messages of the codes that map to it, so --help cannot drift from
+ * what the program returns. */
+static void print_exit_statuses(FILE *f)
+{
+    int status;
+    fprintf(f, "\nexit status:\n");
+    for (status = 0; status < 256; status++) {
+        const char *sep = "";
+        int code, any = 0;
+        for (code = IP_OK; code < IP_ERR__COUNT; code++) {
+            if (ip_err_exit_code((ip_err)code) != status)
+                continue;
+            if (!any)
+                fprintf(f, "  %3d  ", status);
+            fprintf(f, "%s%s", sep, ip_strerror((ip_err)code));
+            sep = "; ";
+            any = 1;
+        }
+        if (any)
+            fputc('\n', f);
+    }
+}
+
 static void print_help(FILE *f)
 {
     size_t i;
@@ -115,9 +139,7 @@ static void print_help(FILE *f)
                  options[i].arg ? options[i].arg : "");
         fprintf(f, "  %-22s %s\n", left, options[i].help);
     }
-    fprintf(f, "\nexit status: 0 ok, 64 usage, 65 bad data, 66 missing input, 70 internal error,\n"
-               "73 cannot create output, 74 I/O error, 75 output locked by another run,\n"
-               "78 bad tariff\n");
+    print_exit_statuses(f);
 }
 
 static void print_version(void)

@@ -642,7 +642,7 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
         goto out;
     }
     if (nunknown) {
-        ip_diag_set(d, IP_ERR_ALLOC, name, unknown[0].first_line,
+        ip_diag_set(d, IP_ERR_UNALLOCATABLE, name, unknown[0].first_line,
                     "expected customer numbers from customers.csv, found %zu unknown: %" PRIu32
                     "%s", nunknown, unknown[0].nr, nunknown > 1 ? " and others" : "");
         for (i = 0; i < nunknown && i < MAX_LISTED; i++)
@@ -651,7 +651,7 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
                         unknown[i].rows == 1 ? "" : "s");
         if (nunknown > MAX_LISTED)
             ip_diag_add(d, "%zu unknown customer numbers in all", nunknown);
-        e = IP_ERR_ALLOC;
+        e = IP_ERR_UNALLOCATABLE;
         goto out;
     }
     for (i = 0; i < nsvc; i++) {
@@ -703,11 +703,11 @@ static ip_err consolidate(ip_run *r, ip_svc_result *sr, ip_diag *d)
         long from = ip_customers_slot(r->customers, co->from);
         long into = ip_customers_slot(r->customers, co->into);
         if (from < 0)
-            return ip_diag_set(d, IP_ERR_ALLOC, tariff_name, co->line,
+            return ip_diag_set(d, IP_ERR_UNALLOCATABLE, tariff_name, co->line,
                                "expected a customer from customers.csv in consolidate from, "
                                "found %" PRIu32, co->from);
         if (into < 0)
-            return ip_diag_set(d, IP_ERR_ALLOC, tariff_name, co->line,
+            return ip_diag_set(d, IP_ERR_UNALLOCATABLE, tariff_name, co->line,
                                "expected a customer from customers.csv in consolidate into, "
                                "found %" PRIu32, co->into);
         if (sr->into[from] >= 0)

@@ -195,7 +195,7 @@ static void test_alloc_zero_total_is_an_error(void **state)
     ip_alloc_result res;
     ip_diag d;
     (void)state;
-    assert_int_equal(ip_alloc_run(240000, 0, it, 2, &res, &d), IP_ERR_ALLOC);
+    assert_int_equal(ip_alloc_run(240000, 0, it, 2, &res, &d), IP_ERR_UNALLOCATABLE);
     assert_string_equal(d.msg, "expected a basis above zero to share 240000 kr, found a total of 0");
     /* A zero fee over a zero basis is fine: everybody pays 0. */
     assert_int_equal(ip_alloc_run(0, 20, it, 2, &res, &d), IP_OK);
@@ -208,13 +208,14 @@ static void test_alloc_limits_are_errors(void **state)
     ip_alloc_result res;
     ip_diag d;
     (void)state;
-    assert_int_equal(ip_alloc_run(10, 0, it, 2, &res, &d), IP_ERR_ALLOC);
+    assert_int_equal(ip_alloc_run(10, 0, it, 2, &res, &d), IP_ERR_UNALLOCATABLE);
     it[0].basis = 1;
-    assert_int_equal(ip_alloc_run(IP_ALLOC_MAX_FEE + 1, 0, it, 2, &res, &d), IP_ERR_ALLOC);
-    assert_int_equal(ip_alloc_run(-1, 0, it, 2, &res, &d), IP_ERR_ALLOC);
-    assert_int_equal(ip_alloc_run(10, 101, it, 2, &res, &d), IP_ERR_ALLOC);
+    assert_int_equal(ip_alloc_run(IP_ALLOC_MAX_FEE + 1, 0, it, 2, &res, &d),
+                     IP_ERR_UNALLOCATABLE);
+    assert_int_equal(ip_alloc_run(-1, 0, it, 2, &res, &d), IP_ERR_UNALLOCATABLE);
+    assert_int_equal(ip_alloc_run(10, 101, it, 2, &res, &d), IP_ERR_UNALLOCATABLE);
     it[1].basis = -1;
-    assert_int_equal(ip_alloc_run(10, 0, it, 2, &res, &d), IP_ERR_ALLOC);
+    assert_int_equal(ip_alloc_run(10, 0, it, 2, &res, &d), IP_ERR_UNALLOCATABLE);
 }
 
 static void test_alloc_extremes_do_not_overflow(void **state)

@@ -5,7 +5,7 @@
 # (a) + (b) is the change, writes nothing and refuses unknown customers and
 # services with status 64; docs/internpris.1 renders without warnings and has
 # the sections an operator looks for; --help and the man page name every
-# option of the option table in src/cli.c.
+# option of the option table in src/cli.c and every exit status.
 source "$(dirname "$0")/lib.sh"
 cd "$SRC"
 
@@ -139,4 +139,11 @@ done
 for c in run check explain; do
   check "--help lists the $c command" grep -qE "^  $c " <<<"$help"
 done
+# The exit statuses come from the error table (src/error.c), the same ones
+# the man page documents, each with its codes' messages.
+for code in 0 64 65 66 70 73 74 75 78; do
+  check "--help lists exit status $code" grep -qE "^ +$code  [a-z]" <<<"$help"
+done
+check "--help gives 65 both of its meanings" \
+  grep -qE "^ +65  bad input data; fee cannot be allocated$" <<<"$help"
 finish
