@@ -15,7 +15,7 @@
 
 #include "customers.h"
 #include "error.h"
-#include "parse.h"
+#include "date.h"
 #include "tariff.h"
 
 typedef struct ip_invoice_line {

@@ -55,7 +55,7 @@
 #include <stdio.h>
 
 #include "error.h"
-#include "parse.h"
+#include "date.h"
 
 typedef struct ip_issued_doc {
     char *number;

@@ -5,7 +5,8 @@
  * All parsers take a (pointer, length) pair that need not be NUL-terminated,
  * never read outside it, and return 0 on success or -1 when the text is not
  * exactly what the contract allows. They do not print; callers build the
- * "expected …, found …" message.
+ * "expected …, found …" message. A date is an ip_date (date.h), which also
+ * holds the calendar arithmetic.
  */
 #ifndef IP_PARSE_H
 #define IP_PARSE_H
@@ -13,8 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A calendar date as the integer YYYYMMDD (20240615): orders like the date. */
-typedef int32_t ip_date;
+#include "date.h"
 
 /* Largest integer the inputs may hold (basis values, counts, fees): 10^15. */
 #define IP_INT_MAX INT64_C(1000000000000000)
@@ -35,19 +35,5 @@ int ip_parse_uint(const char *s, size_t n, int64_t *out);
  * Luhn check digit; writes the 10 digits and a NUL into out[11].
  * Returns 0, -1 on bad shape, -2 on a bad check digit. */
 int ip_parse_orgnr(const char *s, size_t n, char out[11]);
-
-/* Writes "YYYY-MM-DD" and a NUL into buf[11]; returns buf. */
-const char *ip_date_str(ip_date d, char buf[11]);
-
-/* Year, month (1-12), day of an ip_date. */
-int ip_date_year(ip_date d);
-int ip_date_month(ip_date d);
-int ip_date_day(ip_date d);
-
-/* The date n days after d (n may be negative). */
-ip_date ip_date_add_days(ip_date d, int n);
-
-/* Days in a month of a year. */
-int ip_days_in_month(int year, int month);
 
 #endif /* IP_PARSE_H */

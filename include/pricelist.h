@@ -12,11 +12,9 @@
 #ifndef IP_PRICELIST_H
 #define IP_PRICELIST_H
 
-#include <time.h>
-
 #include "billing.h"
+#include "date.h"
 #include "error.h"
-#include "parse.h"
 #include "run.h"
 
 /* Writes the workbook for r to path (libxlsxwriter's temporary files go to
@@ -42,8 +40,6 @@ char *ip_pricelist_sheet_name(const char *name, const char *fallback,
  * Returns a heap string. */
 char *ip_pricelist_genitive(const char *name);
 
-/* Seconds since the epoch of date d at 00:00 UTC. */
-time_t ip_pricelist_epoch(ip_date d);
 #endif
 
 #endif /* IP_PRICELIST_H */

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "parse.h"
+#include "date.h"
 
 typedef enum ip_vat_category {
     IP_VAT_O = 'O', /* outside the scope of VAT (the city invoicing itself) */

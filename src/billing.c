@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "invoice.h"
 #include "ledger.h"
 #include "report.h"
@@ -60,8 +61,8 @@ int64_t ip_billing_period_part(int64_t annual_ore, int periods, int p)
 void ip_billing_period_dates(int year, int periods, int p, ip_date *start, ip_date *end)
 {
     int months = 12 / periods, first = p * months + 1, last = first + months - 1;
-    *start = (ip_date)(year * 10000 + first * 100 + 1);
-    *end = (ip_date)(year * 10000 + last * 100 + ip_days_in_month(year, last));
+    *start = ip_date_of(year, first, 1);
+    *end = ip_date_of(year, last, ip_days_in_month(year, last));
 }
 
 /* --- change detection --------------------------------------------------- */

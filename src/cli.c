@@ -26,6 +26,7 @@
 #include "explain.h"
 #include "fees.h"
 #include "outdir.h"
+#include "parse.h"
 #include "pricelist.h"
 #include "report.h"
 #include "run.h"

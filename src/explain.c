@@ -19,7 +19,7 @@
 
 #include "alloc.h"
 #include "customers.h"
-#include "parse.h"
+#include "date.h"
 #include "tariff.h"
 #include "util.h"
 
@@ -142,8 +142,8 @@ static void write_months(const ip_run *r, const ip_svc_result *sr, size_t slot, 
     }
     fprintf(f, "counted for %" PRIu32 " per month (%s):\n", nr, sr->svc->unit);
     for (m = 0; m < sr->nmonths; m++) {
-        int ym = ip_date_year(sr->first_month) * 12 + ip_date_month(sr->first_month) - 1 + (int)m;
-        fprintf(f, "  %04d-%02d %12s\n", ym / 12, ym % 12 + 1,
+        ip_date month = ip_date_month_after(sr->first_month, (int)m);
+        fprintf(f, "  %04d-%02d %12s\n", ip_date_year(month), ip_date_month(month),
                 th(sr->monthly[slot * sr->nmonths + m], a, sizeof a));
     }
     fprintf(f, "  %-7s %12s (raw basis)\n", "sum", th(sr->raw[slot], a, sizeof a));

@@ -37,6 +37,8 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
+#include "date.h"
+#include "parse.h"
 #include "util.h"
 
 #define UBL_CUSTOMIZATION_ID \
@@ -74,19 +76,6 @@ static const char *fmt_amount(int64_t ore, char buf[32])
     snprintf(buf, 32, "%s%" PRIu64 ".%02u", ore < 0 ? "-" : "", u / 100,
              (unsigned)(u % 100));
     return buf;
-}
-
-/* Days from 1970-01-01 to a civil date (Howard Hinnant's days_from_civil). */
-static long days_from_civil(ip_date date)
-{
-    long y = ip_date_year(date), m = ip_date_month(date), d = ip_date_day(date);
-    long era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
 }
 
 /* --- checks ------------------------------------------------------------ */
@@ -436,8 +425,8 @@ static void payment_terms(ubl *u, const ip_invoice *inv)
     if (inv->is_credit_note)
         snprintf(buf, sizeof buf, "Förfallodag %s", ip_date_str(inv->due_date, date));
     else
-        snprintf(buf, sizeof buf, "%ld dagar netto",
-                 days_from_civil(inv->due_date) - days_from_civil(inv->issue_date));
+        snprintf(buf, sizeof buf, "%" PRId64 " dagar netto",
+                 ip_date_days_between(inv->issue_date, inv->due_date));
     start(u, "cac:PaymentTerms");
     text_el(u, "cbc:Note", buf);
     end(u);

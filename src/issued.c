@@ -23,6 +23,7 @@
 #include "csv.h"
 #include "fees.h"
 #include "outdir.h"
+#include "parse.h"
 #include "util.h"
 
 #define REGISTER_HEADER                                                                    \

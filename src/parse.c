@@ -1,6 +1,6 @@
 /*
  * parse.c — strict parsers for dates, datetimes, whole numbers and Swedish
- * organisation numbers, and the small calendar helpers built on ip_date.
+ * organisation numbers. A date's calendar checks come from date.c.
  *
  * Every parser looks at exactly the n bytes it is given (the CSV reader hands
  * out fields that are not NUL-terminated) and accepts only the shapes that
@@ -25,21 +25,6 @@ static int two_digits(const char *s)
     if (a > 9 || b > 9)
         return -1;
     return (int)(a * 10 + b);
-}
-
-static int is_leap(int year)
-{
-    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-int ip_days_in_month(int year, int month)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (month < 1 || month > 12)
-        return 0;
-    if (month == 2 && is_leap(year))
-        return 29;
-    return days[month - 1];
 }
 
 /* Eight bytes at s as one word, in memory order. */
@@ -83,7 +68,7 @@ static inline int parse_date10(const char *s, ip_date *out)
         return -1;
     if (day > 28 && day > ip_days_in_month(year, month))
         return -1;
-    *out = (ip_date)(year * 10000 + month * 100 + day);
+    *out = ip_date_of(year, month, day);
     return 0;
 }
 
@@ -192,72 +177,4 @@ int ip_parse_orgnr(const char *s, size_t n, char out[11])
         out[i] = d[i];
     out[10] = '\0';
     return 0;
-}
-
-int ip_date_year(ip_date d)
-{
-    return (int)(d / 10000);
-}
-
-int ip_date_month(ip_date d)
-{
-    return (int)(d / 100 % 100);
-}
-
-int ip_date_day(ip_date d)
-{
-    return (int)(d % 100);
-}
-
-/* Digits by hand: always exactly 10 characters, even for a value that is
- * not a date (each part is taken modulo its width). */
-const char *ip_date_str(ip_date d, char buf[11])
-{
-    uint32_t v = (uint32_t)(d < 0 ? 0 : d);
-    int i;
-    for (i = 9; i >= 0; i--) {
-        if (i == 4 || i == 7) {
-            buf[i] = '-';
-            continue;
-        }
-        buf[i] = (char)('0' + v % 10);
-        v /= 10;
-    }
-    buf[10] = '\0';
-    return buf;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), and back. */
-static long days_from_civil(long y, long m, long d)
-{
-    long era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static ip_date civil_from_days(long z)
-{
-    long era, doe, yoe, y, doy, mp, d, m;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    return (ip_date)(y * 10000 + m * 100 + d);
-}
-
-ip_date ip_date_add_days(ip_date d, int n)
-{
-    long z = days_from_civil(ip_date_year(d), ip_date_month(d), ip_date_day(d));
-    return civil_from_days(z + n);
 }

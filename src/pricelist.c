@@ -41,7 +41,7 @@
 #include <xlsxwriter.h>
 
 #include "alloc.h"
-#include "parse.h"
+#include "date.h"
 #include "util.h"
 
 #define SHEET_CUSTOMERS "Per kund"
@@ -1338,20 +1338,6 @@ static void write_check_sheet(ctx *c)
 
 /* ---- the workbook ------------------------------------------------------- */
 
-/* Seconds since 1970-01-01 UTC of a date at 00:00 (days_from_civil, Howard
- * Hinnant); avoids timegm(), which is not POSIX, and mktime(), which is local. */
-IP_STATIC time_t ip_pricelist_epoch(ip_date d)
-{
-    int y = ip_date_year(d), m = ip_date_month(d), day = ip_date_day(d);
-    long era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (long)y - era * 400;
-    doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (time_t)((era * 146097 + doe - 719468) * 86400L);
-}
-
 /* workbook_close(), with what libxlsxwriter prints on stderr ("[ERROR] …")
  * caught into said[size]: the run reports its errors itself, one line each,
  * so the library's text goes into the diag's extra lines instead. *err is the
@@ -1443,7 +1429,8 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
     props.company = t->seller.name && *t->seller.name
                         ? t->seller.name
                         : (char *)"Stockholms stad, Serviceförvaltningen";
-    props.created = ip_pricelist_epoch(t->issue_date ? t->issue_date : (ip_date)(r->year * 10000 + 101));
+    props.created =
+        (time_t)ip_date_epoch(t->issue_date ? t->issue_date : ip_date_of(r->year, 1, 1));
     workbook_set_properties(c.wb, &props);
 
     make_formats(&c);

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "parse.h"
+#include "date.h"
 #include "util.h"
 #include "version.h"
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "date.h"
 #include "digest.h"
 #include "fees.h"
 #include "parse.h"
@@ -91,8 +92,7 @@ static void row_errors_finish(row_errors *re)
 
 static size_t month_index(const ip_svc_result *res, ip_date date)
 {
-    int months = (ip_date_year(date) - ip_date_year(res->first_month)) * 12 +
-                 ip_date_month(date) - ip_date_month(res->first_month);
+    int months = ip_date_months_between(res->first_month, date);
     return months < 0 ? 0 : ((size_t)months >= res->nmonths ? res->nmonths - 1 : (size_t)months);
 }
 
@@ -851,12 +851,11 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
         sr->svc = &r->tariff->services[s];
         sr->raw = ip_xcalloc(r->ncust, sizeof *sr->raw);
         if (sr->svc->is_snapshot) {
-            sr->first_month = sr->svc->snapshot / 100 * 100 + 1;
+            sr->first_month = ip_date_month_start(sr->svc->snapshot);
             sr->nmonths = 1;
         } else {
-            sr->first_month = sr->svc->from / 100 * 100 + 1;
-            sr->nmonths = (size_t)((ip_date_year(sr->svc->to) - ip_date_year(sr->svc->from)) * 12 +
-                                   ip_date_month(sr->svc->to) - ip_date_month(sr->svc->from) + 1);
+            sr->first_month = ip_date_month_start(sr->svc->from);
+            sr->nmonths = (size_t)ip_date_months_between(sr->svc->from, sr->svc->to) + 1;
         }
         sr->monthly = ip_xcalloc(r->ncust * sr->nmonths, sizeof *sr->monthly);
         sr->basis = ip_xcalloc(r->ncust, sizeof *sr->basis);

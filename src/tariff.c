@@ -45,6 +45,7 @@
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlversion.h>
 
+#include "parse.h"
 #include "util.h"
 
 /* libxml2 2.12 made the structured error handler's error const. */

@@ -1,7 +1,8 @@
 /*
  * test_parse.c — the strict scalar parsers: dates with real calendars and
  * leap years, datetimes, whole numbers up to IP_INT_MAX, organisation numbers
- * with their Luhn check digit, and the ip_date helpers.
+ * with their Luhn check digit, and every date of 1900..2999 through
+ * ip_date_str() and back (the calendar itself: test_date.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -199,33 +200,6 @@ static void test_parse_orgnr_rejects_bad_shapes(void **state)
             fail_msg("accepted the shape of '%s'", bad[i]);
 }
 
-static void test_parse_date_helpers(void **state)
-{
-    char buf[11];
-    (void)state;
-    assert_string_equal(ip_date_str(20240615, buf), "2024-06-15");
-    assert_string_equal(ip_date_str(19000101, buf), "1900-01-01");
-    assert_int_equal(ip_date_year(20240615), 2024);
-    assert_int_equal(ip_date_month(20240615), 6);
-    assert_int_equal(ip_date_day(20240615), 15);
-    assert_int_equal(ip_days_in_month(2024, 2), 29);
-    assert_int_equal(ip_days_in_month(2023, 2), 28);
-    assert_int_equal(ip_days_in_month(1900, 2), 28);
-    assert_int_equal(ip_days_in_month(2000, 2), 29);
-    assert_int_equal(ip_days_in_month(2023, 4), 30);
-    assert_int_equal(ip_days_in_month(2023, 12), 31);
-    assert_int_equal(ip_days_in_month(2023, 13), 0);
-    assert_int_equal(ip_date_add_days(20250115, 30), 20250214);
-    assert_int_equal(ip_date_add_days(20231231, 1), 20240101);
-    assert_int_equal(ip_date_add_days(20240228, 1), 20240229);
-    assert_int_equal(ip_date_add_days(20230228, 1), 20230301);
-    assert_int_equal(ip_date_add_days(20240301, -1), 20240229);
-    assert_int_equal(ip_date_add_days(20240101, -1), 20231231);
-    assert_int_equal(ip_date_add_days(20240615, 0), 20240615);
-    assert_int_equal(ip_date_add_days(20000101, 366), 20010101);
-    assert_int_equal(ip_date_add_days(19000101, 365 * 100 + 24), 20000101);
-}
-
 /* Walking day by day through 1900..2999 agrees with ip_days_in_month and
  * with ip_parse_date, and add_days is its own inverse. */
 static void test_parse_calendar_walk(void **state)
@@ -263,7 +237,6 @@ int main(void)
         cmocka_unit_test(test_parse_uint_reads_only_n_bytes),
         cmocka_unit_test(test_parse_orgnr_checks_luhn),
         cmocka_unit_test(test_parse_orgnr_rejects_bad_shapes),
-        cmocka_unit_test(test_parse_date_helpers),
         cmocka_unit_test(test_parse_calendar_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

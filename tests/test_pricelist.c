@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -696,14 +697,6 @@ static void test_pricelist_genitive(void **state)
     }
 }
 
-static void test_pricelist_epoch_is_utc_midnight(void **state)
-{
-    (void)state;
-    assert_int_equal((long long)ip_pricelist_epoch(19700101), 0);
-    assert_int_equal((long long)ip_pricelist_epoch(20250115), 1736899200LL);
-    assert_int_equal((long long)ip_pricelist_epoch(20240229), 1709164800LL);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -727,7 +720,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pricelist_full_disk_is_io_error, setup, teardown),
         cmocka_unit_test(test_pricelist_sheet_names),
         cmocka_unit_test(test_pricelist_genitive),
-        cmocka_unit_test(test_pricelist_epoch_is_utc_midnight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
