@@ -57,7 +57,7 @@
 
 #include "error.h"
 #include "issued.h"
-#include "outdir.h"
+#include "stage.h"
 #include "run.h"
 
 typedef struct ip_billing_opts {
@@ -79,9 +79,10 @@ ip_err ip_billing_plan(const ip_run *r, const ip_billing_opts *o, ip_billing **o
 
 /* Writes the planned documents into a staged record, copies every document
  * of the record into the year folder's invoices/, writes ledger.csv (see
- * ledger.h) and commits the record — the caller then commits o. *count gets
- * the number of documents in invoices/. */
-ip_err ip_billing_write(ip_billing *b, ip_outdir *o, size_t *count, ip_diag *d);
+ * ledger.h) into the year folder's stage and commits the record — the
+ * caller then commits year. *count gets the number of documents in
+ * invoices/. */
+ip_err ip_billing_write(ip_billing *b, ip_stage *year, size_t *count, ip_diag *d);
 
 void ip_billing_free(ip_billing *b);
 

@@ -40,12 +40,13 @@
  *
  * Writing happens only while the caller holds the output lock
  * (ip_outdir_begin .. commit/abort): ip_issued_stage() builds the next record
- * in a temporary folder (copies of the stored documents, the new documents
- * written there by the caller), ip_issued_commit() fsyncs it and swaps it
- * into place with one renameat2(RENAME_EXCHANGE), like the year folder. The
- * caller commits the record before it commits the year folder, so the record
- * is never behind what a year folder has shown; a run killed between the two
- * leaves a record that the next run's year folder is rebuilt from.
+ * in a stage beside it (stage.h: copies of the stored documents, the new
+ * documents written there by the caller), ip_issued_commit() writes the
+ * register and commits the stage, which makes it durable and swaps it into
+ * place, like the year folder. The caller commits the record before it
+ * commits the year folder, so the record is never behind what a year folder
+ * has shown; a run killed between the two leaves a record that the next
+ * run's year folder is rebuilt from.
  */
 #ifndef IP_ISSUED_H
 #define IP_ISSUED_H
@@ -56,6 +57,7 @@
 
 #include "error.h"
 #include "date.h"
+#include "stage.h"
 
 typedef struct ip_issued_doc {
     char *number;
@@ -114,9 +116,10 @@ const char *ip_issued_doc_dir(const ip_issued *rec);
  * right after its swap). Only under the output lock. */
 void ip_issued_remove_stale(const ip_issued *rec);
 
-/* Starts the next record (only under the output lock): removes stale
- * temporary records of the year, creates ROOT/issued/.Y.tmp-XXXXXX/invoices/
- * and copies every stored document into it. Errors: IP_ERR_CANTCREAT, IP_ERR_IO. */
+/* Starts the next record (only under the output lock): begins the stage of
+ * ROOT/issued/Y (which removes stale temporary records of the year), creates
+ * invoices/ in it and copies every stored document there. Errors:
+ * IP_ERR_CANTCREAT, IP_ERR_IO; after a failure the record is not staged. */
 ip_err ip_issued_stage(ip_issued *rec, ip_diag *d);
 
 /* Appends a document that the caller has written as
@@ -125,12 +128,15 @@ ip_err ip_issued_stage(ip_issued *rec, ip_diag *d);
  * ignored). A number or file name already in the record is IP_ERR_SOFTWARE. */
 ip_err ip_issued_append(ip_issued *rec, const ip_issued_doc *doc, ip_diag *d);
 
-/* Writes register.csv into the staged record, fsyncs it and swaps it into
- * ROOT/issued/Y. After a failure the previous record is still in place. */
+/* Writes register.csv into the staged record and commits the stage into
+ * ROOT/issued/Y (ip_stage_commit). The record is no longer staged afterwards,
+ * whatever the outcome; after a failure the previous record is still in
+ * place. */
 ip_err ip_issued_commit(ip_issued *rec, ip_diag *d);
 
-/* Copies every document of the record into the existing folder dir. */
-ip_err ip_issued_copy_all(const ip_issued *rec, const char *dir, ip_diag *d);
+/* Copies every document of the record into the existing folder dir of the
+ * stage s (e.g. the year folder's "invoices"). */
+ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, ip_diag *d);
 
 /* Writes register.csv's rows (with header) to f. */
 ip_err ip_issued_write_register(const ip_issued *rec, FILE *f, const char *name, ip_diag *d);

@@ -632,16 +632,15 @@ out:
     return e;
 }
 
-ip_err ip_billing_write(ip_billing *b, ip_outdir *o, size_t *count, ip_diag *d)
+ip_err ip_billing_write(ip_billing *b, ip_stage *year, size_t *count, ip_diag *d)
 {
     size_t i;
-    char *dir = NULL;
     FILE *f;
     ip_err e;
 
     *count = 0;
     ip_issued_remove_stale(b->rec); /* we hold the lock: what a killed run left */
-    if ((e = ip_outdir_mkdir(o, "invoices", d)))
+    if ((e = ip_stage_mkdir(year, "invoices", d)))
         return e;
     if (b->nplan) {
         if ((e = ip_issued_stage(b->rec, d)))
@@ -660,18 +659,15 @@ ip_err ip_billing_write(ip_billing *b, ip_outdir *o, size_t *count, ip_diag *d)
     }
     /* The year folder shows every document of the record, copied byte for
      * byte: an issued document is never written twice. */
-    dir = ip_outdir_file(o, "invoices");
-    e = ip_issued_copy_all(b->rec, dir, d);
-    free(dir);
-    if (e)
+    if ((e = ip_issued_copy_all(b->rec, year, "invoices", d)))
         return e;
-    if ((e = ip_outdir_fopen(o, "ledger.csv", &f, d)))
+    if ((e = ip_stage_fopen(year, "ledger.csv", &f, d)))
         return e;
     if ((e = ip_ledger_write(b->rec, f, "ledger.csv", d))) {
         fclose(f);
         return e;
     }
-    if ((e = ip_outdir_fclose(o, f, "ledger.csv", d)))
+    if ((e = ip_stage_fclose(year, f, "ledger.csv", d)))
         return e;
     ip_kill_point();
     /* The record before the year folder: it is never behind what a year

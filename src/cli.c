@@ -436,12 +436,12 @@ static ip_err put_report(const out_src *x, FILE *f, const char *rel, ip_diag *d)
     return e;
 }
 
-static ip_err write_text(ip_outdir *o, const char *rel, const out_src *x,
+static ip_err write_text(ip_stage *s, const char *rel, const out_src *x,
                          ip_err (*fn)(const out_src *, FILE *, const char *, ip_diag *),
                          ip_diag *d)
 {
     FILE *f;
-    ip_err e = ip_outdir_fopen(o, rel, &f, d);
+    ip_err e = ip_stage_fopen(s, rel, &f, d);
     if (e)
         return e;
     e = fn(x, f, rel, d);
@@ -449,7 +449,7 @@ static ip_err write_text(ip_outdir *o, const char *rel, const out_src *x,
         fclose(f);
         return e;
     }
-    e = ip_outdir_fclose(o, f, rel, d);
+    e = ip_stage_fclose(s, f, rel, d);
     ip_kill_point();
     return e;
 }
@@ -457,6 +457,7 @@ static ip_err write_text(ip_outdir *o, const char *rel, const out_src *x,
 static ip_err write_outputs(const ip_run *r, const cli_args *a, size_t *ninv, ip_diag *d)
 {
     ip_outdir *o = NULL;
+    ip_stage *year;
     char *xlsx_rel = ip_xasprintf("prislista-%d.xlsx", r->year);
     char *xlsx = NULL;
     ip_billing *bill = NULL;
@@ -469,15 +470,16 @@ static ip_err write_outputs(const ip_run *r, const cli_args *a, size_t *ninv, ip
      * file is written (changes without --correct stop here). */
     if ((e = ip_billing_plan(r, &bo, &bill, d)))
         goto abort;
-    xlsx = ip_outdir_file(o, xlsx_rel);
+    year = ip_outdir_stage(o);
+    xlsx = ip_stage_path(year, xlsx_rel);
     src.r = r;
     src.bill = bill;
-    if ((e = write_text(o, "fees.csv", &src, put_fees, d)) ||
-        (e = write_text(o, "report.txt", &src, put_report, d)) ||
+    if ((e = write_text(year, "fees.csv", &src, put_fees, d)) ||
+        (e = write_text(year, "report.txt", &src, put_report, d)) ||
         (e = ip_pricelist_write(r, bill, xlsx, d)))
         goto abort;
     ip_kill_point();
-    if ((e = ip_billing_write(bill, o, ninv, d)))
+    if ((e = ip_billing_write(bill, year, ninv, d)))
         goto abort;
     e = ip_outdir_commit(o, d);
     goto out;

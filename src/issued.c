@@ -12,18 +12,16 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "csv.h"
 #include "fees.h"
-#include "outdir.h"
 #include "parse.h"
+#include "stage.h"
 #include "util.h"
 
 #define REGISTER_HEADER                                                                    \
@@ -36,8 +34,8 @@ struct ip_issued {
     char *dir;           /* ROOT/issued/Y */
     char *docs_dir;      /* ROOT/issued/Y/invoices */
     char *register_path; /* ROOT/issued/Y/register.csv */
-    char *stage;         /* ROOT/issued/.Y.tmp-XXXXXX while staged, else NULL */
-    char *stage_docs;    /* stage/invoices */
+    ip_stage *stage;     /* the next record (ROOT/issued/.Y.tmp-XXXXXX) while staged */
+    char *stage_docs;    /* stage/invoices while staged */
     int exists;
     ip_issued_doc *docs;
     size_t ndocs, alloc;
@@ -121,8 +119,7 @@ void ip_issued_free(ip_issued *rec)
     size_t i;
     if (!rec)
         return;
-    if (rec->stage)
-        ip_rmtree(rec->stage);
+    ip_stage_abort(rec->stage);
     for (i = 0; i < rec->ndocs; i++)
         ip_issued_doc_release(&rec->docs[i]);
     free(rec->docs);
@@ -130,7 +127,6 @@ void ip_issued_free(ip_issued *rec)
     free(rec->dir);
     free(rec->docs_dir);
     free(rec->register_path);
-    free(rec->stage);
     free(rec->stage_docs);
     free(rec);
 }
@@ -555,113 +551,59 @@ fail:
 
 /* --- writing ------------------------------------------------------------ */
 
-static ip_err copy_file(const char *from, const char *to, ip_diag *d)
-{
-    size_t len = 0, off = 0;
-    char *data = ip_read_file(from, &len);
-    int fd, err;
-    if (!data)
-        return ip_diag_set(d, IP_ERR_IO, from, 0, "cannot read: %s", strerror(errno));
-    fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        err = errno;
-        free(data);
-        return ip_diag_set(d, IP_ERR_CANTCREAT, to, 0, "cannot create: %s", strerror(err));
-    }
-    while (off < len) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            err = n < 0 ? errno : EIO;
-            close(fd);
-            free(data);
-            return ip_diag_set(d, IP_ERR_IO, to, 0, "cannot write: %s", strerror(err));
-        }
-        off += (size_t)n;
-    }
-    free(data);
-    if (close(fd) != 0)
-        return ip_diag_set(d, IP_ERR_IO, to, 0, "cannot write: %s", strerror(errno));
-    return IP_OK;
-}
-
-ip_err ip_issued_copy_all(const ip_issued *rec, const char *dir, ip_diag *d)
+ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, ip_diag *d)
 {
     size_t i;
     ip_err e = IP_OK;
     for (i = 0; i < rec->ndocs && !e; i++) {
         char *from = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), rec->docs[i].file);
         char *to = ip_xasprintf("%s/%s", dir, rec->docs[i].file);
-        e = copy_file(from, to, d);
+        e = ip_stage_copy(s, from, to, d);
         free(from);
         free(to);
     }
     return e;
 }
 
-static int mkdir_if_needed(const char *path)
-{
-    return mkdir(path, 0777) == 0 || errno == EEXIST ? 0 : -1;
-}
-
 void ip_issued_remove_stale(const ip_issued *rec)
 {
-    char *prefix = ip_xasprintf(".%d.tmp-", rec->year);
-    DIR *dir = opendir(rec->parent);
-    struct dirent *de;
-    if (dir) {
-        while ((de = readdir(dir)) != NULL) {
-            if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 &&
-                (!rec->stage || strcmp(strrchr(rec->stage, '/') + 1, de->d_name) != 0)) {
-                char *p = ip_xasprintf("%s/%s", rec->parent, de->d_name);
-                ip_rmtree(p);
-                free(p);
-            }
-        }
-        closedir(dir);
-    }
-    free(prefix);
+    ip_stage_sweep(rec->dir);
+}
+
+/* Drops a staged record: its folder is removed, the stored one stays. */
+static void unstage(ip_issued *rec)
+{
+    ip_stage_abort(rec->stage);
+    rec->stage = NULL;
+    free(rec->stage_docs);
+    rec->stage_docs = NULL;
 }
 
 ip_err ip_issued_stage(ip_issued *rec, ip_diag *d)
 {
-    char *prefix = ip_xasprintf(".%d.tmp-", rec->year);
     size_t i;
     ip_err e;
 
     if (rec->stage)
         IP_BUG("the record is staged twice");
-    if (mkdir_if_needed(rec->parent) != 0) {
-        free(prefix);
-        return ip_diag_set(d, IP_ERR_CANTCREAT, rec->parent, 0, "cannot create folder: %s",
-                           strerror(errno));
-    }
-    ip_issued_remove_stale(rec);
-    rec->stage = ip_xasprintf("%s/%sXXXXXX", rec->parent, prefix);
-    free(prefix);
-    if (!mkdtemp(rec->stage)) {
-        e = ip_diag_set(d, IP_ERR_CANTCREAT, rec->parent, 0,
-                        "cannot create a temporary folder: %s", strerror(errno));
-        free(rec->stage);
-        rec->stage = NULL;
+    if ((e = ip_stage_begin(rec->dir, &rec->stage, d)))
         return e;
-    }
-    chmod(rec->stage, 0755);
-    rec->stage_docs = ip_xasprintf("%s/invoices", rec->stage);
-    if (mkdir(rec->stage_docs, 0755) != 0)
-        return ip_diag_set(d, IP_ERR_CANTCREAT, rec->stage_docs, 0, "cannot create folder: %s",
-                           strerror(errno));
+    rec->stage_docs = ip_stage_path(rec->stage, "invoices");
+    if ((e = ip_stage_mkdir(rec->stage, "invoices", d)))
+        goto fail;
     for (i = 0; i < rec->ndocs; i++) {
         char *from = ip_xasprintf("%s/%s", rec->docs_dir, rec->docs[i].file);
-        char *to = ip_xasprintf("%s/%s", rec->stage_docs, rec->docs[i].file);
-        e = copy_file(from, to, d);
+        char *to = ip_xasprintf("invoices/%s", rec->docs[i].file);
+        e = ip_stage_copy(rec->stage, from, to, d);
         free(from);
         free(to);
         if (e)
-            return e;
+            goto fail;
     }
     return IP_OK;
+fail:
+    unstage(rec);
+    return e;
 }
 
 ip_err ip_issued_append(ip_issued *rec, const ip_issued_doc *doc, ip_diag *d)
@@ -714,50 +656,31 @@ ip_err ip_issued_write_register(const ip_issued *rec, FILE *f, const char *name,
 
 ip_err ip_issued_commit(ip_issued *rec, ip_diag *d)
 {
-    char *reg;
     FILE *f;
-    struct stat st;
-    int exists, bad;
+    char *reg;
     ip_err e;
     if (!rec->stage)
         IP_BUG("commit of a record that is not staged");
-    reg = ip_xasprintf("%s/register.csv", rec->stage);
-    f = fopen(reg, "w");
-    if (!f) {
-        e = ip_diag_set(d, IP_ERR_CANTCREAT, reg, 0, "cannot create: %s", strerror(errno));
-        free(reg);
-        return e;
-    }
+    if ((e = ip_stage_fopen(rec->stage, "register.csv", &f, d)))
+        goto fail;
+    reg = ip_stage_path(rec->stage, "register.csv");
     e = ip_issued_write_register(rec, f, reg, d);
-    bad = fflush(f) != 0 || ferror(f);
-    if (fclose(f) != 0)
-        bad = 1;
-    if (!e && bad)
-        e = ip_diag_set(d, IP_ERR_IO, reg, 0, "cannot write: %s", strerror(errno ? errno : EIO));
     free(reg);
+    if (e) {
+        fclose(f);
+        goto fail;
+    }
+    if ((e = ip_stage_fclose(rec->stage, f, "register.csv", d)))
+        goto fail;
+    e = ip_stage_commit(rec->stage, d);
+    rec->stage = NULL; /* freed by the commit in every case */
+    free(rec->stage_docs);
+    rec->stage_docs = NULL;
     if (e)
         return e;
-    if (ip_fsync_tree(rec->stage) != 0)
-        return ip_diag_set(d, IP_ERR_IO, rec->stage, 0, "cannot sync the new record: %s",
-                           strerror(errno));
-    ip_kill_point();
-    exists = lstat(rec->dir, &st) == 0;
-    if (exists) {
-        if (renameat2(AT_FDCWD, rec->stage, AT_FDCWD, rec->dir, RENAME_EXCHANGE) != 0)
-            return ip_diag_set(d, IP_ERR_CANTCREAT, rec->dir, 0, "cannot replace: %s",
-                               strerror(errno));
-    } else if (rename(rec->stage, rec->dir) != 0) {
-        return ip_diag_set(d, IP_ERR_CANTCREAT, rec->dir, 0, "cannot create: %s",
-                           strerror(errno));
-    }
-    ip_fsync_path(rec->parent, 1);
-    ip_kill_point();
-    if (exists)
-        ip_rmtree(rec->stage); /* the previous record, now under the temporary name */
-    free(rec->stage);
-    free(rec->stage_docs);
-    rec->stage = NULL;
-    rec->stage_docs = NULL;
     rec->exists = 1;
     return IP_OK;
+fail:
+    unstage(rec);
+    return e;
 }

@@ -1,0 +1,100 @@
+/*
+ * stage.h — one crash-safe stage: the next version of a folder is built in a
+ * temporary folder beside it and swapped into place in one atomic step.
+ *
+ *   PARENT/NAME/                   the target: the last complete version
+ *   PARENT/.NAME.tmp-XXXXXX/       a stage: the next version while it is built
+ *
+ * Both the year folder (outdir.h) and the record of issued documents
+ * (issued.h) are written through a stage, so the kill test proves this one
+ * implementation:
+ *
+ *   begin    removes the stale stages of the target (see ip_stage_sweep) and
+ *            creates a fresh one;
+ *   fopen, mkdir, copy, path
+ *            create files and folders inside it; nothing is synced yet;
+ *   commit   makes every file and folder of the stage durable in one pass
+ *            (fsync of each file, then of each folder, deepest first), swaps
+ *            the stage with the target by renameat2(RENAME_EXCHANGE) (or
+ *            renames it when the target does not exist yet), fsyncs the
+ *            parent, and removes the previous version, which now carries the
+ *            stage's name;
+ *   abort    removes the stage; the target is untouched.
+ *
+ * A process killed at any moment leaves the target either old or new and
+ * complete; what it leaves under a stage name is removed by the next begin
+ * or sweep. An open stage holds a flock() on its folder: the sweep removes
+ * only stages no live process holds, so a second stage on the same target
+ * (in this process or another) never loses its folder to the first one's
+ * sweep. Commits of two stages on one target are not ordered by the stage:
+ * each swaps in its own complete folder and the last wins, so a caller that
+ * reads the target before it writes the next version serializes its runs
+ * (the output lock, outdir.h).
+ */
+#ifndef IP_STAGE_H
+#define IP_STAGE_H
+
+#include <stdio.h>
+
+#include "error.h"
+
+typedef struct ip_stage ip_stage;
+
+/* Starts the next version of target ("PARENT/NAME", no trailing '/'):
+ * creates PARENT when it is missing (one level), removes the stale stages of
+ * target and creates PARENT/.NAME.tmp-XXXXXX (mode 0755). Errors:
+ * IP_ERR_CANTCREAT. */
+ip_err ip_stage_begin(const char *target, ip_stage **out, ip_diag *d);
+
+/* The stage's folder and the target, valid until commit or abort. */
+const char *ip_stage_dir(const ip_stage *s);
+const char *ip_stage_target(const ip_stage *s);
+
+/* A heap path "stage/rel" for a file that another writer creates (libxml2,
+ * libxlsxwriter); commit makes it durable like every other file. The caller
+ * frees it. */
+char *ip_stage_path(const ip_stage *s, const char *rel);
+
+/* Creates the folder rel inside the stage (an existing one is fine). Errors:
+ * IP_ERR_CANTCREAT. */
+ip_err ip_stage_mkdir(ip_stage *s, const char *rel, ip_diag *d);
+
+/* Opens stage/rel for writing. Errors: IP_ERR_CANTCREAT. */
+ip_err ip_stage_fopen(ip_stage *s, const char *rel, FILE **f, ip_diag *d);
+
+/* Flushes and closes f (opened by ip_stage_fopen for rel); any write error,
+ * including a full disk, is IP_ERR_IO. f is closed in every case. The file
+ * is made durable by the commit, not here. */
+ip_err ip_stage_fclose(ip_stage *s, FILE *f, const char *rel, ip_diag *d);
+
+/* Copies the file from byte for byte to stage/rel. Errors: IP_ERR_IO (from
+ * unreadable, a write error), IP_ERR_CANTCREAT. */
+ip_err ip_stage_copy(ip_stage *s, const char *from, const char *rel, ip_diag *d);
+
+/* Makes the stage durable, swaps it into the target and removes the previous
+ * version (see above). Errors: IP_ERR_IO (a sync failed), IP_ERR_CANTCREAT
+ * (the swap failed); after a failure the stage is removed and the target is
+ * as before. s is freed in every case. */
+ip_err ip_stage_commit(ip_stage *s, ip_diag *d);
+
+/* Removes the stage; the target is untouched. s is freed. NULL ok. */
+void ip_stage_abort(ip_stage *s);
+
+/* Removes every stage of target that no open ip_stage holds: the folders of
+ * runs that were killed, and a previous version left under a stage name by a
+ * run killed right after its swap. ip_stage_begin does this itself; call it
+ * when a run keeps the target as it is. */
+void ip_stage_sweep(const char *target);
+
+/* A point where a test may kill the run: when the environment variable
+ * IP_TEST_KILL_AT is n, the n-th call in this process raises SIGKILL. The
+ * kill test walks n = 1, 2, … until a run completes, so every point is hit
+ * once; in normal runs the variable is unset and this does nothing. The
+ * commit has two: before the swap and after it. */
+void ip_kill_point(void);
+
+/* Removes a folder tree (no symlinks followed); a file or symlink is
+ * unlinked. Returns 0 or -1 (errno set). */
+int ip_rmtree(const char *path);
+
+#endif /* IP_STAGE_H */

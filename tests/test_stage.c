@@ -1,0 +1,407 @@
+/*
+ * test_stage.c — the crash-safe stage that the year folder and the record of
+ * issued documents are written through.
+ *
+ * Each test works in a fresh folder under /tmp: a stage committed into a
+ * target that does not exist yet and over one that does, an abort that
+ * leaves the old target as it was, the sweep of what killed runs left under
+ * a stage's name (and of nothing else), two stages open on one target at
+ * once (the sweep of one, in this process or another, never removes the
+ * other), and the errors a writer can meet.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "stage.h"
+#include "util.h"
+
+typedef struct fixture {
+    char root[64];    /* /tmp/ip-test-stage.XXXXXX */
+    char target[128]; /* root/out */
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    snprintf(fx->root, sizeof fx->root, "/tmp/ip-test-stage.XXXXXX");
+    if (!mkdtemp(fx->root))
+        return -1;
+    snprintf(fx->target, sizeof fx->target, "%s/out", fx->root);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    ip_rmtree(fx->root);
+    free(fx);
+    return 0;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The file's content must be text exactly. */
+static void assert_text(const char *path, const char *text)
+{
+    size_t len = 0;
+    char *data = ip_read_file(path, &len);
+    assert_non_null(data);
+    assert_int_equal(len, strlen(text));
+    assert_memory_equal(data, text, len);
+    free(data);
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+/* Entries of dir whose names start with prefix. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *de;
+    int n = 0;
+    assert_non_null(dp);
+    while ((de = readdir(dp)) != NULL)
+        if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+            n++;
+    closedir(dp);
+    return n;
+}
+
+/* Entries of dir apart from "." and "..". */
+static int count_entries(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *de;
+    int n = 0;
+    assert_non_null(dp);
+    while ((de = readdir(dp)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+            n++;
+    closedir(dp);
+    return n;
+}
+
+/* One file through the stage's own writer. */
+static void stage_text(ip_stage *s, const char *rel, const char *text)
+{
+    FILE *f;
+    ip_diag d;
+    assert_int_equal(ip_stage_fopen(s, rel, &f, &d), IP_OK);
+    fputs(text, f);
+    assert_int_equal(ip_stage_fclose(s, f, rel, &d), IP_OK);
+}
+
+static char *path_in(const char *dir, const char *rel)
+{
+    return ip_xasprintf("%s/%s", dir, rel);
+}
+
+/* An existing target: old.txt and old/deep.txt. */
+static void make_old_target(const fixture *fx)
+{
+    char *p;
+    assert_int_equal(mkdir(fx->target, 0755), 0);
+    p = path_in(fx->target, "old.txt");
+    write_text(p, "old\n");
+    free(p);
+    p = path_in(fx->target, "old");
+    assert_int_equal(mkdir(p, 0755), 0);
+    free(p);
+    p = path_in(fx->target, "old/deep.txt");
+    write_text(p, "deep\n");
+    free(p);
+}
+
+static void assert_old_target(const fixture *fx)
+{
+    char *p = path_in(fx->target, "old.txt");
+    assert_text(p, "old\n");
+    free(p);
+    p = path_in(fx->target, "old/deep.txt");
+    assert_text(p, "deep\n");
+    free(p);
+    assert_int_equal(count_entries(fx->target), 2);
+}
+
+static void test_stage_commit_creates_a_fresh_target(void **state)
+{
+    fixture *fx = *state;
+    ip_stage *s = NULL;
+    ip_diag d;
+    struct stat st;
+    char *parent = path_in(fx->root, "p"), *target = path_in(fx->root, "p/out");
+    char *src = path_in(fx->root, "source.xml"), *p;
+    const char *dir;
+    write_text(src, "<Invoice/>\n");
+
+    /* the parent is created when missing */
+    assert_int_equal(ip_stage_begin(target, &s, &d), IP_OK);
+    dir = ip_stage_dir(s);
+    assert_string_equal(ip_stage_target(s), target);
+    assert_int_equal(strncmp(dir, parent, strlen(parent)), 0);
+    assert_int_equal(strncmp(dir + strlen(parent), "/.out.tmp-", 10), 0);
+    assert_int_equal(stat(dir, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0755);
+
+    stage_text(s, "a.txt", "alpha\n");
+    assert_int_equal(ip_stage_mkdir(s, "sub", &d), IP_OK);
+    assert_int_equal(ip_stage_mkdir(s, "sub", &d), IP_OK); /* an existing folder is fine */
+    p = ip_stage_path(s, "sub/b.txt"); /* as libxml2 or libxlsxwriter would */
+    write_text(p, "beta\n");
+    free(p);
+    assert_int_equal(ip_stage_copy(s, src, "sub/c.xml", &d), IP_OK);
+    /* nothing is visible before the commit */
+    assert_false(exists(target));
+
+    assert_int_equal(ip_stage_commit(s, &d), IP_OK);
+    p = path_in(target, "a.txt");
+    assert_text(p, "alpha\n");
+    free(p);
+    p = path_in(target, "sub/b.txt");
+    assert_text(p, "beta\n");
+    free(p);
+    p = path_in(target, "sub/c.xml");
+    assert_text(p, "<Invoice/>\n");
+    free(p);
+    assert_int_equal(stat(target, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0755);
+    assert_int_equal(count_entries(parent), 1); /* the target, no stage left */
+    free(parent);
+    free(target);
+    free(src);
+}
+
+static void test_stage_commit_replaces_an_existing_target(void **state)
+{
+    fixture *fx = *state;
+    ip_stage *s = NULL;
+    ip_diag d;
+    char *p;
+    make_old_target(fx);
+    assert_int_equal(ip_stage_begin(fx->target, &s, &d), IP_OK);
+    stage_text(s, "new.txt", "new\n");
+    /* the old target stands until the swap */
+    assert_old_target(fx);
+    assert_int_equal(ip_stage_commit(s, &d), IP_OK);
+    p = path_in(fx->target, "new.txt");
+    assert_text(p, "new\n");
+    free(p);
+    assert_int_equal(count_entries(fx->target), 1);
+    /* the previous version is gone, not left under the stage's name */
+    assert_int_equal(count_entries(fx->root), 1);
+}
+
+static void test_stage_abort_leaves_the_old_target(void **state)
+{
+    fixture *fx = *state;
+    ip_stage *s = NULL;
+    ip_diag d;
+    char *dir;
+    make_old_target(fx);
+    assert_int_equal(ip_stage_begin(fx->target, &s, &d), IP_OK);
+    dir = ip_xstrdup(ip_stage_dir(s));
+    stage_text(s, "new.txt", "new\n");
+    stage_text(s, "old.txt", "overwritten?\n");
+    ip_stage_abort(s);
+    assert_old_target(fx);
+    assert_false(exists(dir));
+    assert_int_equal(count_entries(fx->root), 1);
+    ip_stage_abort(NULL);
+    free(dir);
+}
+
+static void test_stage_sweeps_stale_temporaries(void **state)
+{
+    fixture *fx = *state;
+    ip_stage *s = NULL;
+    ip_diag d;
+    char *dead = path_in(fx->root, ".out.tmp-dead01");
+    char *deep = path_in(fx->root, ".out.tmp-dead01/invoices");
+    char *file = path_in(fx->root, ".out.tmp-file01");
+    char *link = path_in(fx->root, ".out.tmp-link01");
+    char *other = path_in(fx->root, ".out2.tmp-keep01");
+    char *nodot = path_in(fx->root, "out.tmp-keep02");
+    char *outside = path_in(fx->root, "outside");
+    char *kept = path_in(fx->root, "outside/kept.txt");
+    char *p;
+
+    make_old_target(fx);
+    /* what killed runs left: a half-written stage, and the old version a run
+     * killed right after its swap left under the stage's name */
+    assert_int_equal(mkdir(dead, 0700), 0);
+    assert_int_equal(mkdir(deep, 0700), 0);
+    p = path_in(deep, "2025-110.xml");
+    write_text(p, "half");
+    free(p);
+    write_text(file, "not a folder");
+    /* a symlink under a stage's name is removed, never followed */
+    assert_int_equal(mkdir(outside, 0755), 0);
+    write_text(kept, "kept\n");
+    assert_int_equal(symlink(outside, link), 0);
+    /* another target's stage and a name without the prefix are not ours */
+    assert_int_equal(mkdir(other, 0700), 0);
+    assert_int_equal(mkdir(nodot, 0700), 0);
+
+    assert_int_equal(ip_stage_begin(fx->target, &s, &d), IP_OK);
+    assert_false(exists(dead));
+    assert_false(exists(file));
+    assert_false(exists(link));
+    assert_text(kept, "kept\n");
+    assert_true(exists(other));
+    assert_true(exists(nodot));
+    assert_int_equal(count_prefixed(fx->root, ".out.tmp-"), 1); /* s itself */
+    assert_old_target(fx);
+
+    /* the sweep on its own (a run that keeps the target): stale stages go,
+     * the open one stays */
+    assert_int_equal(mkdir(dead, 0700), 0);
+    ip_stage_sweep(fx->target);
+    assert_false(exists(dead));
+    assert_true(exists(ip_stage_dir(s)));
+    assert_int_equal(count_prefixed(fx->root, ".out.tmp-"), 1);
+    ip_stage_abort(s);
+    assert_int_equal(count_prefixed(fx->root, ".out.tmp-"), 0);
+    assert_old_target(fx);
+    free(dead);
+    free(deep);
+    free(file);
+    free(link);
+    free(other);
+    free(nodot);
+    free(outside);
+    free(kept);
+}
+
+static void test_stage_second_stage_on_the_same_target(void **state)
+{
+    fixture *fx = *state;
+    ip_stage *s1 = NULL, *s2 = NULL;
+    ip_diag d;
+    char *p, *one;
+    pid_t pid;
+    int status;
+
+    make_old_target(fx);
+    assert_int_equal(ip_stage_begin(fx->target, &s1, &d), IP_OK);
+    stage_text(s1, "x.txt", "one\n");
+    one = path_in(ip_stage_dir(s1), "x.txt");
+
+    /* the second begin sweeps, but not the first stage's folder */
+    assert_int_equal(ip_stage_begin(fx->target, &s2, &d), IP_OK);
+    assert_string_not_equal(ip_stage_dir(s1), ip_stage_dir(s2));
+    assert_text(one, "one\n");
+    assert_int_equal(count_prefixed(fx->root, ".out.tmp-"), 2);
+
+    /* nor does the sweep of another process */
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        ip_stage_sweep(fx->target);
+        _exit(0);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(count_prefixed(fx->root, ".out.tmp-"), 2);
+
+    /* the second aborted: the first is intact and commits */
+    stage_text(s2, "x.txt", "two\n");
+    ip_stage_abort(s2);
+    assert_text(one, "one\n");
+    assert_old_target(fx);
+    assert_int_equal(ip_stage_commit(s1, &d), IP_OK);
+    p = path_in(fx->target, "x.txt");
+    assert_text(p, "one\n");
+    assert_int_equal(count_entries(fx->target), 1);
+    assert_int_equal(count_entries(fx->root), 1);
+
+    /* two open stages both committed: each swaps in a complete folder, the
+     * last wins, nothing is left */
+    assert_int_equal(ip_stage_begin(fx->target, &s1, &d), IP_OK);
+    assert_int_equal(ip_stage_begin(fx->target, &s2, &d), IP_OK);
+    stage_text(s1, "x.txt", "three\n");
+    stage_text(s2, "x.txt", "four\n");
+    assert_int_equal(ip_stage_commit(s1, &d), IP_OK);
+    assert_text(p, "three\n");
+    assert_int_equal(ip_stage_commit(s2, &d), IP_OK);
+    assert_text(p, "four\n");
+    assert_int_equal(count_entries(fx->target), 1);
+    assert_int_equal(count_entries(fx->root), 1);
+    free(p);
+    free(one);
+}
+
+static void test_stage_errors_name_the_file(void **state)
+{
+    fixture *fx = *state;
+    ip_stage *s = NULL;
+    ip_diag d;
+    FILE *f;
+    char *afile = path_in(fx->root, "afile"), *target = path_in(fx->root, "afile/out");
+    char *missing = path_in(fx->root, "missing.xml");
+
+    /* a parent that cannot be a folder */
+    write_text(afile, "x");
+    assert_int_equal(ip_stage_begin(target, &s, &d), IP_ERR_CANTCREAT);
+    assert_null(s);
+    assert_string_equal(d.file, afile);
+
+    assert_int_equal(ip_stage_begin(fx->target, &s, &d), IP_OK);
+    /* a file in a folder the stage does not have */
+    assert_int_equal(ip_stage_fopen(s, "nodir/a.txt", &f, &d), IP_ERR_CANTCREAT);
+    assert_non_null(strstr(d.file, "/nodir/a.txt"));
+    assert_non_null(strstr(d.msg, "cannot create"));
+    /* a copy of a file that cannot be read */
+    assert_int_equal(ip_stage_copy(s, missing, "a.xml", &d), IP_ERR_IO);
+    assert_string_equal(d.file, missing);
+    /* a full disk: the write error surfaces when the file is closed */
+    f = fopen("/dev/full", "w");
+    assert_non_null(f);
+    fputs("more than the disk holds\n", f);
+    assert_int_equal(ip_stage_fclose(s, f, "full.txt", &d), IP_ERR_IO);
+    assert_non_null(strstr(d.msg, "cannot write: No space left on device"));
+    assert_non_null(strstr(d.file, "/full.txt"));
+    ip_stage_abort(s);
+    assert_false(exists(fx->target));
+    assert_int_equal(count_entries(fx->root), 1); /* afile */
+    free(afile);
+    free(target);
+    free(missing);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_stage_commit_creates_a_fresh_target, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_stage_commit_replaces_an_existing_target, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_stage_abort_leaves_the_old_target, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_stage_sweeps_stale_temporaries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stage_second_stage_on_the_same_target, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_stage_errors_name_the_file, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
