@@ -180,10 +180,11 @@ typedef enum ip_csv_scan {
 
 /* Tuning for tests, fuzzing and benchmarks; each applies to readers opened
  * afterwards (process-wide, not thread-safe).
- * ip_csv_set_scan(s) chooses the scanner; the environment variable
- * IP_CSV_SCAN=portable|sse2|avx2 does too, when the program has not chosen.
- * ip_csv_set_portable(1) is ip_csv_set_scan(IP_CSV_SCAN_PORTABLE) (so is the
- * environment variable IP_CSV_PORTABLE=1), ip_csv_set_portable(0) is
+ * ip_csv_set_scan(s) chooses the scanner; in the test build (IP_TESTING)
+ * the environment variable IP_CSV_SCAN=portable|sse2|avx2 does too, when the
+ * program has not chosen (the shipped program never reads it).
+ * ip_csv_set_portable(1) is ip_csv_set_scan(IP_CSV_SCAN_PORTABLE) (so is
+ * IP_CSV_PORTABLE=1 in the test build), ip_csv_set_portable(0) is
  * ip_csv_set_scan(IP_CSV_SCAN_AUTO). Without SSE2 the portable scanner is
  * always used.
  * ip_csv_set_buffer_size(n) sets the initial buffer size and the most bytes

@@ -50,8 +50,8 @@ int ip_digest_is_threaded(const ip_digest *g);
 
 /* Whether a file of this size is worth a thread: at least
  * IP_DIGEST_THREAD_MIN bytes and more than one CPU online, unless
- * ip_digest_set_threads() or the environment variable IP_DIGEST_THREADS
- * (0: never, 1: always) decided. */
+ * ip_digest_set_threads() or, in the test build (IP_TESTING) only, the
+ * environment variable IP_DIGEST_THREADS (0: never, 1: always) decided. */
 #define IP_DIGEST_THREAD_MIN (4u << 20)
 int ip_digest_want_thread(uint64_t size);
 

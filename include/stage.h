@@ -86,12 +86,19 @@ void ip_stage_abort(ip_stage *s);
  * when a run keeps the target as it is. */
 void ip_stage_sweep(const char *target);
 
-/* A point where a test may kill the run: when the environment variable
- * IP_TEST_KILL_AT is n, the n-th call in this process raises SIGKILL. The
+/* A point where a test may kill the run. In the test build (IP_TESTING, the
+ * program internpris-testhooks): when the environment variable
+ * IP_TEST_KILL_AT is n, the n-th call in this process raises SIGKILL; the
  * kill test walks n = 1, 2, … until a run completes, so every point is hit
- * once; in normal runs the variable is unset and this does nothing. The
- * commit has two: before the swap and after it. */
+ * once. The commit has two: before the swap and after it. In the shipped
+ * program it is an empty inline function: the variable is never read. */
+#ifdef IP_TESTING
 void ip_kill_point(void);
+#else
+static inline void ip_kill_point(void)
+{
+}
+#endif
 
 /* Removes a folder tree (no symlinks followed); a file or symlink is
  * unlinked. Returns 0 or -1 (errno set). */

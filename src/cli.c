@@ -173,8 +173,8 @@ static void note(const char *fmt, ...)
 }
 
 /* The progress bar: on stderr, only when stderr is a terminal, and only for
- * a file whose reading has taken more than a second (IP_TEST_PROGRESS_MS
- * sets another delay, for the tests); redrawn at most ten times a second and
+ * a file whose reading has taken more than a second (in the test build,
+ * IP_TEST_PROGRESS_MS sets another delay); redrawn at most ten times a second and
  * erased when the file is read, so nothing of it stays on the screen. */
 typedef struct progress {
     const char *file;   /* the file being read */
@@ -512,8 +512,12 @@ int ip_cli_main(int argc, char **argv)
     ro.output_root = a.output;
     ro.templates_dir = templates_dir(&a);
     if (isatty(STDERR_FILENO)) {
+#ifdef IP_TESTING
+        /* Test hook: only the test build (internpris-testhooks) reads it. */
         const char *ms = getenv("IP_TEST_PROGRESS_MS");
-        bar.after_ms = ms && *ms ? atol(ms) : 1000;
+        if (ms && *ms)
+            bar.after_ms = atol(ms);
+#endif
         ro.progress = progress_cb;
         ro.progress_ctx = &bar;
     }

@@ -219,23 +219,36 @@ static int cpu_has_avx2(void)
 #endif
 }
 
-/* The scanner a new reader uses: the program's choice, else the environment's,
- * else the best the CPU has. */
+#ifdef IP_TESTING
+/* Test hook, in the test build only: the scanner the environment asks for
+ * (IP_CSV_PORTABLE=1, IP_CSV_SCAN=portable|sse2|avx2), else AUTO. The
+ * shipped program never reads these: every scanner gives the same result, so
+ * there is nothing for an operator to choose. */
+static ip_csv_scan env_scan(void)
+{
+    const char *p = getenv("IP_CSV_PORTABLE"), *v = getenv("IP_CSV_SCAN");
+    if (p && strcmp(p, "1") == 0)
+        return IP_CSV_SCAN_PORTABLE;
+    if (v && strcmp(v, "portable") == 0)
+        return IP_CSV_SCAN_PORTABLE;
+    if (v && strcmp(v, "sse2") == 0)
+        return IP_CSV_SCAN_SSE2;
+    if (v && strcmp(v, "avx2") == 0)
+        return IP_CSV_SCAN_AVX2;
+    return IP_CSV_SCAN_AUTO;
+}
+#else
+static ip_csv_scan env_scan(void)
+{
+    return IP_CSV_SCAN_AUTO;
+}
+#endif
+
+/* The scanner a new reader uses: the program's choice, else (test build)
+ * the environment's, else the best the CPU has. */
 static ip_csv_scan choose_scan(void)
 {
-    ip_csv_scan s = g_scan;
-    if (!g_scan_set) {
-        const char *p = getenv("IP_CSV_PORTABLE"), *v = getenv("IP_CSV_SCAN");
-        s = IP_CSV_SCAN_AUTO;
-        if (p && strcmp(p, "1") == 0)
-            s = IP_CSV_SCAN_PORTABLE;
-        else if (v && strcmp(v, "portable") == 0)
-            s = IP_CSV_SCAN_PORTABLE;
-        else if (v && strcmp(v, "sse2") == 0)
-            s = IP_CSV_SCAN_SSE2;
-        else if (v && strcmp(v, "avx2") == 0)
-            s = IP_CSV_SCAN_AVX2;
-    }
+    ip_csv_scan s = g_scan_set ? g_scan : env_scan();
 #ifndef __SSE2__
     return IP_CSV_SCAN_PORTABLE;
 #else

@@ -1,8 +1,15 @@
 # Shared helpers for the end-to-end tests (sourced). Each test gets the built
-# program as $1 and runs from the source tree.
+# program as $1 (the shipped build, without test hooks) and runs from the
+# source tree. A test that needs a hook (IP_TEST_KILL_AT, IP_TEST_PROGRESS_MS)
+# runs $HOOKS_PROG, the same program built from the test core: ctest names it
+# in IP_TESTHOOKS_PROG, else it is internpris-testhooks beside $1.
 set -euo pipefail
 PROG=${1:?usage: $0 PATH/TO/internpris}
 PROG=$(readlink -f "$PROG")
+HOOKS_PROG=${IP_TESTHOOKS_PROG:-$(dirname "$PROG")/internpris-testhooks}
+# The binaries themselves, also when a wrapper runs them (for nm and strings).
+REAL_PROG=$PROG
+REAL_HOOKS_PROG=$HOOKS_PROG
 SRC=${IP_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 PY=/usr/bin/python3
 VALIDATE="$SRC/../shared/validation/validate-ubl"
@@ -11,13 +18,17 @@ trap 'rm -rf "$WORK"' EXIT
 # IP_WRAPPER runs every invocation of the program under a tool, e.g.
 # IP_WRAPPER="valgrind --leak-check=full --error-exitcode=99 -q".
 if [ -n "${IP_WRAPPER:-}" ]; then
-  REAL_PROG=$PROG
   PROG="$WORK/wrapped-internpris"
   printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$IP_WRAPPER" "$REAL_PROG" >"$PROG"
-  chmod +x "$PROG"
+  HOOKS_PROG="$WORK/wrapped-internpris-testhooks"
+  printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$IP_WRAPPER" "$REAL_HOOKS_PROG" >"$HOOKS_PROG"
+  chmod +x "$PROG" "$HOOKS_PROG"
 fi
 fails=0
 passes=0
+need_hooks() { # the test-hooks build must be there: a missing one is a failure
+  [ -x "$REAL_HOOKS_PROG" ] || { echo "FAIL - no test-hooks build at $REAL_HOOKS_PROG"; exit 1; }
+}
 
 ok()   { passes=$((passes + 1)); echo "ok - $*"; }
 fail() { fails=$((fails + 1)); echo "FAIL - $*"; }

@@ -5,6 +5,7 @@
 # nothing, a --diff that shows only what would change, and an installed
 # program (cmake --install) with its man page and templates.
 source "$(dirname "$0")/lib.sh"
+need_hooks
 cd "$WORK"
 cp -r "$SRC/input" in
 
@@ -36,27 +37,10 @@ check "--dry-run previews every service" test "$(grep -Ec '^(etjanst|direkt|vaxe
 check "--diff needs --dry-run" bash -c "'$PROG' run --year 2025 --diff 2>/dev/null; test \$? -eq 64"
 
 # The progress bar: only when stderr is a terminal and a file takes longer
-# than the delay (1 s; IP_TEST_PROGRESS_MS=0 makes every file slow enough),
-# erased when the file is read. stderr is a pseudo-terminal here.
-cat >pty_run.py <<'PY'
-import os, pty, subprocess, sys
-out, err = sys.argv[1], sys.argv[2]
-m, s = pty.openpty()
-p = subprocess.Popen(sys.argv[3:], stdout=open(out, "wb"), stderr=s)
-os.close(s)
-data = b""
-while True:
-    try:
-        chunk = os.read(m, 65536)
-    except OSError:
-        break
-    if not chunk:
-        break
-    data += chunk
-open(err, "wb").write(data)
-sys.exit(p.wait())
-PY
-IP_TEST_PROGRESS_MS=0 $PY pty_run.py stdout.txt tty.txt "$PROG" check --year 2025 --input in --output out --summary
+# than the delay (1 s; in the test-hooks build IP_TEST_PROGRESS_MS=0 makes
+# every file slow enough), erased when the file is read. stderr is a
+# pseudo-terminal here.
+IP_TEST_PROGRESS_MS=0 $PY "$SRC/tests/e2e/pty_run.py" stdout.txt tty.txt "$HOOKS_PROG" check --year 2025 --input in --output out --summary
 check "on a terminal, a slow file gets a progress bar" \
   grep -Eq 'internpris: reading in/2025/cases.csv \[#* *\] +[0-9]+ % [0-9]+\.[0-9]/3\.4 MB' tty.txt
 check "every statistics file gets one" bash -c \
@@ -64,15 +48,17 @@ check "every statistics file gets one" bash -c \
 check "and it is erased when the file is read" $PY -c \
   "import sys; sys.exit(0 if open('tty.txt', 'rb').read().endswith(b'\r\x1b[K') else 1)"
 check "stdout keeps only the summary line" test "$(wc -l <stdout.txt)" -eq 1
-$PY pty_run.py stdout.txt tty.txt "$PROG" check --year 2025 --input in --output out
+$PY "$SRC/tests/e2e/pty_run.py" stdout.txt tty.txt "$PROG" check --year 2025 --input in --output out
 check "files read in less than a second get no bar" test ! -s tty.txt
-IP_TEST_PROGRESS_MS=0 "$PROG" check --year 2025 --input in --output out 2>stderr.txt
+IP_TEST_PROGRESS_MS=0 "$HOOKS_PROG" check --year 2025 --input in --output out 2>stderr.txt
 check "no bar when stderr is not a terminal (cron)" test ! -s stderr.txt
 
 # Installed like a real tool.
 build=${IP_BUILD_DIR:-$(dirname "$PROG")}
 DESTDIR="$WORK/root" cmake --install "$build" --prefix /usr/local >/dev/null
 check "installs the program" test -x root/usr/local/bin/internpris
+check "the installed program is the shipped build, without test hooks" \
+  cmp -s root/usr/local/bin/internpris "$REAL_PROG"
 check "installs the man page" test -s root/usr/local/share/man/man1/internpris.1
 check "installs the tariff schema" test -s root/usr/local/share/internpris/templates/tariff.xsd
 check "the installed man page renders" bash -c "MANWIDTH=80 man -l root/usr/local/share/man/man1/internpris.1 2>/dev/null | grep -q 'EXIT STATUS'"

@@ -7,9 +7,12 @@
 #
 # Two sweeps: (1) every kill point the program marks (after each file it
 # writes, before and after the swap; IP_TEST_KILL_AT=n kills at the n-th),
-# walked until a run completes; (2) kills after a delay spread over the
-# whole duration of a run, which also lands in the middle of writes.
+# walked until a run completes, by the test-hooks build (the shipped program
+# has no kill points) and each rerun by the shipped program; (2) the shipped
+# program killed after a delay spread over the whole duration of a run, which
+# also lands in the middle of writes.
 source "$(dirname "$0")/lib.sh"
+need_hooks
 cd "$WORK"
 cp -r "$SRC/input" in
 
@@ -43,7 +46,7 @@ n=1
 while :; do
   rm -rf t && cp -r old t
   set +e
-  IP_TEST_KILL_AT=$n "$PROG" run --year 2025 --input in --output t "${CORRECT[@]}" >/dev/null 2>&1
+  IP_TEST_KILL_AT=$n "$HOOKS_PROG" run --year 2025 --input in --output t "${CORRECT[@]}" >/dev/null 2>&1
   rc=$?
   set -e
   if [ $rc -eq 0 ]; then break; fi
