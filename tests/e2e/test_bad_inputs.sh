@@ -36,7 +36,10 @@ expect() {
 fresh() { rm -rf in && mkdir in && cp -r "$SRC/input/2025" in/2025; }
 I=in/2025
 py() { $PY - "$@"; }
-# Replace the first occurrence of a line pattern's field by Python.
+# Where a case's line lies in the sample, found at test time:
+line_of() { LC_ALL=C grep -naE -m1 -- "$2" "$1" | cut -d: -f1; } # line_of FILE ERE: first match
+next_line() { echo $(($(wc -l <"$1") + 1)); }  # next_line FILE: the number of a line appended
+field() { sed -n "$2p" "$1" | cut -d';' -f"$3"; } # field FILE LINE N: the N-th ;-field
 fresh
 
 . "$SRC/tests/e2e/bad_cases.sh"
