@@ -1,14 +1,14 @@
 /*
- * test_billing.c — invoicing periods, change detection and the record of
- * issued documents.
+ * test_billing.c — invoicing periods, change detection and a stored invoice
+ * read back.
  *
  * The period split is checked on thousands of random annual fees for 1, 4
  * and 12 periods: the parts sum exactly to the fee, differ by at most one
  * öre, and the remaining öre sit in the last periods. Change detection is a
  * table of histories (first issue, unchanged, reordered lines, changed
  * amount, changed VAT, nothing owed any more, a second correction, an
- * invoice after a credit). The record is written by hand into a temporary
- * folder, loaded, and then broken in the ways a user could break it.
+ * invoice after a credit). A stored invoice reads back for its credit note.
+ * The record of issued documents has tests of its own (test_issued.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,7 +24,7 @@
 #include "billing.h"
 #include "invoice.h"
 #include "issued.h"
-#include "outdir.h"
+#include "stage.h"
 #include "util.h"
 
 /* --- the period split --------------------------------------------------- */
@@ -118,51 +118,11 @@ static void test_billing_period_dates_are_calendar_periods(void **state)
     assert_int_equal(e, 20251231);
 }
 
-/* --- amounts and lines -------------------------------------------------- */
+/* --- lines compared ----------------------------------------------------- */
 
-static void test_billing_amounts_format_and_parse(void **state)
+static void test_billing_lines_compare(void **state)
 {
-    char buf[32];
-    int64_t v;
     (void)state;
-    assert_string_equal(ip_issued_fmt_amount(15524900, buf), "155249.00");
-    assert_string_equal(ip_issued_fmt_amount(-1020450, buf), "-10204.50");
-    assert_string_equal(ip_issued_fmt_amount(7, buf), "0.07");
-    assert_int_equal(ip_issued_parse_amount("155249.00", 9, &v), 0);
-    assert_int_equal(v, 15524900);
-    assert_int_equal(ip_issued_parse_amount("-0.07", 5, &v), 0);
-    assert_int_equal(v, -7);
-    assert_int_equal(ip_issued_parse_amount("1.5", 3, &v), -1);
-    assert_int_equal(ip_issued_parse_amount("1,50", 4, &v), -1);
-    assert_int_equal(ip_issued_parse_amount(".50", 3, &v), -1);
-    assert_int_equal(ip_issued_parse_amount("1.500", 5, &v), -1);
-    assert_int_equal(ip_issued_parse_amount(" 1.50", 5, &v), -1);
-    assert_int_equal(ip_issued_parse_amount("1234567890123456.00", 19, &v), -1);
-}
-
-static void test_billing_lines_parse_and_compare(void **state)
-{
-    const char *p = "etjanst=155249.00,kcp=0.07";
-    char svc[32];
-    int64_t ore;
-    (void)state;
-    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), 1);
-    assert_string_equal(svc, "etjanst");
-    assert_int_equal(ore, 15524900);
-    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), 1);
-    assert_string_equal(svc, "kcp");
-    assert_int_equal(ore, 7);
-    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), 0);
-    p = "etjanst=1.00,"; /* a trailing ',' */
-    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), -1);
-    p = "etjanst=1.00,,kcp=1.00";
-    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), 1);
-    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), -1);
-    p = "=1.00";
-    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), -1);
-    p = "a=-1.00";
-    assert_int_equal(ip_issued_lines_next(&p, svc, sizeof svc, &ore), -1);
-
     /* the same services and amounts in any order are the same lines */
     assert_true(ip_billing_same_lines("a=1.00,b=2.00", "b=2.00,a=1.00"));
     assert_false(ip_billing_same_lines("a=1.00,b=2.00", "a=1.00,b=2.01"));
@@ -270,11 +230,10 @@ static void test_billing_decide_follows_the_history(void **state)
     assert_int_equal(dec.invoice_seq, 1);
 }
 
-/* --- the record --------------------------------------------------------- */
+/* --- a temporary folder ------------------------------------------------ */
 
 typedef struct fixture {
     char root[64];
-    char docs[128];
 } fixture;
 
 static int setup_record(void **state)
@@ -283,7 +242,6 @@ static int setup_record(void **state)
     snprintf(fx->root, sizeof fx->root, "/tmp/ip-test-billing.XXXXXX");
     if (!mkdtemp(fx->root))
         return -1;
-    snprintf(fx->docs, sizeof fx->docs, "%s/issued/2025/invoices", fx->root);
     *state = fx;
     return 0;
 }
@@ -302,187 +260,6 @@ static void write_text_file(const char *path, const char *text)
     assert_non_null(f);
     fputs(text, f);
     assert_int_equal(fclose(f), 0);
-}
-
-#define HEADER                                                                             \
-    "number;kind;customer;name;period_start;period_end;issue_date;due_date;cancels;run;"   \
-    "vat_category;vat_percent;net;vat;total;lines;file;sha256\n"
-
-/* A record of one invoice and its credit note, with correct digests. */
-static void make_record(fixture *fx, const char *extra_row)
-{
-    char path[256], reg[256], sha_a[65], sha_b[65];
-    char *text;
-    snprintf(path, sizeof path, "%s/issued", fx->root);
-    mkdir(path, 0777);
-    snprintf(path, sizeof path, "%s/issued/2025", fx->root);
-    mkdir(path, 0777);
-    mkdir(fx->docs, 0777);
-    snprintf(path, sizeof path, "%s/2025-113.xml", fx->docs);
-    write_text_file(path, "<Invoice/>\n");
-    assert_int_equal(ip_sha256_file(path, sha_a), 0);
-    snprintf(path, sizeof path, "%s/2025-113-K1.xml", fx->docs);
-    write_text_file(path, "<CreditNote/>\n");
-    assert_int_equal(ip_sha256_file(path, sha_b), 0);
-    text = ip_xasprintf(
-        HEADER
-        "KC2025-113;invoice;113;\"Social; förvaltningen\";2025-01-01;2025-12-31;2025-01-15;"
-        "2025-02-14;;0;O;0;151514.00;0.00;151514.00;etjanst=10204.00,direkt=141310.00;"
-        "2025-113.xml;%s\n"
-        "KC2025-113-K1;credit;113;Socialförvaltningen;2025-01-01;2025-12-31;2025-03-03;"
-        "2025-04-02;KC2025-113;1;O;0;151514.00;0.00;151514.00;etjanst=10204.00,direkt=141310.00;"
-        "2025-113-K1.xml;%s\n%s",
-        sha_a, sha_b, extra_row ? extra_row : "");
-    snprintf(reg, sizeof reg, "%s/issued/2025/register.csv", fx->root);
-    write_text_file(reg, text);
-    free(text);
-}
-
-static void test_billing_record_missing_is_empty(void **state)
-{
-    fixture *fx = *state;
-    ip_issued *rec = NULL;
-    ip_diag d;
-    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_OK);
-    assert_int_equal(ip_issued_exists(rec), 0);
-    assert_int_equal(ip_issued_count(rec), 0);
-    assert_int_equal(ip_issued_last_run(rec), -1);
-    ip_issued_free(rec);
-}
-
-static void test_billing_record_loads_and_round_trips(void **state)
-{
-    fixture *fx = *state;
-    ip_issued *rec = NULL;
-    ip_diag d;
-    char reg[256], *before, *after;
-    FILE *f;
-    size_t len;
-    make_record(fx, NULL);
-    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_OK);
-    assert_int_equal(ip_issued_count(rec), 2);
-    assert_string_equal(ip_issued_at(rec, 0)->name, "Social; förvaltningen");
-    assert_int_equal(ip_issued_at(rec, 0)->net, 15151400);
-    assert_int_equal(ip_issued_at(rec, 1)->is_credit, 1);
-    assert_string_equal(ip_issued_at(rec, 1)->cancels, "KC2025-113");
-    assert_int_equal(ip_issued_last_run(rec), 1);
-    assert_int_equal(ip_issued_find(rec, "KC2025-113-K1"), 1);
-    assert_int_equal(ip_issued_find(rec, "KC2025-113-R1"), -1);
-    /* written back, the register is byte for byte what was read */
-    snprintf(reg, sizeof reg, "%s/issued/2025/register.csv", fx->root);
-    before = ip_read_file(reg, NULL);
-    f = open_memstream(&after, &len);
-    assert_int_equal(ip_issued_write_register(rec, f, "register.csv", &d), IP_OK);
-    fclose(f);
-    assert_string_equal(after, before);
-    free(after);
-    free(before);
-    ip_issued_free(rec);
-}
-
-static void test_billing_record_edited_document_is_data_error(void **state)
-{
-    fixture *fx = *state;
-    ip_issued *rec = NULL;
-    ip_diag d;
-    char path[256];
-    make_record(fx, NULL);
-    snprintf(path, sizeof path, "%s/2025-113.xml", fx->docs);
-    write_text_file(path, "<Invoice>edited</Invoice>\n");
-    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_ERR_DATA);
-    assert_null(rec);
-    assert_non_null(strstr(d.msg, "must not be edited"));
-    assert_non_null(strstr(d.file, "2025-113.xml"));
-    unlink(path);
-    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_ERR_DATA);
-    assert_non_null(strstr(d.msg, "No such file"));
-}
-
-static void test_billing_record_bad_rows_are_data_errors(void **state)
-{
-    static const struct { const char *row; const char *msg; } cases[] = {
-        {"KC2025-115;invoice;115;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;;0;O;0;"
-         "1.00;0.00;1.00;etjanst=1.00;2025-115.xml;" /* no digest */ "\n",
-         "expected a lowercase hex SHA-256"},
-        {"KC2025-115;offer;115;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;;0;O;0;"
-         "1.00;0.00;1.00;etjanst=1.00;2025-115.xml;0000000000000000000000000000000000000000000000000000000000000000\n",
-         "expected kind 'invoice' or 'credit'"},
-        {"KC2025-115;invoice;115;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;;0;O;0;"
-         "1.00;0.00;1.00;etjanst=2.00;2025-115.xml;0000000000000000000000000000000000000000000000000000000000000000\n",
-         "expected lines that sum to 'net'"},
-        {"KC2025-115;invoice;115;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;;0;O;0;"
-         "1.00;0.00;1.00;etjanst=1.00;../x.xml;0000000000000000000000000000000000000000000000000000000000000000\n",
-         "expected a document file name"},
-        {"KC2025-113;invoice;115;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;;0;O;0;"
-         "1.00;0.00;1.00;etjanst=1.00;2025-115.xml;0000000000000000000000000000000000000000000000000000000000000000\n",
-         "expected each number and file once"},
-        {"KC2025-113-K2;credit;113;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;KC2025-113;2;O;0;"
-         "151514.00;0.00;151514.00;etjanst=10204.00,direkt=141310.00;2025-113-K2.xml;0000000000000000000000000000000000000000000000000000000000000000\n",
-         "expected invoice 'KC2025-113' to be cancelled once"},
-        {"KC2025-110-K1;credit;110;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;KC2025-110;1;O;0;"
-         "1.00;0.00;1.00;etjanst=1.00;2025-110-K1.xml;0000000000000000000000000000000000000000000000000000000000000000\n",
-         "expected credit note 'KC2025-110-K1' to cancel an earlier invoice"},
-    };
-    fixture *fx = *state;
-    size_t i;
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        ip_issued *rec = NULL;
-        ip_diag d;
-        make_record(fx, cases[i].row);
-        assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_ERR_DATA);
-        assert_int_equal(d.line, 4);
-        if (!strstr(d.msg, cases[i].msg))
-            fail_msg("case %zu: '%s' does not say '%s'", i, d.msg, cases[i].msg);
-    }
-}
-
-static void test_billing_record_stage_append_commit(void **state)
-{
-    fixture *fx = *state;
-    ip_issued *rec = NULL;
-    ip_issued_doc doc;
-    ip_diag d;
-    char path[256];
-    char number[] = "KC2025-113-R1", name[] = "Socialförvaltningen",
-         lines[] = "etjanst=10119.00,direkt=141310.00", file[] = "2025-113-R1.xml";
-    make_record(fx, NULL);
-    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_OK);
-    assert_int_equal(ip_issued_stage(rec, &d), IP_OK);
-    memset(&doc, 0, sizeof doc);
-    doc.number = number;
-    doc.customer = 113;
-    doc.name = name;
-    doc.period_start = 20250101;
-    doc.period_end = 20251231;
-    doc.issue_date = 20250303;
-    doc.due_date = 20250402;
-    doc.run = 1;
-    doc.vat_category = 'O';
-    doc.net = doc.total = 15142900;
-    doc.lines = lines;
-    doc.file = file;
-    snprintf(path, sizeof path, "%s/%s", ip_issued_doc_dir(rec), file);
-    write_text_file(path, "<Invoice>R1</Invoice>\n");
-    assert_int_equal(ip_issued_append(rec, &doc, &d), IP_OK);
-    /* an issued number is never appended twice */
-    assert_int_equal(ip_issued_append(rec, &doc, &d), IP_ERR_SOFTWARE);
-    /* before the commit the stored record is as it was */
-    snprintf(path, sizeof path, "%s/%s", fx->docs, file);
-    assert_int_not_equal(access(path, F_OK), 0);
-    assert_int_equal(ip_issued_commit(rec, &d), IP_OK);
-    assert_int_equal(access(path, F_OK), 0);
-    ip_issued_free(rec);
-    /* and it loads again, digests and all, with no temporary folder left */
-    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_OK);
-    assert_int_equal(ip_issued_count(rec), 3);
-    assert_string_equal(ip_issued_at(rec, 2)->number, "KC2025-113-R1");
-    ip_issued_free(rec);
-    snprintf(path, sizeof path, "%s/issued", fx->root);
-    {
-        char *cmd = ip_xasprintf("test -z \"$(ls -A '%s' | grep tmp)\"", path);
-        assert_int_equal(system(cmd), 0);
-        free(cmd);
-    }
 }
 
 /* --- reading a stored invoice back --------------------------------------- */
@@ -583,21 +360,10 @@ int main(void)
         cmocka_unit_test(test_billing_split_sums_exactly_for_random_fees),
         cmocka_unit_test(test_billing_split_remainder_goes_to_last_periods),
         cmocka_unit_test(test_billing_period_dates_are_calendar_periods),
-        cmocka_unit_test(test_billing_amounts_format_and_parse),
-        cmocka_unit_test(test_billing_lines_parse_and_compare),
+        cmocka_unit_test(test_billing_lines_compare),
         cmocka_unit_test(test_billing_decide_first_issue_and_unchanged),
         cmocka_unit_test(test_billing_decide_changed_amount_credits_and_reinvoices),
         cmocka_unit_test(test_billing_decide_follows_the_history),
-        cmocka_unit_test_setup_teardown(test_billing_record_missing_is_empty, setup_record,
-                                        teardown_record),
-        cmocka_unit_test_setup_teardown(test_billing_record_loads_and_round_trips,
-                                        setup_record, teardown_record),
-        cmocka_unit_test_setup_teardown(test_billing_record_edited_document_is_data_error,
-                                        setup_record, teardown_record),
-        cmocka_unit_test_setup_teardown(test_billing_record_bad_rows_are_data_errors,
-                                        setup_record, teardown_record),
-        cmocka_unit_test_setup_teardown(test_billing_record_stage_append_commit, setup_record,
-                                        teardown_record),
         cmocka_unit_test_setup_teardown(test_billing_invoice_reads_back_for_its_credit_note,
                                         setup_record, teardown_record),
     };
