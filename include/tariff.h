@@ -5,7 +5,8 @@
  * access, and validated against templates/tariff.xsd; every error names the
  * file and line. After the schema, the loader checks what a schema cannot:
  * unique service and group ids, from <= to, known groups and key methods,
- * fees within bounds.
+ * fees within bounds, the check digits of the payment accounts, and an
+ * <accounting> that names an account for every service (never half of one).
  *
  * The returned ip_tariff is read-only for everyone else: its fields are
  * public for reading, and everything in it lives until ip_tariff_free().
@@ -34,6 +35,34 @@ typedef struct ip_group {
 typedef struct ip_seller {
     char *name, *org_nr /* 10 digits */, *vat_id, *street, *postcode, *city, *email;
 } ip_seller;
+
+/* The seller's payment details, attributes of <invoicing>: what a company
+ * pays its invoices to (cac:PaymentMeans). Each is NULL when not given. */
+typedef struct ip_payment {
+    char *bankgiro; /* 7 or 8 digits, valid check digit (written without '-') */
+    char *plusgiro; /* 2 to 8 digits, valid check digit */
+    char *iban;     /* upper case, no spaces, valid ISO 13616 check digits */
+    char *bic;      /* 8 or 11 characters; given exactly when iban is */
+} ip_payment;
+
+/* An account of the ledger's chart that the postings use. */
+typedef struct ip_account {
+    char *number; /* 4 to 6 digits, first 1-8 */
+    char *name;   /* for #KONTO */
+    long line;
+} ip_account;
+
+/* <accounting>: how the internal documents are posted (sie.h). Present
+ * only complete: every service of the tariff has a revenue account and a
+ * cost account (its own or the default), every account named is declared. */
+typedef struct ip_accounting {
+    char *seller_cost_centre; /* object code of the seller's cost centre */
+    ip_account *accounts;     /* as declared, in order */
+    size_t naccounts;
+    const ip_account **revenue; /* per service (tariff order): class 3 */
+    const ip_account **cost;    /* per service: class 4-7, the default applied */
+    long line;                  /* of <accounting> */
+} ip_accounting;
 
 typedef struct ip_match {
     char *column;
@@ -84,10 +113,12 @@ typedef struct ip_tariff {
     int due_days;
     char *number_prefix; /* "KC" */
     int periods;         /* 1, 4 or 12 (default 1) */
+    ip_payment payment;  /* from <invoicing>; all NULL when none is given */
     ip_group *groups;
     size_t ngroups;
     ip_service *services;
     size_t nservices;
+    ip_accounting *accounting; /* NULL: the tariff has no <accounting> */
     char *path;          /* display name, e.g. "input/2025/tariff.xml" */
 } ip_tariff;
 
@@ -103,6 +134,9 @@ ip_err ip_tariff_load_mem(const char *data, size_t len, const char *name,
                           const char *xsd_path, ip_tariff **out, ip_diag *d);
 
 void ip_tariff_free(ip_tariff *t);
+
+/* 1 when the tariff gives a bankgiro, plusgiro or IBAN. */
+int ip_tariff_has_payment(const ip_tariff *t);
 
 /* Group with that id, or NULL. */
 const ip_group *ip_tariff_group(const ip_tariff *t, const char *id);

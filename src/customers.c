@@ -77,6 +77,80 @@ static void customer_release(ip_customer *c)
     free(c->street);
     free(c->postcode);
     free(c->city);
+    free(c->cost_centre);
+    free(c->endpoint_id);
+}
+
+int ip_customer_is_internal(const ip_customer *c, const ip_tariff *t)
+{
+    return t->seller.org_nr && strcmp(c->org_nr, t->seller.org_nr) == 0;
+}
+
+const char *ip_customer_cost_centre(const ip_customer *c, char *buf, size_t size)
+{
+    if (c->cost_centre)
+        snprintf(buf, size, "%s", c->cost_centre);
+    else
+        snprintf(buf, size, "%" PRIu32, c->nr);
+    return buf;
+}
+
+int ip_is_object_code(const char *s, size_t n)
+{
+    size_t i;
+    if (n < 1 || n > 20)
+        return 0;
+    for (i = 0; i < n; i++) {
+        char ch = s[i];
+        int alnum = (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+        if (!alnum && !(i > 0 && (ch == '-' || ch == '_')))
+            return 0;
+    }
+    return 1;
+}
+
+int ip_is_gln(const char *s, size_t n)
+{
+    size_t i;
+    int sum = 0;
+    if (n != 13)
+        return 0;
+    for (i = 0; i < 13; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    /* GS1: weights 3, 1, 3, … from the digit left of the check digit */
+    for (i = 0; i < 12; i++)
+        sum += (s[11 - i] - '0') * (i % 2 == 0 ? 3 : 1);
+    return (10 - sum % 10) % 10 == s[12] - '0';
+}
+
+/* "0007:<org nr>" or "0088:<GLN>" into scheme[5] and a heap id; 0, or -1
+ * with *why saying what is wrong. */
+static int parse_endpoint(const char *s, size_t n, char scheme[5], char **id, const char **why)
+{
+    char digits[11];
+    *why = "expected a PEPPOL endpoint 0007:<organisation number> or 0088:<GLN>";
+    if (n < 6 || s[4] != ':')
+        return -1;
+    if (!memcmp(s, "0007", 4)) {
+        int rc = ip_parse_orgnr(s + 5, n - 5, digits);
+        if (rc == -2)
+            *why = "expected an endpoint 0007:<organisation number> with a valid check digit";
+        if (rc != 0)
+            return -1;
+        *id = ip_xstrdup(digits);
+    } else if (!memcmp(s, "0088", 4)) {
+        if (!ip_is_gln(s + 5, n - 5)) {
+            *why = "expected an endpoint 0088:<GLN> of 13 digits with a valid check digit";
+            return -1;
+        }
+        *id = ip_xstrndup(s + 5, n - 5);
+    } else {
+        return -1;
+    }
+    memcpy(scheme, s, 4);
+    scheme[4] = '\0';
+    return 0;
 }
 
 void ip_customers_free(ip_customers *c)
@@ -141,6 +215,42 @@ static void grow_seen(uint32_t **seen, size_t *len, uint32_t nr)
     *len = n;
 }
 
+static int cmp_cost_centre(const void *a, const void *b)
+{
+    const ip_customer *const *x = a, *const *y = b;
+    char ba[24], bb[24];
+    int c = strcmp(ip_customer_cost_centre(*x, ba, sizeof ba),
+                   ip_customer_cost_centre(*y, bb, sizeof bb));
+    if (c)
+        return c;
+    return (*x)->line < (*y)->line ? -1 : (*x)->line > (*y)->line;
+}
+
+/* The departments' cost centres (the given ones and the numbers standing in
+ * for them) name one department each: they are the objects the internal
+ * postings debit. */
+static void unique_cost_centres(problems *p, ip_customer *rows, size_t n, const ip_tariff *t)
+{
+    const ip_customer **v = ip_xcalloc(n + 1, sizeof *v);
+    size_t m = 0, i;
+    for (i = 0; i < n; i++)
+        if (ip_customer_is_internal(&rows[i], t))
+            v[m++] = &rows[i];
+    qsort(v, m, sizeof *v, cmp_cost_centre);
+    for (i = 1; i < m; i++) {
+        char a[24], b[24];
+        if (strcmp(ip_customer_cost_centre(v[i - 1], a, sizeof a),
+                   ip_customer_cost_centre(v[i], b, sizeof b)))
+            continue;
+        problem(p, v[i]->line,
+                "expected a cost centre of its own for each department, found '%s' again "
+                "(customer %" PRIu32 " on line %ld has it%s)",
+                b, v[i - 1]->nr, v[i - 1]->line,
+                v[i - 1]->cost_centre ? "" : " as its number");
+    }
+    free(v);
+}
+
 static char *opt_copy(const char *s, size_t n)
 {
     return n ? ip_xstrndup(s, n) : NULL;
@@ -149,9 +259,11 @@ static char *opt_copy(const char *s, size_t n)
 ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
                          ip_customers **out, ip_diag *d)
 {
-    enum { C_NR, C_NAME, C_GROUP, C_ORGNR, C_REF, C_STREET, C_POSTCODE, C_CITY, NCOLS };
+    enum { C_NR, C_NAME, C_GROUP, C_ORGNR, C_REF, C_STREET, C_POSTCODE, C_CITY, C_COSTC,
+           C_ENDPOINT, NCOLS };
     static const char *const colnames[NCOLS] = {"nr",        "name",   "group",    "org_nr",
-                                                "reference", "street", "postcode", "city"};
+                                                "reference", "street", "postcode", "city",
+                                                "cost_centre", "endpoint"};
     long col[NCOLS];
     ip_csv *csv = NULL;
     ip_customers *c = NULL;
@@ -181,7 +293,8 @@ ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
         int eof;
         const char *s[NCOLS];
         size_t n[NCOLS];
-        char q[200], orgnr[11];
+        char q[200], orgnr[11], scheme[5], *endpoint_id;
+        const char *why;
         int64_t nr;
         long line;
         const ip_group *g;
@@ -265,6 +378,19 @@ ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
             problem(&p, line, "expected a buyer reference, found an empty field");
             continue;
         }
+        if (n[C_COSTC] && !ip_is_object_code(s[C_COSTC], n[C_COSTC])) {
+            problem(&p, line,
+                    "expected a cost centre of 1 to 20 letters, digits, '-' or '_', found '%s'",
+                    ip_quote(s[C_COSTC], n[C_COSTC], q, sizeof q));
+            continue;
+        }
+        endpoint_id = NULL;
+        if (n[C_ENDPOINT] &&
+            parse_endpoint(s[C_ENDPOINT], n[C_ENDPOINT], scheme, &endpoint_id, &why) != 0) {
+            problem(&p, line, "%s, found '%s'", why,
+                    ip_quote(s[C_ENDPOINT], n[C_ENDPOINT], q, sizeof q));
+            continue;
+        }
         ip_xgrow((void **)&rows, &alloc, nrows + 1, sizeof *rows);
         cu = &rows[nrows++];
         memset(cu, 0, sizeof *cu);
@@ -277,8 +403,15 @@ ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
         cu->street = opt_copy(s[C_STREET], n[C_STREET]);
         cu->postcode = opt_copy(s[C_POSTCODE], n[C_POSTCODE]);
         cu->city = opt_copy(s[C_CITY], n[C_CITY]);
+        cu->cost_centre = opt_copy(s[C_COSTC], n[C_COSTC]);
+        if (endpoint_id) {
+            memcpy(cu->endpoint_scheme, scheme, sizeof cu->endpoint_scheme);
+            cu->endpoint_id = endpoint_id;
+        }
         cu->line = line;
     }
+    if (!p.count)
+        unique_cost_centres(&p, rows, nrows, t);
 
     if (p.count) {
         problems_finish(&p);

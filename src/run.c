@@ -120,6 +120,43 @@ static void add_warning(ip_run *r, char *line)
     r->warnings[r->nwarnings++] = line;
 }
 
+/* Company invoices: a Swedish VAT invoice names the buyer's address, and a
+ * company pays to the seller's account. What the register or the tariff
+ * lacks for that is a warning (the invoice is still valid PEPPOL BIS 3,
+ * where the address lines are optional), listed in the report. */
+static void company_warnings(ip_run *r)
+{
+    size_t k, invoiced = 0;
+    for (k = 0; k < r->ncust; k++) {
+        const ip_customer *c = ip_customers_at(r->customers, k);
+        const char *missing[3];
+        size_t n = 0;
+        int64_t total = ip_run_customer_total(r, k);
+        if (ip_customer_is_internal(c, r->tariff))
+            continue;
+        invoiced += total > 0;
+        if (!c->street)
+            missing[n++] = "street";
+        if (!c->postcode)
+            missing[n++] = "postcode";
+        if (!c->city)
+            missing[n++] = "city";
+        if (n == 0)
+            continue;
+        add_warning(r, ip_xasprintf("customers.csv:%ld: company %" PRIu32 " %s has no %s%s%s%s%s "
+                                    "in the register: a Swedish VAT invoice names the buyer's "
+                                    "address (%s)",
+                                    c->line, c->nr, c->name, missing[0],
+                                    n == 2 ? " or " : n == 3 ? ", " : "", n > 1 ? missing[1] : "",
+                                    n == 3 ? " or " : "", n == 3 ? missing[2] : "",
+                                    total > 0 ? "invoiced this year" : "no fee this year"));
+    }
+    if (invoiced && !ip_tariff_has_payment(r->tariff))
+        add_warning(r, ip_xasprintf("the tariff gives no bankgiro, plusgiro or iban on "
+                                    "<invoicing>: the invoices of %zu companies say nothing "
+                                    "about how to pay", invoiced));
+}
+
 /* The SHA-256 and size of an input that its loader reads itself (tariff.xml
  * through libxml2, customers.csv in customers.c): one more read of a few
  * kilobytes, digest and size from the same bytes. The statistics files get
@@ -901,6 +938,7 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
     if (!found)
         add_warning(r, ip_xasprintf("no fees of %d (%d/fees.csv in the output folder): "
                                     "the Y-1 columns show '–'", o->year - 1, o->year - 1));
+    company_warnings(r);
     inputs_digest(r);
     free(group);
     free(path);

@@ -80,7 +80,13 @@ typedef enum kind {
     K_VAT,      /* O, S */
     K_VATPCT,   /* 25, 12, 6 */
     K_METHOD,   /* proportional, equal-and-proportional */
-    K_FILE      /* [A-Za-z0-9_-][A-Za-z0-9_.-]{0,99} */
+    K_FILE,     /* [A-Za-z0-9_-][A-Za-z0-9_.-]{0,99} */
+    K_BANKGIRO, /* NNN-NNNN or NNNN-NNNN, '-' optional; check digit separately */
+    K_PLUSGIRO, /* 2 to 8 digits, '-' before the last one optional */
+    K_IBAN,     /* CC, 2 digits, 11 to 30 letters or digits; spaces allowed */
+    K_BIC,      /* 6 letters, 2 letters or digits, optionally 3 more */
+    K_ACCOUNT,  /* 4 to 6 digits, the first 1-8 */
+    K_OBJECT    /* [A-Za-z0-9][A-Za-z0-9_-]{0,19} */
 } kind;
 
 typedef struct attr_spec {
@@ -105,6 +111,10 @@ static const attr_spec attrs[] = {
     {"invoicing", "number-prefix", K_PREFIX,
      "an invoice number prefix of 1 to 20 letters, digits, '-' or '_'"},
     {"invoicing", "periods", K_PERIODS, "periods 1, 4 or 12"},
+    {"invoicing", "bankgiro", K_BANKGIRO, "a bankgiro number NNN-NNNN or NNNN-NNNN"},
+    {"invoicing", "plusgiro", K_PLUSGIRO, "a plusgiro number of 2 to 8 digits such as 901234-5"},
+    {"invoicing", "iban", K_IBAN, "an IBAN such as SE45 5000 0000 0583 9825 7466"},
+    {"invoicing", "bic", K_BIC, "a BIC of 8 or 11 letters and digits such as ESSESESS"},
     {"group", "id", K_ID, "a group id of lowercase letters, digits, '-' or '_'"},
     {"group", "label", K_TEXT, "a group label"},
     {"group", "vat", K_VAT, "vat 'O' or 'S'"},
@@ -128,6 +138,14 @@ static const attr_spec attrs[] = {
     {"key", "equal-percent", K_PERCENT, "an equal-percent from 0 to 100"},
     {"consolidate", "from", K_CUSTNR, "a customer number of 1 to 6 digits"},
     {"consolidate", "into", K_CUSTNR, "a customer number of 1 to 6 digits"},
+    {"accounting", "seller-cost-centre", K_OBJECT,
+     "a cost centre code of 1 to 20 letters, digits, '-' or '_'"},
+    {"accounting", "cost-account", K_ACCOUNT, "an account number of 4 to 6 digits"},
+    {"account", "number", K_ACCOUNT, "an account number of 4 to 6 digits"},
+    {"account", "name", K_TEXT, "an account name"},
+    {"posting", "service", K_ID, "a service id of lowercase letters, digits, '-' or '_'"},
+    {"posting", "revenue-account", K_ACCOUNT, "an account number of 4 to 6 digits"},
+    {"posting", "cost-account", K_ACCOUNT, "an account number of 4 to 6 digits"},
 };
 
 static const attr_spec *find_spec(const char *elem, const char *attr)
@@ -166,6 +184,32 @@ static long small_uint(const char *s)
     for (i = 0; i < n; i++)
         v = v * 10 + (s[i] - '0');
     return v;
+}
+
+static int is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static int is_alnum(char c)
+{
+    return is_digit(c) || is_upper(c) || (c >= 'a' && c <= 'z');
+}
+
+/* v without its '-' (bankgiro, plusgiro) or spaces (IBAN) into out[size]:
+ * 0, or -1 when it does not fit. */
+static int squeeze(const char *v, char drop, char *out, size_t size)
+{
+    size_t o = 0;
+    for (; *v; v++) {
+        if (*v == drop)
+            continue;
+        if (o + 1 >= size)
+            return -1;
+        out[o++] = *v;
+    }
+    out[o] = '\0';
+    return 0;
 }
 
 static int in_set(const char *s, const char *const *set)
@@ -265,6 +309,54 @@ static int value_ok(kind k, const char *v)
             if (!ok)
                 return 0;
         }
+        return 1;
+    case K_BANKGIRO: {
+        /* NNN-NNNN or NNNN-NNNN: the '-' stands before the last four digits */
+        const char *dash = strchr(v, '-');
+        char d[16];
+        if (dash && (strlen(dash + 1) != 4 || strchr(dash + 1, '-')))
+            return 0;
+        return squeeze(v, '-', d, sizeof d) == 0 && all_digits(d, strlen(d), 7, 8);
+    }
+    case K_PLUSGIRO: {
+        /* the '-' stands before the check digit */
+        const char *dash = strchr(v, '-');
+        char d[16];
+        if (dash && strlen(dash + 1) != 1)
+            return 0;
+        return squeeze(v, '-', d, sizeof d) == 0 && all_digits(d, strlen(d), 2, 8);
+    }
+    case K_IBAN: {
+        char d[48];
+        size_t m;
+        /* no space inside the country code and check digits */
+        if (n < 4 || !is_upper(v[0]) || !is_upper(v[1]) || !is_digit(v[2]) || !is_digit(v[3]))
+            return 0;
+        if (squeeze(v, ' ', d, sizeof d) != 0)
+            return 0;
+        m = strlen(d);
+        if (m < 15 || m > 34)
+            return 0;
+        for (i = 4; i < m; i++)
+            if (!is_digit(d[i]) && !is_upper(d[i]))
+                return 0;
+        return 1;
+    }
+    case K_BIC:
+        if (n != 8 && n != 11)
+            return 0;
+        for (i = 0; i < n; i++)
+            if (i < 6 ? !is_upper(v[i]) : !(is_upper(v[i]) || is_digit(v[i])))
+                return 0;
+        return 1;
+    case K_ACCOUNT:
+        return all_digits(v, n, 4, 6) && v[0] >= '1' && v[0] <= '8';
+    case K_OBJECT:
+        if (n < 1 || n > 20)
+            return 0;
+        for (i = 0; i < n; i++)
+            if (!(is_alnum(v[i]) || (i > 0 && (v[i] == '-' || v[i] == '_'))))
+                return 0;
         return 1;
     }
     return 0;
@@ -739,6 +831,74 @@ static ip_err read_seller(loader *L, ip_tariff *t, const xmlNode *n)
     return IP_OK;
 }
 
+/* The Luhn (modulus 10) check of a string of digits, as bankgiro and
+ * plusgiro numbers carry it in their last digit. */
+static int luhn_ok(const char *d)
+{
+    size_t n = strlen(d), i;
+    int sum = 0;
+    for (i = 0; i < n; i++) {
+        int v = (d[n - 1 - i] - '0') * (i % 2 ? 2 : 1);
+        sum += v > 9 ? v - 9 : v;
+    }
+    return sum % 10 == 0;
+}
+
+/* ISO 13616: the IBAN with its first four characters moved to the end, the
+ * letters as 10..35, is 1 modulo 97. */
+static int iban_ok(const char *d)
+{
+    size_t n = strlen(d), i;
+    unsigned r = 0;
+    for (i = 0; i < n; i++) {
+        char c = d[(i + 4) % n];
+        unsigned v = is_digit(c) ? (unsigned)(c - '0') : (unsigned)(c - 'A' + 10);
+        r = (v >= 10 ? r * 100 : r * 10) + v;
+        r %= 97;
+    }
+    return r == 1;
+}
+
+/* A payment attribute of <invoicing> without its separators (drop), its
+ * check digits verified by ok(). */
+static ip_err get_account_no(loader *L, const xmlNode *n, const char *attr, char drop,
+                             int (*ok)(const char *), const char *what, char **out)
+{
+    char q[200];
+    ip_err e = get(L, n, attr, 0, out);
+    if (e || !*out)
+        return e;
+    if (squeeze(*out, drop, *out, strlen(*out) + 1) != 0)
+        IP_BUG("squeeze into itself");
+    if (!ok(*out)) {
+        xmlChar *raw = xmlGetNoNsProp(n, (const xmlChar *)attr);
+        e = fail(L, attr_lineno(L, n, attr), "expected %s with a valid check digit, found '%s'",
+                 what, quote(raw ? (const char *)raw : "", q, sizeof q));
+        xmlFree(raw);
+    }
+    return e;
+}
+
+/* bankgiro, plusgiro, iban and bic on <invoicing>: each optional, bic
+ * exactly with iban. */
+static ip_err read_payment(loader *L, ip_tariff *t, const xmlNode *n)
+{
+    ip_payment *p = &t->payment;
+    ip_err e;
+    if ((e = get_account_no(L, n, "bankgiro", '-', luhn_ok, "a bankgiro number", &p->bankgiro)) ||
+        (e = get_account_no(L, n, "plusgiro", '-', luhn_ok, "a plusgiro number", &p->plusgiro)) ||
+        (e = get_account_no(L, n, "iban", ' ', iban_ok, "an IBAN", &p->iban)) ||
+        (e = get(L, n, "bic", 0, &p->bic)))
+        return e;
+    if (p->iban && !p->bic)
+        return fail(L, attr_lineno(L, n, "iban"),
+                    "expected a bic with iban on <invoicing>, found none");
+    if (p->bic && !p->iban)
+        return fail(L, attr_lineno(L, n, "bic"),
+                    "expected bic only with an iban on <invoicing>, found no iban");
+    return IP_OK;
+}
+
 static ip_err read_invoicing(loader *L, ip_tariff *t, const xmlNode *n)
 {
     int64_t v;
@@ -754,7 +914,7 @@ static ip_err read_invoicing(loader *L, ip_tariff *t, const xmlNode *n)
     if ((e = get_int(L, n, "periods", 0, &present, &v)))
         return e;
     t->periods = present ? (int)v : 1;
-    return IP_OK;
+    return read_payment(L, t, n);
 }
 
 static ip_err read_group(loader *L, ip_tariff *t, const xmlNode *n, long *lines)
@@ -1006,6 +1166,151 @@ static ip_err read_service(loader *L, ip_tariff *t, xmlNode *n)
     return e;
 }
 
+static const ip_account *find_account(const ip_accounting *a, const char *number)
+{
+    size_t i;
+    for (i = 0; i < a->naccounts; i++)
+        if (!strcmp(a->accounts[i].number, number))
+            return &a->accounts[i];
+    return NULL;
+}
+
+/* The account attr of element n names: declared, and of the class the side
+ * needs (revenue: class 3; cost: classes 4 to 7, as in BAS and Kommun-Bas).
+ * *out is NULL when the attribute is absent. */
+static ip_err posting_account(loader *L, const ip_accounting *a, const xmlNode *n,
+                              const char *attr, int revenue, const char *svc,
+                              const ip_account **out)
+{
+    char *v;
+    ip_err e = get(L, n, attr, revenue && svc, &v);
+    const ip_account *acc;
+    *out = NULL;
+    if (e || !v)
+        return e;
+    acc = find_account(a, v);
+    if (!acc)
+        e = fail(L, attr_lineno(L, n, attr),
+                 "expected an account declared by <account> in %s%s%s%s, found '%s'", attr,
+                 svc ? " of service '" : "", svc ? svc : "", svc ? "'" : "", v);
+    else if (revenue && v[0] != '3')
+        e = fail(L, attr_lineno(L, n, attr),
+                 "expected a revenue account of class 3 (3xxx) for service '%s', found '%s'",
+                 svc, v);
+    else if (!revenue && (v[0] < '4' || v[0] > '7'))
+        e = fail(L, attr_lineno(L, n, attr),
+                 "expected a cost account of class 4 to 7 (4xxx-7xxx)%s%s%s, found '%s'",
+                 svc ? " for service '" : " as the default", svc ? svc : "", svc ? "'" : "", v);
+    free(v);
+    *out = acc;
+    return e;
+}
+
+/* <accounting seller-cost-centre cost-account?> <account>+ <posting>+: the
+ * accounts of the internal postings. Complete or an error: every service
+ * gets a revenue and a cost account, every account named is declared. */
+static ip_err read_accounting(loader *L, ip_tariff *t, xmlNode *n)
+{
+    ip_accounting *a = ip_xcalloc(1, sizeof *a);
+    const ip_account *def = NULL;
+    long *plines = ip_xcalloc(t->nservices + 1, sizeof *plines);
+    size_t nelem = 0, s;
+    xmlNode *c;
+    ip_err e;
+
+    t->accounting = a; /* owned from here on */
+    a->line = node_line(n);
+    a->revenue = ip_xcalloc(t->nservices + 1, sizeof *a->revenue);
+    a->cost = ip_xcalloc(t->nservices + 1, sizeof *a->cost);
+    for (c = n->children; c; c = c->next)
+        nelem += c->type == XML_ELEMENT_NODE;
+    a->accounts = ip_xcalloc(nelem + 1, sizeof *a->accounts);
+    if ((e = check_attrs(L, n)) || (e = get(L, n, "seller-cost-centre", 1, &a->seller_cost_centre)))
+        goto out;
+
+    if ((e = next_elem(L, n->children, &c)))
+        goto out;
+    while (c && is_elem(c, "account")) {
+        ip_account *acc = &a->accounts[a->naccounts];
+        const ip_account *prev;
+        if ((e = check_attrs(L, c)) || (e = get(L, c, "number", 1, &acc->number)))
+            break;
+        acc->line = node_line(c);
+        if ((prev = find_account(a, acc->number)) != NULL) {
+            e = fail(L, attr_lineno(L, c, "number"),
+                     "expected a unique account number, found '%s' again (first on line %ld)",
+                     acc->number, prev->line);
+            free(acc->number);
+            acc->number = NULL;
+            break;
+        }
+        a->naccounts++;
+        if ((e = get(L, c, "name", 1, &acc->name)) || (e = next_elem(L, c->next, &c)))
+            break;
+    }
+    if (e)
+        goto out;
+    if (!a->naccounts) {
+        e = fail(L, c ? node_line(c) : a->line, "expected <account> first in <accounting>, found %s%s%s",
+                 c ? "<" : "", c ? (const char *)c->name : "none", c ? ">" : "");
+        goto out;
+    }
+    if ((e = posting_account(L, a, n, "cost-account", 0, NULL, &def)))
+        goto out;
+
+    while (c) {
+        const ip_account *rev, *cost;
+        char *id = NULL;
+        if (!is_elem(c, "posting")) {
+            e = fail(L, node_line(c), "expected <posting> or </accounting>, found <%s>",
+                     (const char *)c->name);
+            break;
+        }
+        if ((e = check_attrs(L, c)) || (e = get(L, c, "service", 1, &id)))
+            break;
+        for (s = 0; s < t->nservices; s++)
+            if (!strcmp(t->services[s].id, id))
+                break;
+        if (s == t->nservices)
+            e = fail(L, attr_lineno(L, c, "service"),
+                     "expected a service of the tariff in <posting service>, found '%s'", id);
+        else if (plines[s])
+            e = fail(L, attr_lineno(L, c, "service"),
+                     "expected one <posting> per service, found '%s' again (first on line %ld)",
+                     id, plines[s]);
+        if (!e) {
+            plines[s] = node_line(c);
+            if (!(e = posting_account(L, a, c, "revenue-account", 1, id, &rev)) &&
+                !(e = posting_account(L, a, c, "cost-account", 0, id, &cost))) {
+                a->revenue[s] = rev;
+                a->cost[s] = cost ? cost : def;
+            }
+        }
+        free(id);
+        if (e || (e = next_elem(L, c->next, &c)))
+            break;
+    }
+    if (e)
+        goto out;
+    for (s = 0; s < t->nservices; s++) {
+        if (!a->revenue[s]) {
+            e = fail(L, a->line,
+                     "expected a <posting> for every service in <accounting>, found none for "
+                     "'%s'", t->services[s].id);
+            goto out;
+        }
+        if (!a->cost[s]) {
+            e = fail(L, plines[s],
+                     "expected a cost-account on the <posting> of service '%s' or on "
+                     "<accounting>, found neither", t->services[s].id);
+            goto out;
+        }
+    }
+out:
+    free(plines);
+    return e;
+}
+
 static ip_err read_tariff(loader *L, ip_tariff *t, xmlDocPtr doc)
 {
     xmlNode *root = xmlDocGetRootElement(doc), *c;
@@ -1052,8 +1357,11 @@ static ip_err read_tariff(loader *L, ip_tariff *t, xmlDocPtr doc)
     while (c && is_elem(c, "service"))
         if ((e = read_service(L, t, c)) || (e = next_elem(L, c->next, &c)))
             goto out;
+    if (c && is_elem(c, "accounting") && t->nservices)
+        if ((e = read_accounting(L, t, c)) || (e = next_elem(L, c->next, &c)))
+            goto out;
     if (c)
-        e = fail(L, node_line(c), "expected <group> or <service> in <tariff>, found <%s>",
+        e = fail(L, node_line(c), "expected <group>, <service> or <accounting> in <tariff>, found <%s>",
                  (const char *)c->name);
     else if (!t->ngroups)
         e = fail(L, node_line(root), "expected at least one <group> in <tariff>, found none");
@@ -1196,6 +1504,21 @@ void ip_tariff_free(ip_tariff *t)
     free(t->seller.city);
     free(t->seller.email);
     free(t->number_prefix);
+    free(t->payment.bankgiro);
+    free(t->payment.plusgiro);
+    free(t->payment.iban);
+    free(t->payment.bic);
+    if (t->accounting) {
+        for (i = 0; i < t->accounting->naccounts; i++) {
+            free(t->accounting->accounts[i].number);
+            free(t->accounting->accounts[i].name);
+        }
+        free(t->accounting->accounts);
+        free(t->accounting->revenue);
+        free(t->accounting->cost);
+        free(t->accounting->seller_cost_centre);
+        free(t->accounting);
+    }
     for (i = 0; i < t->ngroups; i++) {
         free(t->groups[i].id);
         free(t->groups[i].label);
@@ -1206,6 +1529,11 @@ void ip_tariff_free(ip_tariff *t)
     free(t->services);
     free(t->path);
     free(t);
+}
+
+int ip_tariff_has_payment(const ip_tariff *t)
+{
+    return t->payment.bankgiro || t->payment.plusgiro || t->payment.iban;
 }
 
 const ip_group *ip_tariff_group(const ip_tariff *t, const char *id)

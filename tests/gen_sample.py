@@ -187,6 +187,27 @@ SERVICES = [
 ]
 
 
+# The seller's bankgiro, IBAN and BIC (made up, valid check digits).
+PAYMENT = ("5050-1055", "SE45 5000 0000 0583 9825 7466", "ESSESESS")
+
+# <accounting>: the seller's cost centre (the contact centre within
+# Serviceförvaltningen), the default cost account, the accounts and per
+# service the revenue account and, where it is not the default, the cost
+# account.
+ACCOUNTING = (
+    "1905", "6419",
+    [("3631", "Interna intäkter, e-tjänstsupport"),
+     ("3632", "Interna intäkter, Stockholm Direkt"),
+     ("3633", "Interna intäkter, telefonistöd"),
+     ("3634", "Interna intäkter, kontaktcenterplattform"),
+     ("6412", "Köp av intern telefonitjänst"),
+     ("6419", "Köp av interna tjänster, kontaktcenter"),
+     ("6542", "Köp av interna IT-tjänster")],
+    [("etjanst", "3631", None), ("direkt", "3632", None),
+     ("vaxel", "3633", "6412"), ("kcp", "3634", "6542")],
+)
+
+
 def xml_attr(s):
     return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;"))
@@ -204,7 +225,11 @@ def tariff_xml():
     o.append('  <seller name="Stockholms stad, Serviceförvaltningen" org-nr="%s"' % CITY_ORG_NR)
     o.append('          vat-id="SE212000014201" street="Fleminggatan 4" postcode="104 20"')
     o.append('          city="Stockholm" email="kontaktcenter.faktura@stockholm.se"/>')
-    o.append('  <invoicing issue-date="2025-01-15" due-days="30" number-prefix="KC"/>')
+    # Payment details on the <invoicing> line itself (bankgiro and IBAN/BIC,
+    # made-up numbers with valid check digits), so the lines below keep
+    # their numbers.
+    o.append('  <invoicing issue-date="2025-01-15" due-days="30" number-prefix="KC"'
+             ' bankgiro="%s" iban="%s" bic="%s"/>' % PAYMENT)
     o.append('  <group id="forvaltning" label="Nämnder och förvaltningar" vat="O"/>')
     o.append('  <group id="bolag" label="Bolag och stiftelser" vat="S" vat-percent="25"/>')
     for s in SERVICES:
@@ -238,6 +263,17 @@ def tariff_xml():
         for f, t in s.get("consolidate", []):
             o.append('    <consolidate from="%d" into="%d"/>' % (f, t))
         o.append("  </service>")
+    o.append("")
+    o.append("  <!-- Internal postings (the SIE 4I file): four-digit accounts in the style")
+    o.append("       of Kommun-Bas, class 3 revenue and class 6 costs (made up). -->")
+    seller_cc, default_cost, accounts, postings = ACCOUNTING
+    o.append('  <accounting seller-cost-centre="%s" cost-account="%s">' % (seller_cc, default_cost))
+    for number, name in accounts:
+        o.append('    <account number="%s" name="%s"/>' % (number, xml_attr(name)))
+    for svc, revenue, cost in postings:
+        o.append('    <posting service="%s" revenue-account="%s"%s/>'
+                 % (svc, revenue, ' cost-account="%s"' % cost if cost else ""))
+    o.append("  </accounting>")
     o.append("</tariff>")
     return "\n".join(o) + "\n"
 
@@ -315,6 +351,17 @@ def write_csv(path, header, rows):
 # ---------------------------------------------------------------------------
 # customers.csv
 
+def gln(twelve):
+    """A GS1 GLN: twelve digits and the check digit (weights 3, 1 from the right)."""
+    total = sum(int(twelve[11 - i]) * (3 if i % 2 == 0 else 1) for i in range(12))
+    return twelve + str((10 - total % 10) % 10)
+
+
+# Companies with a PEPPOL address of their own (a GLN); the others are
+# reached at their organisation number.
+COMPANY_GLN = {216, 217, 296}
+
+
 def gen_customers(rng):
     used = {"2120000142"}
     rows = []
@@ -322,10 +369,17 @@ def gen_customers(rng):
         if group == "forvaltning":
             org = CITY_ORG_NR
             ref = "%d0-KC" % nr  # ansvar code of the buying unit
+            # The central departments' cost centre is their ansvar code;
+            # the district administrations (7xx) leave it to their number.
+            cost_centre = "%d0" % nr if nr < 700 else ""
+            endpoint = "0088:" + gln("730000900%03d" % nr)
         else:
             org = org_nr(rng, "802" if nr in FOUNDATIONS else "556", used)
             ref = "KC-%d" % nr
-        rows.append([nr, name, group, org, ref, street, postcode, "Stockholm"])
+            cost_centre = ""
+            endpoint = "0088:" + gln("735000100%03d" % nr) if nr in COMPANY_GLN else ""
+        rows.append([nr, name, group, org, ref, street, postcode, "Stockholm", cost_centre,
+                     endpoint])
     return rows
 
 
@@ -642,7 +696,8 @@ def main():
     with open(os.path.join(a.out, "tariff.xml"), "w", encoding="utf-8", newline="") as f:
         f.write(tariff_xml())
     write_csv(os.path.join(a.out, "customers.csv"),
-              ["nr", "name", "group", "org_nr", "reference", "street", "postcode", "city"],
+              ["nr", "name", "group", "org_nr", "reference", "street", "postcode", "city",
+               "cost_centre", "endpoint"],
               gen_customers(random.Random(SEED + 1)))
     write_csv(os.path.join(a.out, "cases.csv"),
               ["case_id", "date", "customer", "queue", "kind", "subject"],

@@ -173,6 +173,89 @@ static void test_customers_other_delimiter_and_line_ends(void **state)
     ip_customers_free(c);
 }
 
+#define HEADER_CE "nr;name;group;org_nr;reference;cost_centre;endpoint\n"
+
+/* cost_centre and endpoint: optional, the number standing in for a missing
+ * cost centre; the endpoint's scheme and id apart. */
+static void test_customers_cost_centre_and_endpoint(void **state)
+{
+    const ip_tariff *t = *state;
+    ip_customers *c = NULL;
+    const ip_customer *cu;
+    char buf[24];
+    ip_diag d;
+    assert_int_equal(load_text(t,
+                               HEADER_CE
+                               "110;Stadsledningskontoret;forvaltning;212000-0142;1100-KC;1100;"
+                               "0088:7300009000012\n"
+                               "113;Socialförvaltningen;forvaltning;212000-0142;1130-KC;;\n"
+                               "212;AB Stokab;bolag;556839-5270;KC-212;;0007:556839-5270\n",
+                               &c, &d),
+                     IP_OK);
+    cu = ip_customers_at(c, 0);
+    assert_string_equal(cu->cost_centre, "1100");
+    assert_string_equal(ip_customer_cost_centre(cu, buf, sizeof buf), "1100");
+    assert_string_equal(cu->endpoint_scheme, "0088");
+    assert_string_equal(cu->endpoint_id, "7300009000012");
+    assert_true(ip_customer_is_internal(cu, t));
+    cu = ip_customers_at(c, 1);
+    assert_null(cu->cost_centre);
+    assert_string_equal(ip_customer_cost_centre(cu, buf, sizeof buf), "113");
+    assert_string_equal(cu->endpoint_scheme, "");
+    assert_null(cu->endpoint_id);
+    cu = ip_customers_at(c, 2);
+    assert_string_equal(cu->endpoint_scheme, "0007");
+    assert_string_equal(cu->endpoint_id, "5568395270");
+    assert_false(ip_customer_is_internal(cu, t));
+    ip_customers_free(c);
+
+    assert_true(ip_is_gln("7300009000012", 13));
+    assert_false(ip_is_gln("7300009000018", 13));
+    assert_false(ip_is_gln("730000900001", 12));
+    assert_true(ip_is_object_code("A-1_b", 5));
+    assert_false(ip_is_object_code("-A", 2));
+    assert_false(ip_is_object_code("123456789012345678901", 21));
+}
+
+static void test_customers_cost_centre_and_endpoint_errors(void **state)
+{
+    const ip_tariff *t = *state;
+    expect_error(t, HEADER_CE "110;Stadsledningskontoret;forvaltning;212000-0142;1100-KC;11 00;\n",
+                 IP_ERR_DATA,
+                 "customers.csv:2: expected a cost centre of 1 to 20 letters, digits, '-' or "
+                 "'_', found '11 00'", NULL);
+    expect_error(t, HEADER_CE "110;Stadsledningskontoret;forvaltning;212000-0142;1100-KC;;"
+                              "0088:7300009000018\n",
+                 IP_ERR_DATA,
+                 "customers.csv:2: expected an endpoint 0088:<GLN> of 13 digits with a valid "
+                 "check digit, found '0088:7300009000018'", NULL);
+    expect_error(t, HEADER_CE "110;Stadsledningskontoret;forvaltning;212000-0142;1100-KC;;"
+                              "0007:212000-0143\n",
+                 IP_ERR_DATA,
+                 "customers.csv:2: expected an endpoint 0007:<organisation number> with a valid "
+                 "check digit, found '0007:212000-0143'", NULL);
+    expect_error(t, HEADER_CE "110;Stadsledningskontoret;forvaltning;212000-0142;1100-KC;;"
+                              "9955:1234\n",
+                 IP_ERR_DATA,
+                 "customers.csv:2: expected a PEPPOL endpoint 0007:<organisation number> or "
+                 "0088:<GLN>, found '9955:1234'", NULL);
+    /* Two departments on one cost centre, also through a number standing in
+     * for a missing one; companies do not count. */
+    expect_error(t, HEADER_CE
+                 "110;Stadsledningskontoret;forvaltning;212000-0142;1100-KC;113;\n"
+                 "113;Socialförvaltningen;forvaltning;212000-0142;1130-KC;;\n"
+                 "212;AB Stokab;bolag;556839-5270;KC-212;113;\n",
+                 IP_ERR_DATA,
+                 "customers.csv:3: expected a cost centre of its own for each department, found "
+                 "'113' again (customer 110 on line 2 has it)", NULL);
+    expect_error(t, HEADER_CE
+                 "113;Socialförvaltningen;forvaltning;212000-0142;1130-KC;;\n"
+                 "110;Stadsledningskontoret;forvaltning;212000-0142;1100-KC;113;\n",
+                 IP_ERR_DATA,
+                 "customers.csv:3: expected a cost centre of its own for each department, found "
+                 "'113' again (customer 113 on line 2 has it as its number)", NULL);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Errors                                                                 */
 
@@ -368,6 +451,8 @@ int main(void)
         cmocka_unit_test(test_customers_lists_several_problems),
         cmocka_unit_test(test_customers_lists_at_most_ten_more),
         cmocka_unit_test(test_customers_csv_errors),
+        cmocka_unit_test(test_customers_cost_centre_and_endpoint),
+        cmocka_unit_test(test_customers_cost_centre_and_endpoint_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -832,6 +832,169 @@ static void test_tariff_structure_without_schema(void **state)
                     "mismatch: servic line 37 and service");
 }
 
+/* ---------------------------------------------------------------------- */
+/* Payment details and the accounting configuration                       */
+
+/* The accounting block that the cases below start from: it opens on line
+ * 41 of valid.xml, where </tariff> stood. */
+static const char ACCOUNTING[] =
+    "  <accounting seller-cost-centre=\"1905\" cost-account=\"6419\">\n"          /* 41 */
+    "    <account number=\"3631\" name=\"Interna intäkter, e-tjänstsupport\"/>\n" /* 42 */
+    "    <account number=\"3632\" name=\"Interna intäkter, Stockholm Direkt\"/>\n"
+    "    <account number=\"3633\" name=\"Interna intäkter, växel\"/>\n"
+    "    <account number=\"3634\" name=\"Interna intäkter, plattform\"/>\n"          /* 45 */
+    "    <account number=\"6419\" name=\"Köp av interna tjänster\"/>\n"
+    "    <account number=\"6412\" name=\"Interna telefonitjänster\"/>\n"             /* 47 */
+    "    <posting service=\"etjanst\" revenue-account=\"3631\"/>\n"
+    "    <posting service=\"direkt\" revenue-account=\"3632\"/>\n"
+    "    <posting service=\"vaxel\" revenue-account=\"3633\" cost-account=\"6412\"/>\n" /* 50 */
+    "    <posting service=\"kcp\" revenue-account=\"3634\"/>\n"
+    "  </accounting>\n";
+
+/* valid.xml with ACCOUNTING, in which old is replaced by new_. */
+static char *accounting_variant(const char *old, const char *new_)
+{
+    const char *p = strstr(ACCOUNTING, old);
+    char *block, *doc;
+    if (!p)
+        fail_msg("'%s' is not in the accounting block", old);
+    block = ip_xasprintf("%.*s%s%s</tariff>", (int)(p - ACCOUNTING), ACCOUNTING, new_,
+                         p + strlen(old));
+    doc = variant("</tariff>", block);
+    free(block);
+    return doc;
+}
+
+static void expect_accounting(const char *old, const char *new_, const char *msg)
+{
+    char *doc = accounting_variant(old, new_);
+    expect_doc(doc, XSD, IP_ERR_TARIFF, msg);
+    expect_doc(doc, NULL, IP_ERR_TARIFF, msg);
+    free(doc);
+}
+
+static void test_tariff_payment_details(void **state)
+{
+    ip_tariff *t;
+    (void)state;
+    t = load_variant("number-prefix=\"KC\"",
+                     "number-prefix=\"KC\" bankgiro=\"5050-1055\" plusgiro=\"901234-5\"\n"
+                     "     iban=\"SE45 5000 0000 0583 9825 7466\" bic=\"ESSESESS\"");
+    assert_string_equal(t->payment.bankgiro, "50501055");
+    assert_string_equal(t->payment.plusgiro, "9012345");
+    assert_string_equal(t->payment.iban, "SE4550000000058398257466");
+    assert_string_equal(t->payment.bic, "ESSESESS");
+    assert_true(ip_tariff_has_payment(t));
+    ip_tariff_free(t);
+}
+
+static void test_tariff_payment_errors(void **state)
+{
+    ip_tariff *t;
+    (void)state;
+    t = load_variant("number-prefix=\"KC\"", "number-prefix=\"KC\"");
+    assert_false(ip_tariff_has_payment(t));
+    assert_null(t->payment.bankgiro);
+    assert_null(t->accounting);
+    ip_tariff_free(t);
+    expect_both("number-prefix=\"KC\"", "number-prefix=\"KC\" bankgiro=\"5050-1056\"",
+                "tariff.xml:7: expected a bankgiro number with a valid check digit, found "
+                "'5050-1056'");
+    expect_both("number-prefix=\"KC\"", "number-prefix=\"KC\" bankgiro=\"50-501055\"",
+                "tariff.xml:7: expected a bankgiro number NNN-NNNN or NNNN-NNNN, found "
+                "'50-501055'");
+    expect_both("number-prefix=\"KC\"", "number-prefix=\"KC\" plusgiro=\"90 1234-5\"",
+                "tariff.xml:7: expected a plusgiro number of 2 to 8 digits such as 901234-5, "
+                "found '90 1234-5'");
+    expect_both("number-prefix=\"KC\"", "number-prefix=\"KC\" plusgiro=\"4711-7\"",
+                "tariff.xml:7: expected a plusgiro number with a valid check digit, found "
+                "'4711-7'");
+    expect_both("number-prefix=\"KC\"",
+                "number-prefix=\"KC\"\n iban=\"SE45 5000 0000 0583 9825 7467\" bic=\"ESSESESS\"",
+                "tariff.xml:8: expected an IBAN with a valid check digit, found "
+                "'SE45 5000 0000 0583 9825 7467'");
+    expect_both("number-prefix=\"KC\"", "number-prefix=\"KC\" iban=\"SE4550000000058398257466\"",
+                "tariff.xml:7: expected a bic with iban on <invoicing>, found none");
+    expect_both("number-prefix=\"KC\"", "number-prefix=\"KC\" bic=\"ESSESESS\"",
+                "tariff.xml:7: expected bic only with an iban on <invoicing>, found no iban");
+    expect_both("number-prefix=\"KC\"", "number-prefix=\"KC\" bic=\"ESSE\"",
+                "tariff.xml:7: expected a BIC of 8 or 11 letters and digits such as ESSESESS, "
+                "found 'ESSE'");
+    expect_both("number-prefix=\"KC\"", "number-prefix=\"KC\" iban=\"S E45500000000583982574\"",
+                "tariff.xml:7: expected an IBAN such as SE45 5000 0000 0583 9825 7466, found "
+                "'S E45500000000583982574'");
+}
+
+static void test_tariff_accounting_loads(void **state)
+{
+    char *doc = accounting_variant("", "");
+    ip_tariff *t = NULL;
+    const ip_accounting *a;
+    ip_diag d;
+    (void)state;
+    assert_int_equal(ip_tariff_load_mem(doc, strlen(doc), "tariff.xml", XSD, &t, &d), IP_OK);
+    free(doc);
+    a = t->accounting;
+    assert_non_null(a);
+    assert_int_equal(a->line, 41);
+    assert_string_equal(a->seller_cost_centre, "1905");
+    assert_int_equal(a->naccounts, 6);
+    assert_string_equal(a->accounts[1].number, "3632");
+    assert_string_equal(a->accounts[1].name, "Interna intäkter, Stockholm Direkt");
+    assert_int_equal(a->accounts[1].line, 43);
+    assert_string_equal(a->revenue[0]->number, "3631");
+    assert_string_equal(a->revenue[3]->number, "3634");
+    assert_string_equal(a->cost[0]->number, "6419"); /* the default */
+    assert_string_equal(a->cost[2]->number, "6412"); /* vaxel's own */
+    assert_string_equal(a->cost[3]->name, "Köp av interna tjänster");
+    ip_tariff_free(t);
+}
+
+static void test_tariff_accounting_errors(void **state)
+{
+    (void)state;
+    /* a bad account number or object code */
+    expect_accounting("number=\"3632\"", "number=\"363\"",
+                      "tariff.xml:43: expected an account number of 4 to 6 digits, found '363'");
+    expect_accounting("number=\"3632\"", "number=\"0632\"",
+                      "tariff.xml:43: expected an account number of 4 to 6 digits, found '0632'");
+    expect_accounting("seller-cost-centre=\"1905\"", "seller-cost-centre=\"19 05\"",
+                      "tariff.xml:41: expected a cost centre code of 1 to 20 letters, digits, "
+                      "'-' or '_', found '19 05'");
+    expect_accounting("number=\"3633\"", "number=\"3632\"",
+                      "tariff.xml:44: expected a unique account number, found '3632' again "
+                      "(first on line 43)");
+    /* accounts of the wrong class, or not declared */
+    expect_accounting("revenue-account=\"3632\"", "revenue-account=\"6419\"",
+                      "tariff.xml:49: expected a revenue account of class 3 (3xxx) for service "
+                      "'direkt', found '6419'");
+    expect_accounting("cost-account=\"6412\"", "cost-account=\"3633\"",
+                      "tariff.xml:50: expected a cost account of class 4 to 7 (4xxx-7xxx) for "
+                      "service 'vaxel', found '3633'");
+    expect_accounting("cost-account=\"6419\"", "cost-account=\"3631\"",
+                      "tariff.xml:41: expected a cost account of class 4 to 7 (4xxx-7xxx) as "
+                      "the default, found '3631'");
+    expect_accounting("revenue-account=\"3634\"", "revenue-account=\"3699\"",
+                      "tariff.xml:51: expected an account declared by <account> in "
+                      "revenue-account of service 'kcp', found '3699'");
+    /* an unknown service, one twice, one missing: never half a configuration */
+    expect_accounting("service=\"kcp\"", "service=\"kpc\"",
+                      "tariff.xml:51: expected a service of the tariff in <posting service>, "
+                      "found 'kpc'");
+    expect_accounting("service=\"kcp\"", "service=\"direkt\"",
+                      "tariff.xml:51: expected one <posting> per service, found 'direkt' again "
+                      "(first on line 49)");
+    expect_accounting("    <posting service=\"kcp\" revenue-account=\"3634\"/>\n", "",
+                      "tariff.xml:41: expected a <posting> for every service in <accounting>, "
+                      "found none for 'kcp'");
+    expect_accounting(" cost-account=\"6419\"", "",
+                      "tariff.xml:48: expected a cost-account on the <posting> of service "
+                      "'etjanst' or on <accounting>, found neither");
+    expect_accounting("seller-cost-centre=\"1905\" ", "",
+                      "tariff.xml:41: expected a 'seller-cost-centre' attribute on <accounting>, "
+                      "found none");
+}
+
 static void test_tariff_needs_groups_and_services(void **state)
 {
     static const char head[] =
@@ -854,7 +1017,7 @@ static void test_tariff_needs_groups_and_services(void **state)
     free(doc);
     doc = ip_xasprintf("%s<group id=\"g\" label=\"G\" vat=\"O\"/>\n<foo/>\n</tariff>", head);
     expect_doc(doc, NULL, IP_ERR_TARIFF,
-               "tariff.xml:5: expected <group> or <service> in <tariff>, found <foo>");
+               "tariff.xml:5: expected <group>, <service> or <accounting> in <tariff>, found <foo>");
     free(doc);
 }
 
@@ -894,6 +1057,10 @@ int main(void)
         cmocka_unit_test(test_tariff_seller_numbers),
         cmocka_unit_test(test_tariff_structure_without_schema),
         cmocka_unit_test(test_tariff_needs_groups_and_services),
+        cmocka_unit_test(test_tariff_payment_details),
+        cmocka_unit_test(test_tariff_payment_errors),
+        cmocka_unit_test(test_tariff_accounting_loads),
+        cmocka_unit_test(test_tariff_accounting_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,6 +96,19 @@ expect "missing reference" 65 "in/2025/customers.csv:$n: expected a buyer refere
 sed -i "${n}s/;forvaltning;/;avdelning;/" $I/customers.csv
 expect "unknown group" 65 "in/2025/customers.csv:$n: expected a group of the tariff ('forvaltning' or 'bolag'), found 'avdelning'"
 
+sed -i "${n}s/;1100;0088:/;11 00;0088:/" $I/customers.csv
+expect "bad cost centre" 65 "in/2025/customers.csv:$n: expected a cost centre of 1 to 20 letters, digits, '-' or '_', found '11 00'"
+
+m=$(line_of $I/customers.csv '^113;')
+sed -i "${m}s/;1130;/;1100;/" $I/customers.csv
+expect "two departments on one cost centre" 65 "in/2025/customers.csv:$m: expected a cost centre of its own for each department, found '1100' again (customer 110 on line $n has it)"
+
+sed -i "${n}s/;0088:7300009001101\$/;0088:7300009001100/" $I/customers.csv
+expect "endpoint with a bad GLN" 65 "in/2025/customers.csv:$n: expected an endpoint 0088:<GLN> of 13 digits with a valid check digit, found '0088:7300009001100'"
+
+sed -i "${n}s/;0088:7300009001101\$/;9955:SE2120000142/" $I/customers.csv
+expect "endpoint of another scheme" 65 "in/2025/customers.csv:$n: expected a PEPPOL endpoint 0007:<organisation number> or 0088:<GLN>, found '9955:SE2120000142'"
+
 # --- licences
 sed -i 's/^2024-06-15;/2024-06-14;/' $I/licences.csv
 expect "no licence reading on the snapshot date" 65 "in/2025/licences.csv: expected readings on the snapshot date 2024-06-15 for 'kcp', found none"
@@ -143,6 +156,22 @@ s = s.replace('<tariff ', lol + '<tariff ', 1).replace('name="E-tjänstsupport"'
 open(p, "w", encoding="utf-8").write(s)
 PY
 expect "entity expansion (billion laughs)" 78 "in/2025/tariff.xml:$(line_of $I/tariff.xml '<!DOCTYPE'): expected a plain XML document, found a DOCTYPE declaration (DTDs and entities are refused)"
+sed -i 's/revenue-account="3632"/revenue-account="3699"/' $I/tariff.xml
+expect "posting to an undeclared account" 78 "in/2025/tariff.xml:$(line_of $I/tariff.xml '"3699"'): expected an account declared by <account> in revenue-account of service 'direkt', found '3699'"
+sed -i 's/account number="6412"/account number="641"/' $I/tariff.xml
+expect "bad account number" 78 "in/2025/tariff.xml:$(line_of $I/tariff.xml '"641"'): expected an account number of 4 to 6 digits, found '641'"
+sed -i 's/revenue-account="3633" cost-account="6412"/revenue-account="6412" cost-account="3633"/' $I/tariff.xml
+expect "revenue on a cost account" 78 "in/2025/tariff.xml:$(line_of $I/tariff.xml 'revenue-account="6412"'): expected a revenue account of class 3 (3xxx) for service 'vaxel', found '6412'"
+sed -i 's/posting service="kcp"/posting service="kcpp"/' $I/tariff.xml
+expect "unknown service in the accounting" 78 "in/2025/tariff.xml:$(line_of $I/tariff.xml '"kcpp"'): expected a service of the tariff in <posting service>, found 'kcpp'"
+sed -i '/posting service="kcp"/d' $I/tariff.xml
+expect "half an accounting configuration" 78 "in/2025/tariff.xml:$(line_of $I/tariff.xml '<accounting '): expected a <posting> for every service in <accounting>, found none for 'kcp'"
+sed -i 's/ seller-cost-centre="1905"//' $I/tariff.xml
+expect "accounting without the seller's cost centre" 78 "in/2025/tariff.xml:$(line_of $I/tariff.xml '<accounting '): expected a 'seller-cost-centre' attribute on <accounting>, found none"
+sed -i 's/ bankgiro="5050-1055"/ bankgiro="5050-1056"/' $I/tariff.xml
+expect "bankgiro with a bad check digit" 78 "in/2025/tariff.xml:$(line_of $I/tariff.xml '<invoicing '): expected a bankgiro number with a valid check digit, found '5050-1056'"
+sed -i 's/ bic="ESSESESS"//' $I/tariff.xml
+expect "IBAN without a BIC" 78 "in/2025/tariff.xml:$(line_of $I/tariff.xml '<invoicing '): expected a bic with iban on <invoicing>, found none"
 rm $I/tariff.xml
 expect "missing tariff" 66 "in/2025/tariff.xml: cannot open: No such file or directory"
 
