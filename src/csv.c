@@ -60,6 +60,7 @@
 #define IP_HAVE_AVX2_BUILD 1 /* the compiler can build the AVX2 scanner */
 #endif
 
+#include "utf8.h"
 #include "util.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -295,43 +296,20 @@ static long msg_text_len(const ip_csv *c, const unsigned char *p)
 
 /* ---- UTF-8 ---------------------------------------------------------- */
 
-static int is_cont(unsigned char b)
-{
-    return (b & 0xC0) == 0x80;
-}
-
-/* Checks the UTF-8 sequence at p (p[0] >= 0x80) with avail bytes in view.
- * Returns its length, -1 when more bytes must be read to decide, or 0 when it
- * is invalid; then *latin1 tells whether the byte reads as Latin-1 or
- * Windows-1252 text rather than as broken UTF-8 (a lone byte: a lead byte not
- * followed by a continuation byte, or a continuation byte with no lead). */
+/* Checks the UTF-8 sequence at p (p[0] >= 0x80) with avail bytes in view
+ * (the rule is utf8.h's). Returns its length, -1 when more bytes must be
+ * read to decide, or 0 when it is invalid; then *latin1 tells whether the
+ * byte reads as Latin-1 or Windows-1252 text rather than as broken UTF-8 (a
+ * lone byte: a lead byte not followed by a continuation byte, or a
+ * continuation byte with no lead). */
 static int utf8_check(const unsigned char *p, size_t avail, int eof, int *latin1)
 {
-    unsigned b = p[0], need, i;
-    if (b >= 0xC2 && b <= 0xDF)
-        need = 2;
-    else if (b >= 0xE0 && b <= 0xEF)
-        need = 3;
-    else if (b >= 0xF0 && b <= 0xF4)
-        need = 4;
-    else
-        need = 0;
-    for (i = 1; i < need; i++) {
-        unsigned n;
-        if (i >= avail)
-            return eof ? (*latin1 = (i == 1), 0) : -1;
-        n = p[i];
-        if (!is_cont((unsigned char)n) || (i == 1 && ((b == 0xE0 && n < 0xA0) ||
-                                                   (b == 0xED && n > 0x9F) ||
-                                                   (b == 0xF0 && n < 0x90) ||
-                                                   (b == 0xF4 && n > 0x8F)))) {
-            *latin1 = i == 1 && !is_cont((unsigned char)n);
-            return 0;
-        }
-    }
-    if (need)
-        return (int)need;
-    /* 0x80-0xC1, 0xF5-0xFF: never valid. */
+    unsigned b = p[0];
+    int n = ip_utf8_decode(p, avail, NULL);
+    if (n > 0)
+        return n;
+    if (n == IP_UTF8_SHORT && !eof)
+        return -1;
     if (b < 0xC0) {
         /* A continuation byte on its own: Latin-1 symbols (A0-BF) or
          * Windows-1252 punctuation (80-9F, five codes unassigned). */
@@ -339,8 +317,8 @@ static int utf8_check(const unsigned char *p, size_t avail, int eof, int *latin1
         return 0;
     }
     if (avail < 2 && !eof)
-        return -1;
-    *latin1 = avail < 2 || !is_cont(p[1]);
+        return -1; /* C0, C1, F5-FF: the next byte tells how it reads */
+    *latin1 = avail < 2 || !ip_utf8_is_cont(p[1]);
     return 0;
 }
 
@@ -734,7 +712,7 @@ IP_INLINE uint64_t other_bits(const unsigned char *p, uint64_t d, uint64_t l, ui
     uint64_t x = s & ~(l | d | hi);
     x &= ~(cr & ((l >> 1) | ((uint64_t)(p[64] == '\n') << 63)));
     if (hi) {
-        uint64_t next = (cont >> 1) | ((uint64_t)((p[64] & 0xC0) == 0x80) << 63);
+        uint64_t next = (cont >> 1) | ((uint64_t)ip_utf8_is_cont(p[64]) << 63);
         x |= hi & ~((lead & next) | (cont & ((lead << 1) | *prevlead)));
     }
     *prevlead = lead >> 63;
@@ -1426,36 +1404,14 @@ void ip_csv_select(ip_csv *c, const long *cols, size_t n)
     c->need = n ? need : c->ncols;
 }
 
-/* Next character of a column name for comparing without case: ASCII letters
- * and the Latin-1 letters À-Þ (UTF-8 C3 80-9E, so Å Ä Ö) fold to lower case. */
-static unsigned fold_next(const unsigned char **s, const unsigned char *e)
-{
-    unsigned ch = *(*s)++;
-    if (ch >= 'A' && ch <= 'Z')
-        return ch + ('a' - 'A');
-    if (ch == 0xC3 && *s < e && is_cont(**s)) {
-        unsigned n = *(*s)++;
-        if (n <= 0x9E && n != 0x97)
-            n += 0x20;
-        return 0x100 | n;
-    }
-    return ch;
-}
-
 /* Whether header name h (trimmed) equals name, ignoring case and surrounding
  * spaces of name. */
 static int name_eq(ip_field h, const char *name)
 {
     const char *ns = name;
     size_t nn = strlen(name);
-    const unsigned char *a, *ae, *b, *be;
     ip_trim(&ns, &nn);
-    a = (const unsigned char *)h.ptr, ae = a + h.len;
-    b = (const unsigned char *)ns, be = b + nn;
-    while (a < ae && b < be)
-        if (fold_next(&a, ae) != fold_next(&b, be))
-            return 0;
-    return a == ae && b == be;
+    return ip_utf8_caseeq(h.ptr, h.len, ns, nn);
 }
 
 long ip_csv_find(const ip_csv *c, const char *name)

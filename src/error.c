@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "utf8.h"
+
 static const char *const messages[] = {
     [IP_OK] = "success",
     [IP_ERR_USAGE] = "bad usage",
@@ -129,34 +131,6 @@ void ip_diag_print(const ip_diag *d, FILE *f, const char *prefix)
     }
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    size_t len, i;
-    unsigned cp;
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        len = 2, cp = s[0] & 0x1F;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        len = 3, cp = s[0] & 0x0F;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        len = 4, cp = s[0] & 0x07;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 const char *ip_quote(const char *s, size_t len, char *buf, size_t size)
 {
     size_t o = 0, i = 0, limit = len > 40 ? 40 : len;
@@ -167,7 +141,8 @@ const char *ip_quote(const char *s, size_t len, char *buf, size_t size)
         return buf;
     }
     while (i < limit && o + 8 < size) {
-        size_t n = utf8_seq(u + i, len - i);
+        int k = ip_utf8_decode(u + i, len - i, NULL);
+        size_t n = k > 0 ? (size_t)k : 0;
         if (n == 1 && (u[i] < 0x20 || u[i] == 0x7F))
             n = 0;
         if (n) {

@@ -39,6 +39,7 @@
 
 #include "date.h"
 #include "parse.h"
+#include "utf8.h"
 #include "util.h"
 
 #define UBL_CUSTOMIZATION_ID \
@@ -92,20 +93,6 @@ static int has_text(const char *s)
     return 0;
 }
 
-/* 1 when s can be XML 1.0 character data: valid UTF-8 and no control
- * characters other than tab, newline and carriage return (the writer
- * escapes markup but would pass those through and break the document). */
-static int is_xml_text(const char *s)
-{
-    const unsigned char *p;
-    if (!xmlCheckUTF8((const xmlChar *)s))
-        return 0;
-    for (p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
-            return 0;
-    return 1;
-}
-
 /* 10 digits with a valid check digit (SE-R-013, PEPPOL-COMMON-R049). */
 static int is_orgnr(const char *s)
 {
@@ -134,7 +121,7 @@ static void need_text(check *c, const char *what, const char *s)
         c->e = ip_diag_set(c->d, IP_ERR_SOFTWARE, NULL, 0,
                            "invoice '%s': %s is empty",
                            c->inv->number ? c->inv->number : "?", what);
-    else if (!is_xml_text(s))
+    else if (!ip_utf8_xml_text(s))
         c->e = ip_diag_set(c->d, IP_ERR_SOFTWARE, NULL, 0,
                            "invoice '%s': %s is not valid UTF-8 XML text",
                            c->inv->number ? c->inv->number : "?", what);

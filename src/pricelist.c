@@ -42,6 +42,7 @@
 
 #include "alloc.h"
 #include "date.h"
+#include "utf8.h"
 #include "util.h"
 
 #define SHEET_CUSTOMERS "Per kund"
@@ -112,31 +113,6 @@ static void note_err(ctx *c, lxw_error e, const char *sheet, lxw_row_t row, lxw_
     }
 }
 
-/* Number of UTF-8 characters in s[0..n). */
-static size_t utf8_len(const char *s, size_t n)
-{
-    size_t i, k = 0;
-    for (i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            k++;
-    return k;
-}
-
-/* Byte length of the first max characters of s (never splits a character). */
-static size_t utf8_prefix(const char *s, size_t max)
-{
-    size_t i = 0, k = 0;
-    while (s[i]) {
-        if (((unsigned char)s[i] & 0xC0) != 0x80) {
-            if (k == max)
-                break;
-            k++;
-        }
-        i++;
-    }
-    return i;
-}
-
 /* Writes text as a string cell: never a formula, whatever it starts with.
  * Text longer than a cell may hold is cut at a character boundary. */
 static void put_str(ctx *c, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
@@ -145,8 +121,8 @@ static void put_str(ctx *c, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
     lxw_error e;
     if (text == NULL)
         text = "";
-    if (utf8_len(text, strlen(text)) > CELL_TEXT_MAX) {
-        char *cut = ip_xstrndup(text, utf8_prefix(text, CELL_TEXT_MAX));
+    if (ip_utf8_count(text, strlen(text)) > CELL_TEXT_MAX) {
+        char *cut = ip_xstrndup(text, ip_utf8_prefix(text, strlen(text), CELL_TEXT_MAX));
         e = worksheet_write_string(ws, row, col, cut, f);
         free(cut);
     } else if (*text == '\0') {
@@ -327,36 +303,18 @@ IP_STATIC char *ip_pricelist_genitive(const char *name)
 
 /* ---- sheet names -------------------------------------------------------- */
 
-/* Byte i of a UTF-8 string with case folded: ASCII and the Latin-1 letters
- * (U+00C0..U+00DE but U+00D7, so Å Ä Ö É), the ones Swedish names use. Excel
- * compares sheet names case-insensitively in all of Unicode; this covers what
- * a tariff will hold. */
-static unsigned char fold_at(const char *s, size_t i)
-{
-    unsigned char ch = (unsigned char)s[i];
-    if (ch >= 'A' && ch <= 'Z')
-        return (unsigned char)(ch - 'A' + 'a');
-    if (i > 0 && (unsigned char)s[i - 1] == 0xC3 && ch >= 0x80 && ch <= 0x9E && ch != 0x97)
-        return (unsigned char)(ch + 0x20);
-    return ch;
-}
-
-/* Sheet names equal as Excel sees them (case-insensitively). */
+/* Sheet names equal as Excel sees them (case-insensitively, utf8.h). */
 static int sheet_name_eq(const char *a, const char *b)
 {
-    size_t i;
-    for (i = 0; a[i] && b[i]; i++)
-        if (fold_at(a, i) != fold_at(b, i))
-            return 0;
-    return a[i] == b[i];
+    return ip_utf8_caseeq(a, strlen(a), b, strlen(b));
 }
 
 /* The name cut to max characters; longer names end in "…". */
 static char *fit_name(const char *s, size_t max)
 {
-    if (utf8_len(s, strlen(s)) <= max)
+    if (ip_utf8_count(s, strlen(s)) <= max)
         return ip_xstrdup(s);
-    return ip_xasprintf("%.*s" ELLIPSIS, (int)utf8_prefix(s, max - 1), s);
+    return ip_xasprintf("%.*s" ELLIPSIS, (int)ip_utf8_prefix(s, strlen(s), max - 1), s);
 }
 
 /* A worksheet name for a service: the name without the characters Excel
@@ -754,7 +712,7 @@ static void write_customers_sheet(ctx *c)
         size_t longest = 0;
         while (*p) {
             size_t n = strcspn(p, " ");
-            size_t w = utf8_len(p, n);
+            size_t w = ip_utf8_count(p, n);
             if (w > longest)
                 longest = w;
             p += n;
@@ -795,7 +753,7 @@ static unsigned text_lines(const char *s, double width)
     while (1) {
         const char *nl = strchr(s, '\n');
         size_t n = nl ? (size_t)(nl - s) : strlen(s);
-        size_t chars = utf8_len(s, n);
+        size_t chars = ip_utf8_count(s, n);
         lines += chars == 0 ? 1 : (unsigned)((chars + per - 1) / per);
         if (!nl)
             break;

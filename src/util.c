@@ -13,6 +13,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "utf8.h"
+
 static _Noreturn void out_of_memory(size_t n)
 {
     fprintf(stderr, "internpris: out of memory allocating %zu bytes\n", n);
@@ -263,15 +265,8 @@ char *ip_read_file(const char *path, size_t *len)
 
 void ip_fput_col(FILE *f, const char *s, size_t width)
 {
-    size_t chars = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p && chars < width) {
-        const unsigned char *start = p++;
-        while ((*p & 0xC0) == 0x80)
-            p++;
-        fwrite(start, 1, (size_t)(p - start), f);
-        chars++;
-    }
+    size_t n = strlen(s), cut = ip_utf8_prefix(s, n, width), chars = ip_utf8_count(s, cut);
+    fwrite(s, 1, cut, f);
     for (; chars < width; chars++)
         fputc(' ', f);
 }
