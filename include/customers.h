@@ -9,8 +9,10 @@
  * without one, unique among the customers that carry the seller's
  * organisation number (they are the cost centres of the internal postings,
  * sie.h). endpoint is the customer's PEPPOL electronic address,
- * "0007:<organisation number>" or "0088:<GLN>" with valid check digits. Every problem is reported with its line; when several rows are
- * wrong the first ten are listed in the diag's extra lines with the total.
+ * "0007:<organisation number>" or "0088:<GLN>" with valid check digits.
+ * Every problem is reported with its line; when several rows are wrong they
+ * are listed as rowerrs.h says: the first as the diag's message, ten more in
+ * its extra lines, then the total.
  *
  * Customers are kept sorted by number; a "slot" is the index in that order
  * and is what the other modules use to index per-customer arrays.

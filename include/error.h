@@ -28,7 +28,7 @@ typedef enum ip_err {
 } ip_err;
 
 /* Where and why something failed. file may be empty (no file concerned) and
- * line 0 (the whole file). extra holds further lines, e.g. "and 12 more rows". */
+ * line 0 (the whole file). extra holds further lines, e.g. "12 rows with errors in all". */
 #define IP_DIAG_MSG 1024
 #define IP_DIAG_EXTRA 2048
 typedef struct ip_diag {

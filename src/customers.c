@@ -6,12 +6,11 @@
  * a BOM, columns in any order. Every field is trimmed of surrounding spaces.
  *
  * A register is typed by hand or exported through Excel, so one run should
- * show as many of its mistakes as is useful: every row is checked, the first
- * problem of each wrong row is kept, the first one becomes the diag's message
- * and the next ten its extra lines ("customers.csv:9: ..."), followed by
- * "and N more rows with errors" when there were more and "M rows with errors
- * in all". A broken CSV record (bad quoting, wrong field count, bad UTF-8)
- * stops the reading there.
+ * show as many of its mistakes as is useful: every row is checked and the
+ * first problem of each wrong row goes to the list of bad rows (rowerrs.h:
+ * the first is the diag's message, ten more are listed, then the total),
+ * the same list the statistics files give. A broken CSV record (bad quoting,
+ * wrong field count, bad UTF-8) stops the reading there.
  *
  * Customer numbers are at most six digits, so the number-to-slot lookup is a
  * plain array indexed by number (at most 4 MB, usually a few kilobytes since
@@ -20,17 +19,16 @@
 #include "customers.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
 #include "parse.h"
+#include "rowerrs.h"
 #include "util.h"
 
-#define MAX_NR 999999u      /* six digits */
-#define LISTED_PROBLEMS 10  /* extra lines after the first problem */
+#define MAX_NR 999999u /* six digits */
 
 struct ip_customers {
     ip_customer *items; /* sorted by nr */
@@ -38,37 +36,6 @@ struct ip_customers {
     int32_t *slot;      /* slot[nr] for nr < nslot, -1 where unused */
     size_t nslot;
 };
-
-/* The problems found so far, and where to report them. */
-typedef struct problems {
-    ip_diag *d;
-    const char *name;
-    size_t count; /* rows with errors */
-} problems;
-
-static void problem(problems *p, long line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void problem(problems *p, long line, const char *fmt, ...)
-{
-    char msg[IP_DIAG_MSG];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (p->count == 0)
-        ip_diag_set(p->d, IP_ERR_DATA, p->name, line, "%s", msg);
-    else if (p->count <= LISTED_PROBLEMS)
-        ip_diag_add(p->d, "%s:%ld: %s", p->name, line, msg);
-    p->count++;
-}
-
-static void problems_finish(problems *p)
-{
-    if (p->count > LISTED_PROBLEMS + 1)
-        ip_diag_add(p->d, "and %zu more rows with errors", p->count - LISTED_PROBLEMS - 1);
-    if (p->count > 1)
-        ip_diag_add(p->d, "%zu rows with errors in all", p->count);
-}
 
 static void customer_release(ip_customer *c)
 {
@@ -229,7 +196,8 @@ static int cmp_cost_centre(const void *a, const void *b)
 /* The departments' cost centres (the given ones and the numbers standing in
  * for them) name one department each: they are the objects the internal
  * postings debit. */
-static void unique_cost_centres(problems *p, ip_customer *rows, size_t n, const ip_tariff *t)
+static void unique_cost_centres(ip_rowerrs *re, ip_customer *rows, size_t n,
+                                const ip_tariff *t)
 {
     const ip_customer **v = ip_xcalloc(n + 1, sizeof *v);
     size_t m = 0, i;
@@ -242,11 +210,11 @@ static void unique_cost_centres(problems *p, ip_customer *rows, size_t n, const 
         if (strcmp(ip_customer_cost_centre(v[i - 1], a, sizeof a),
                    ip_customer_cost_centre(v[i], b, sizeof b)))
             continue;
-        problem(p, v[i]->line,
-                "expected a cost centre of its own for each department, found '%s' again "
-                "(customer %" PRIu32 " on line %ld has it%s)",
-                b, v[i - 1]->nr, v[i - 1]->line,
-                v[i - 1]->cost_centre ? "" : " as its number");
+        ip_rowerrs_add(re, IP_ERR_DATA, v[i]->line,
+                       "expected a cost centre of its own for each department, found '%s' "
+                       "again (customer %" PRIu32 " on line %ld has it%s)",
+                       b, v[i - 1]->nr, v[i - 1]->line,
+                       v[i - 1]->cost_centre ? "" : " as its number");
     }
     free(v);
 }
@@ -270,15 +238,13 @@ ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
     ip_customer *rows = NULL;
     size_t nrows = 0, alloc = 0, nseen = 0, i;
     uint32_t *seen = NULL;
-    problems p;
+    ip_rowerrs re;
     ip_buf groups;
     ip_err e;
 
     *out = NULL;
     ip_diag_clear(d);
-    p.d = d;
-    p.name = name;
-    p.count = 0;
+    ip_rowerrs_init(&re, d, name);
     ip_buf_init(&groups);
     group_list(t, &groups);
 
@@ -304,15 +270,7 @@ ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
 
         ip_diag_clear(&cd);
         if ((e = ip_csv_next(csv, &f, &eof, &cd))) {
-            char buf[IP_DIAG_MSG + 600];
-            if (p.count == 0) {
-                *d = cd;
-                goto out;
-            }
-            ip_diag_format(&cd, buf, sizeof buf);
-            if (p.count <= LISTED_PROBLEMS)
-                ip_diag_add(d, "%s (reading stopped there)", buf);
-            p.count++;
+            ip_rowerrs_stop(&re, &cd);
             break;
         }
         if (eof)
@@ -330,26 +288,29 @@ ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
         }
 
         if (ip_parse_uint(s[C_NR], n[C_NR], &nr) != 0) {
-            problem(&p, line, "expected a customer number of digits, found '%s'",
-                    ip_quote(s[C_NR], n[C_NR], q, sizeof q));
+            ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                           "expected a customer number of digits, found '%s'",
+                           ip_quote(s[C_NR], n[C_NR], q, sizeof q));
             continue;
         }
         if (nr > MAX_NR) {
-            problem(&p, line, "expected a customer number of at most 6 digits, found '%s'",
-                    ip_quote(s[C_NR], n[C_NR], q, sizeof q));
+            ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                           "expected a customer number of at most 6 digits, found '%s'",
+                           ip_quote(s[C_NR], n[C_NR], q, sizeof q));
             continue;
         }
         grow_seen(&seen, &nseen, (uint32_t)nr);
         if (seen[nr]) {
-            problem(&p, line,
-                    "expected a unique customer number, found %" PRId64
-                    " again (first on line %" PRIu32 ")",
-                    nr, seen[nr]);
+            ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                           "expected a unique customer number, found %" PRId64
+                           " again (first on line %" PRIu32 ")",
+                           nr, seen[nr]);
             continue;
         }
         seen[nr] = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : UINT32_MAX;
         if (n[C_NAME] == 0) {
-            problem(&p, line, "expected a customer name, found an empty field");
+            ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                           "expected a customer name, found an empty field");
             continue;
         }
         g = NULL;
@@ -358,37 +319,41 @@ ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
                 !memcmp(t->groups[i].id, s[C_GROUP], n[C_GROUP]))
                 g = &t->groups[i];
         if (!g) {
-            problem(&p, line, "expected a group of the tariff (%s), found '%s'", groups.buf,
-                    ip_quote(s[C_GROUP], n[C_GROUP], q, sizeof q));
+            ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                           "expected a group of the tariff (%s), found '%s'", groups.buf,
+                           ip_quote(s[C_GROUP], n[C_GROUP], q, sizeof q));
             continue;
         }
         rc = ip_parse_orgnr(s[C_ORGNR], n[C_ORGNR], orgnr);
         if (rc == -2) {
-            problem(&p, line,
-                    "expected an organisation number with a valid check digit, found '%s'",
-                    ip_quote(s[C_ORGNR], n[C_ORGNR], q, sizeof q));
+            ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                           "expected an organisation number with a valid check digit, found '%s'",
+                           ip_quote(s[C_ORGNR], n[C_ORGNR], q, sizeof q));
             continue;
         }
         if (rc != 0) {
-            problem(&p, line, "expected an organisation number NNNNNN-NNNN, found '%s'",
-                    ip_quote(s[C_ORGNR], n[C_ORGNR], q, sizeof q));
+            ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                           "expected an organisation number NNNNNN-NNNN, found '%s'",
+                           ip_quote(s[C_ORGNR], n[C_ORGNR], q, sizeof q));
             continue;
         }
         if (n[C_REF] == 0) {
-            problem(&p, line, "expected a buyer reference, found an empty field");
+            ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                           "expected a buyer reference, found an empty field");
             continue;
         }
         if (n[C_COSTC] && !ip_is_object_code(s[C_COSTC], n[C_COSTC])) {
-            problem(&p, line,
-                    "expected a cost centre of 1 to 20 letters, digits, '-' or '_', found '%s'",
-                    ip_quote(s[C_COSTC], n[C_COSTC], q, sizeof q));
+            ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                           "expected a cost centre of 1 to 20 letters, digits, '-' or '_', "
+                           "found '%s'",
+                           ip_quote(s[C_COSTC], n[C_COSTC], q, sizeof q));
             continue;
         }
         endpoint_id = NULL;
         if (n[C_ENDPOINT] &&
             parse_endpoint(s[C_ENDPOINT], n[C_ENDPOINT], scheme, &endpoint_id, &why) != 0) {
-            problem(&p, line, "%s, found '%s'", why,
-                    ip_quote(s[C_ENDPOINT], n[C_ENDPOINT], q, sizeof q));
+            ip_rowerrs_add(&re, IP_ERR_DATA, line, "%s, found '%s'", why,
+                           ip_quote(s[C_ENDPOINT], n[C_ENDPOINT], q, sizeof q));
             continue;
         }
         ip_xgrow((void **)&rows, &alloc, nrows + 1, sizeof *rows);
@@ -410,14 +375,11 @@ ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
         }
         cu->line = line;
     }
-    if (!p.count)
-        unique_cost_centres(&p, rows, nrows, t);
+    if (!re.count)
+        unique_cost_centres(&re, rows, nrows, t);
 
-    if (p.count) {
-        problems_finish(&p);
-        e = IP_ERR_DATA;
+    if ((e = ip_rowerrs_finish(&re)))
         goto out;
-    }
     if (nrows == 0) {
         e = ip_diag_set(d, IP_ERR_DATA, name, 0, "expected at least one customer, found none");
         goto out;

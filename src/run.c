@@ -27,9 +27,10 @@
 #include "digest.h"
 #include "fees.h"
 #include "parse.h"
+#include "rowerrs.h"
 #include "util.h"
 
-#define MAX_LISTED 10 /* rows listed when several are wrong */
+#define MAX_LISTED 10 /* unknown customer numbers listed */
 
 /* Per-service state while its file is read. */
 typedef struct svc_pass {
@@ -55,40 +56,6 @@ typedef struct unknown_nr {
     long first_line;
     uint64_t rows;
 } unknown_nr;
-
-/* Collects row errors so that the first ten and the total can be reported. */
-typedef struct row_errors {
-    ip_diag *d;
-    size_t count;
-    ip_err code;
-} row_errors;
-
-static void row_error(row_errors *re, ip_err code, const char *file, long line,
-                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void row_error(row_errors *re, ip_err code, const char *file, long line,
-                      const char *fmt, ...)
-{
-    va_list ap;
-    char msg[IP_DIAG_MSG];
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (re->count == 0) {
-        ip_diag_set(re->d, code, file, line, "%s", msg);
-        re->code = code;
-    } else if (re->count < MAX_LISTED) {
-        ip_diag_add(re->d, "%s:%ld: %s", file, line, msg);
-    }
-    re->count++;
-}
-
-static void row_errors_finish(row_errors *re)
-{
-    if (re->count > 1)
-        ip_diag_add(re->d, "%zu rows with errors in all%s", re->count,
-                    re->count > MAX_LISTED ? " (the first ten are listed)" : "");
-}
 
 static size_t month_index(const ip_svc_result *res, ip_date date)
 {
@@ -492,9 +459,10 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
     uint64_t row = 0;
     int fast;
     day_count day = {0, 0, NULL, NULL, 0, 0};
-    row_errors re = {d, 0, IP_OK};
+    ip_rowerrs re;
     ip_err e;
 
+    ip_rowerrs_init(&re, d, name);
     memset(&tc, 0, sizeof tc);
     tc.total = stat(file->path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
     dg = ip_digest_new(ip_digest_want_thread(tc.total));
@@ -571,13 +539,8 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
         size_t j;
         if ((e = ip_csv_next_batch(c, &b, &eof, &tmp))) {
             /* A syntax error ends the file; earlier row errors stay listed first. */
-            if (re.count == 0) {
-                *d = tmp;
-            } else {
-                row_error(&re, tmp.code, name, tmp.line, "%s", tmp.msg);
-                row_errors_finish(&re);
-                e = re.code;
-            }
+            ip_rowerrs_stop(&re, &tmp);
+            e = ip_rowerrs_finish(&re);
             goto out;
         }
         if (eof)
@@ -594,9 +557,9 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
                 plain_row(&day, sp, nsvc, &dates[0], f, cust_col, r->customers))
                 continue;
             if (row_number(&nums[cust_cache], row, &f[cust_col], &nr64) != 0 || nr64 > UINT32_MAX) {
-                row_error(&re, IP_ERR_DATA, name, line,
-                          "expected a customer number (digits), found '%s'",
-                          ip_quote(f[cust_col].ptr, f[cust_col].len, q, sizeof q));
+                ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                               "expected a customer number (digits), found '%s'",
+                               ip_quote(f[cust_col].ptr, f[cust_col].len, q, sizeof q));
                 continue;
             }
             slot = ip_customers_slot(r->customers, (uint32_t)nr64);
@@ -608,19 +571,20 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
                 ip_date date;
                 int64_t value = 1;
                 if (row_date(&dates[p->date_cache], row, df, &date) != 0) {
-                    row_error(&re, IP_ERR_DATA, name, line,
-                              "expected a date YYYY-MM-DD in column '%s', found '%s'",
-                              svc->date_column, ip_quote(df->ptr, df->len, q, sizeof q));
+                    ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                                   "expected a date YYYY-MM-DD in column '%s', found '%s'",
+                                   svc->date_column, ip_quote(df->ptr, df->len, q, sizeof q));
                     bad = 1;
                     break;
                 }
                 if (p->value_col >= 0) {
                     const ip_field *vf = &f[p->value_col];
                     if (row_number(&nums[p->value_cache], row, vf, &value) != 0) {
-                        row_error(&re, IP_ERR_DATA, name, line,
-                                  "expected a whole number of 0 or more in column '%s', found '%s'",
-                                  svc->value_column ? svc->value_column : "count",
-                                  ip_quote(vf->ptr, vf->len, q, sizeof q));
+                        ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                                       "expected a whole number of 0 or more in column '%s', "
+                                       "found '%s'",
+                                       svc->value_column ? svc->value_column : "count",
+                                       ip_quote(vf->ptr, vf->len, q, sizeof q));
                         bad = 1;
                         break;
                     }
@@ -643,18 +607,19 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
                 if (p->snapshot_line) { /* a snapshot */
                     if (p->snapshot_line[slot]) {
                         char ds[11];
-                        row_error(&re, IP_ERR_DATA, name, line,
-                                  "expected one reading per customer on %s, found a second for "
-                                  "%" PRId64 " (first on line %ld)",
-                                  ip_date_str(svc->snapshot, ds), nr64, p->snapshot_line[slot]);
+                        ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                                       "expected one reading per customer on %s, found a second "
+                                       "for %" PRId64 " (first on line %ld)",
+                                       ip_date_str(svc->snapshot, ds), nr64,
+                                       p->snapshot_line[slot]);
                         continue;
                     }
                     p->snapshot_line[slot] = line;
                 }
                 if (value > IP_INT_MAX - p->raw[slot]) {
-                    row_error(&re, IP_ERR_DATA, name, line,
-                              "expected a basis total of at most 10^15, found more for "
-                              "customer %" PRId64, nr64);
+                    ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                                   "expected a basis total of at most 10^15, found more for "
+                                   "customer %" PRId64, nr64);
                     bad = 1;
                     break;
                 }
@@ -673,11 +638,8 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
         flush_day(&day, sp, nsvc);
     file->rows = ip_csv_records(c);
 
-    if (re.count) {
-        row_errors_finish(&re);
-        e = re.code;
+    if ((e = ip_rowerrs_finish(&re)))
         goto out;
-    }
     if (nunknown) {
         ip_diag_set(d, IP_ERR_UNALLOCATABLE, name, unknown[0].first_line,
                     "expected customer numbers from customers.csv, found %zu unknown: %" PRIu32

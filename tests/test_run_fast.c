@@ -407,8 +407,22 @@ static void test_run_fast_bad_rows_agree(void **state)
     }
 }
 
-/* Many bad rows: the first ten listed and the total, also with counts and
- * CRLF, and then a syntax error after them. */
+/* Lines of s that contain what. */
+static size_t lines_with(const char *s, const char *what)
+{
+    size_t n = 0;
+    while (*s) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        const char *hit = strstr(s, what);
+        n += hit && hit < s + len;
+        s += len + (nl != NULL);
+    }
+    return n;
+}
+
+/* Many bad rows: the first, ten more listed and the total, also with counts
+ * and CRLF, and then a syntax error after them. */
 static void test_run_fast_many_errors_agree(void **state)
 {
     ip_buf extra;
@@ -421,7 +435,9 @@ static void test_run_fast_many_errors_agree(void **state)
                     i % 2 ? "-1" : "2");
     rng = 42;
     ref = run_calls(3000, 1, 0, 1, extra.buf);
-    assert_non_null(strstr(ref, "rows with errors in all (the first ten are listed)"));
+    /* 14 bad rows (customer 'x' or count -1): the message, ten more, the total */
+    assert_int_equal(lines_with(ref, "calls.csv:"), 11);
+    assert_non_null(strstr(ref, "\n14 rows with errors in all\n"));
     free(ref);
     /* four of them, then a syntax error: listed after them */
     ip_buf_reset(&extra);
@@ -430,7 +446,10 @@ static void test_run_fast_many_errors_agree(void **state)
     ip_buf_adds(&extra, "9;\"2023-09-01\";110;q;1;1;\"\r\n");
     rng = 43;
     ref = run_calls(3000, 1, 0, 1, extra.buf);
-    assert_non_null(strstr(ref, "expected a closing quote"));
+    assert_int_equal(lines_with(ref, "calls.csv:"), 5);
+    assert_non_null(strstr(ref, "expected a closing quote for the field that starts on this "
+                                "line, found the end of the file (reading stopped there)\n"
+                                "5 rows with errors in all\n"));
     free(ref);
     ip_buf_release(&extra);
 }

@@ -74,9 +74,29 @@ expect "negative count -3" 65 "in/2025/calls.csv:2: expected a whole number of 0
 sed -i '2s/;[0-9]*$/;99999999999999999999/' $I/calls.csv
 expect "huge number" 65 "in/2025/calls.csv:2: expected a whole number of 0 or more in column 'count', found '99999999999999999999'"
 
-# Several bad rows: the first ten and the count.
+# Several bad rows: the first, ten more and the count.
 sed -i '2,30s/;\([0-9]*\)$/;x\1/' $I/calls.csv
 expect "several bad rows are listed" 65 "in/2025/calls.csv:2: expected a whole number of 0 or more in column 'count', found '$(field $I/calls.csv 2 3)'" "29 rows with errors in all"
+# The list's shape in stderr.txt: rows of FILE listed (the first included),
+# the total, other lines.
+list_shape() {
+  awk -v f="in/2025/$1:" 'index($0, f) == 1 { r++; next }
+    /^[0-9]+ rows with errors in all$/ { t = t $1; next } { o++ }
+    END { printf "%d rows, %s in all, %d other lines\n", r, t, o }' stderr.txt
+}
+calls_shape=$(list_shape calls.csv)
+# The register lists the same way: the first, ten more, the total (every
+# department's group is wrong, more than eleven rows).
+n=$(line_of $I/customers.csv ';forvaltning;') bad=$(grep -c ';forvaltning;' $I/customers.csv)
+sed -i 's/;forvaltning;/;avdelning;/' $I/customers.csv
+expect "several bad register rows are listed" 65 "in/2025/customers.csv:$n: expected a group of the tariff ('forvaltning' or 'bolag'), found 'avdelning'" "$bad rows with errors in all"
+customers_shape=$(list_shape customers.csv)
+if [ "$calls_shape" = "11 rows, 29 in all, 0 other lines" ] && [ "$bad" -gt 11 ] &&
+   [ "$customers_shape" = "11 rows, $bad in all, 0 other lines" ]; then
+  ok "bad rows of calls.csv and customers.csv are listed alike"
+else
+  fail "bad rows listed alike: calls.csv '$calls_shape', customers.csv '$customers_shape'"
+fi
 
 # --- customers
 sed -i 's/^\(2023-0[89]-..T00:00\);110;/\1;999;/; s/^\(2023-10-0.T00:00\);113;/\1;998;/' $I/calls.csv
