@@ -16,8 +16,7 @@
 #include <stdint.h>
 
 #include "error.h"
-
-__extension__ typedef __int128 ip_i128;
+#include "money.h"
 
 /* Limits the inputs are checked against (errors, not wrap-around). */
 #define IP_ALLOC_MAX_FEE INT64_C(1000000000000)   /* 10^12 kr */
@@ -50,9 +49,5 @@ typedef struct ip_alloc_result {
  * fee is 0. */
 ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t n,
                     ip_alloc_result *res, ip_diag *d);
-
-/* Writes num/den as a decimal with `decimals` places, rounded half up
- * ("155249.47"), into buf; returns buf. For reports only. */
-const char *ip_frac_str(ip_i128 num, ip_i128 den, int decimals, char *buf, size_t size);
 
 #endif /* IP_ALLOC_H */

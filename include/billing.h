@@ -10,7 +10,8 @@
  * with a fee. Each line's annual fee in öre, A, is split so the parts sum
  * exactly to A: every period gets floor(A / P), and the A mod P remaining öre
  * (fewer than P) go one each to the LAST periods (so period p, 0-based, gets
- * one more when p >= P - A mod P). A fee is whole kronor, so a part is never 0.
+ * one more when p >= P - A mod P; ip_money_period_part). A fee is whole
+ * kronor, so a part is never 0.
  *
  * Numbers and files. Only digits and fixed letters name a file:
  *
@@ -121,9 +122,6 @@ void ip_billing_totals_of(const ip_billing *b, ip_billing_totals *t);
 char *ip_billing_number(const ip_run *r, uint32_t nr);
 
 /* --- pure helpers, exposed for the tests -------------------------------- */
-
-/* Period p's (0-based) part of an annual amount in öre (see above). */
-int64_t ip_billing_period_part(int64_t annual_ore, int periods, int p);
 
 /* First and last day of period p (0-based) of year when the year has
  * periods periods (1, 4 or 12). */

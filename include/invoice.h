@@ -4,8 +4,8 @@
  *
  * ip_invoice describes one document independently of how it came about, so
  * the writer can be tested on its own. Amounts are öre (int64_t). The writer
- * computes the VAT breakdown and the totals from the lines; it refuses a
- * document that would be invalid (no lines, a negative amount).
+ * computes the VAT breakdown (ip_money_vat) and the totals from the lines;
+ * it refuses a document that would be invalid (no lines, a negative amount).
  */
 #ifndef IP_INVOICE_H
 #define IP_INVOICE_H
@@ -46,10 +46,6 @@ typedef struct ip_invoice {
 /* Writes inv to path (created or truncated). Errors: IP_ERR_CANTCREAT,
  * IP_ERR_IO, IP_ERR_SOFTWARE for an invoice that cannot be valid. */
 ip_err ip_invoice_write(const ip_invoice *inv, const char *path, ip_diag *d);
-
-/* The invoice's VAT in öre for a net amount in öre at percent, rounded half
- * up to the öre (as the EN 16931 rules compute it). */
-int64_t ip_invoice_vat(int64_t net_ore, int percent);
 
 /* A document read back from a file that ip_invoice_write wrote, e.g. a stored
  * invoice that a credit note must mirror line by line. inv.buyer, inv.group

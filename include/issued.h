@@ -143,12 +143,6 @@ ip_err ip_issued_write_register(const ip_issued *rec, FILE *f, const char *name,
 
 /* --- amounts and lines ------------------------------------------------- */
 
-/* "155249.00" or "-12.50" from öre, into buf[32]; returns buf. */
-const char *ip_issued_fmt_amount(int64_t ore, char buf[32]);
-
-/* Strict "-?D+.DD" (at most 15 integer digits) to öre: 0 or -1. */
-int ip_issued_parse_amount(const char *s, size_t n, int64_t *ore);
-
 /* The next "service=amount" of a lines text at *p: copies the service id
  * into svc (size bytes), the amount into *ore and advances *p. Returns 1, 0
  * at the end, -1 on bad syntax. */

@@ -54,10 +54,6 @@ int ip_strn_ieq(const char *a, size_t n, const char *b);
 /* Trims ASCII spaces and tabs from both ends of [*s, *s + *n). */
 void ip_trim(const char **s, size_t *n);
 
-/* Formats a whole number of kronor with a space as thousands separator
- * ("1 234 567"); returns buf. Negative numbers get a leading '-'. */
-const char *ip_fmt_thousands(int64_t v, char *buf, size_t size);
-
 /* Writes s left-aligned in a column of width characters (UTF-8 code points,
  * not bytes), cut at width when longer, to f. */
 void ip_fput_col(FILE *f, const char *s, size_t width);

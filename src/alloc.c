@@ -128,24 +128,3 @@ ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t
     free(rank);
     return IP_OK;
 }
-
-const char *ip_frac_str(ip_i128 num, ip_i128 den, int decimals, char *buf, size_t size)
-{
-    ip_i128 scale = 1, q;
-    unsigned long long whole, frac;
-    int i, neg = 0;
-    if (den < 0)
-        num = -num, den = -den;
-    if (num < 0)
-        neg = 1, num = -num;
-    for (i = 0; i < decimals; i++)
-        scale *= 10;
-    q = (num * scale * 2 + den) / (den * 2); /* round half up */
-    whole = (unsigned long long)(q / scale);
-    frac = (unsigned long long)(q % scale);
-    if (decimals > 0)
-        snprintf(buf, size, "%s%llu.%0*llu", neg ? "-" : "", whole, decimals, frac);
-    else
-        snprintf(buf, size, "%s%llu", neg ? "-" : "", whole);
-    return buf;
-}

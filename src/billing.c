@@ -19,6 +19,7 @@
 #include "date.h"
 #include "invoice.h"
 #include "ledger.h"
+#include "money.h"
 #include "report.h"
 #include "util.h"
 #include "version.h"
@@ -49,14 +50,6 @@ struct ip_billing {
 };
 
 /* --- periods ------------------------------------------------------------ */
-
-int64_t ip_billing_period_part(int64_t annual_ore, int periods, int p)
-{
-    /* floor(A / P) each; the A mod P remaining öre one each to the last
-     * periods, so that the parts add up to A exactly. */
-    int64_t base = annual_ore / periods, rem = annual_ore % periods;
-    return base + (p >= periods - rem ? 1 : 0);
-}
 
 void ip_billing_period_dates(int year, int periods, int p, ip_date *start, ip_date *end)
 {
@@ -165,7 +158,7 @@ static char *period_lines(const ip_billing *b, long k, int p)
         if (fee <= 0)
             continue;
         ip_buf_addf(&out, "%s%s=%s", out.len ? "," : "", r->svc[s].svc->id,
-                    ip_issued_fmt_amount(ip_billing_period_part(fee * 100, b->periods, p), a));
+                    ip_money_fmt(ip_money_period_part(fee * 100, b->periods, p), a));
     }
     return ip_buf_detach(&out);
 }
@@ -289,7 +282,7 @@ static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
         pl->doc.vat_category = vat_cat;
         pl->doc.vat_percent = vat_pct;
         pl->doc.net = lines_sum(lines);
-        pl->doc.vat = vat_cat == 'S' ? ip_invoice_vat(pl->doc.net, vat_pct) : 0;
+        pl->doc.vat = vat_cat == 'S' ? ip_money_vat(pl->doc.net, vat_pct) : 0;
         pl->doc.total = pl->doc.net + pl->doc.vat;
         pl->doc.lines = lines;
         lines = NULL;
@@ -551,7 +544,7 @@ static ip_err write_invoice(ip_billing *b, const planned *pl, const char *path, 
         if (b->periods > 1) {
             char a[32];
             texts[n] = ip_xasprintf("%s; årsavgift %s kr, del %d av %d", words,
-                                    ip_fmt_thousands(fee, a, sizeof a), pl->period + 1,
+                                    ip_money_fmt_thousands(fee, a, sizeof a), pl->period + 1,
                                     b->periods);
             free(words);
         } else {
@@ -562,7 +555,7 @@ static ip_err write_invoice(ip_billing *b, const planned *pl, const char *path, 
         lines[n].name = r->svc[s].svc->name;
         lines[n].description = texts[n];
         lines[n].service_id = r->svc[s].svc->id;
-        lines[n].amount_ore = ip_billing_period_part(fee * 100, b->periods, pl->period);
+        lines[n].amount_ore = ip_money_period_part(fee * 100, b->periods, pl->period);
         sum += lines[n].amount_ore;
         n++;
     }
@@ -686,8 +679,8 @@ static void report_doc(const ip_billing *b, FILE *f, const ip_issued_doc *x, int
     fprintf(f, "    %-20s %-7s %-6" PRIu32 " ", x->number, x->is_credit ? "credit" : "invoice",
             x->customer);
     ip_fput_col(f, x->name, 34);
-    snprintf(amount, sizeof amount, "%s%s,%02d kr", x->is_credit ? "-" : "",
-             ip_fmt_thousands(x->net / 100, a, sizeof a), (int)(x->net % 100));
+    snprintf(amount, sizeof amount, "%s%s kr", x->is_credit ? "-" : "",
+             ip_money_fmt_sv(x->net, a, sizeof a));
     /* A preview without --issue-date does not know the correction's date. */
     fprintf(f, " %18s  %s", amount,
             is_new && !b->first_issue && !b->o.issue_date ? "(--issue-date)"
@@ -769,8 +762,8 @@ void ip_billing_report(const ip_billing *b, FILE *f)
     }
 
     /* Reconciliation: the standing invoices against this run's fees. */
-    fprintf(f, "standing invoices: %zu, net %s,%02d kr; fees of the year %s kr%s\n", t.standing,
-            ip_fmt_thousands(t.standing_net / 100, a, sizeof a), (int)(t.standing_net % 100),
-            ip_fmt_thousands(t.fees, c, sizeof c),
+    fprintf(f, "standing invoices: %zu, net %s kr; fees of the year %s kr%s\n", t.standing,
+            ip_money_fmt_sv(t.standing_net, a, sizeof a),
+            ip_money_fmt_thousands(t.fees, c, sizeof c),
             t.standing_net == t.fees * 100 ? " (equal)" : " (NOT equal: run with --correct)");
 }

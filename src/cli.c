@@ -25,6 +25,7 @@
 #include "error.h"
 #include "explain.h"
 #include "fees.h"
+#include "money.h"
 #include "outdir.h"
 #include "parse.h"
 #include "pricelist.h"
@@ -370,8 +371,8 @@ static void print_preview(const ip_run *r, const int64_t *current)
                 continue;
             if (!header) {
                 printf("%s — %s: %s kr over %s %s\n", sr->svc->id, sr->svc->name,
-                       ip_fmt_thousands(sr->svc->fee, a, sizeof a),
-                       ip_fmt_thousands(sr->alloc.total, b, sizeof b), sr->svc->unit);
+                       ip_money_fmt_thousands(sr->svc->fee, a, sizeof a),
+                       ip_money_fmt_thousands(sr->alloc.total, b, sizeof b), sr->svc->unit);
                 printf("  %-6s %-38s %12s %8s %12s %12s %12s\n", "nr", "customer", "basis",
                        "share %", "fee", current ? "fee now" : "fee Y-1", "change");
                 header = 1;
@@ -379,14 +380,14 @@ static void print_preview(const ip_run *r, const int64_t *current)
             shown++;
             printf("  %-6" PRIu32 " ", cu->nr);
             ip_fput_col(stdout, cu->name, 38);
-            printf(" %12s %8s %12s", ip_fmt_thousands(sr->basis[k], a, sizeof a),
+            printf(" %12s %8s %12s", ip_money_fmt_thousands(sr->basis[k], a, sizeof a),
                    ip_report_share(sr->basis[k], sr->alloc.total, share, sizeof share),
-                   ip_fmt_thousands(fee, b, sizeof b));
+                   ip_money_fmt_thousands(fee, b, sizeof b));
             if (prev == IP_NO_PREV)
                 printf(" %12s %12s\n", "–", "–");
             else
-                printf(" %12s %12s\n", ip_fmt_thousands(prev, c, sizeof c),
-                       ip_fmt_thousands(fee - prev, a, sizeof a));
+                printf(" %12s %12s\n", ip_money_fmt_thousands(prev, c, sizeof c),
+                       ip_money_fmt_thousands(fee - prev, a, sizeof a));
         }
     }
     if (current && shown == 0) {
@@ -409,7 +410,7 @@ static void print_preview(const ip_run *r, const int64_t *current)
         }
         if (t > 0 || (current && now > 0)) {
             char *num = ip_billing_number(r, ip_customers_at(r->customers, k)->nr);
-            printf("  %s  %s kr  %s\n", num, ip_fmt_thousands(t, a, sizeof a),
+            printf("  %s  %s kr  %s\n", num, ip_money_fmt_thousands(t, a, sizeof a),
                    ip_customers_at(r->customers, k)->name);
             free(num);
         }
@@ -584,7 +585,7 @@ int ip_cli_main(int argc, char **argv)
         for (k = 0; k < r->ncust; k++)
             total += ip_run_customer_total(r, k);
         printf("internpris %d: %zu services, %zu customers, %s kr, %zu invoices%s, %s/%d\n",
-               r->year, r->nsvc, r->ncust, ip_fmt_thousands(total, buf, sizeof buf), ninv,
+               r->year, r->nsvc, r->ncust, ip_money_fmt_thousands(total, buf, sizeof buf), ninv,
                a.command == CMD_CHECK || a.dry_run ? " (nothing written)" : "",
                a.output, r->year);
     }

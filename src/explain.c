@@ -20,64 +20,9 @@
 #include "alloc.h"
 #include "customers.h"
 #include "date.h"
+#include "money.h"
 #include "tariff.h"
 #include "util.h"
-
-/* Adds a space as thousands separator to the integer part of a decimal
- * string ("-155249.47" -> "-155 249.47"); writes into buf, returns buf. */
-static const char *group_digits(const char *s, char *buf, size_t size)
-{
-    size_t n = 0, i, ndig;
-    const char *dot;
-    if (size == 0)
-        return buf;
-    if (*s == '-' && n + 1 < size)
-        buf[n++] = *s++;
-    dot = strchr(s, '.');
-    ndig = dot ? (size_t)(dot - s) : strlen(s);
-    for (i = 0; i < ndig && n + 2 < size; i++) {
-        if (i > 0 && (ndig - i) % 3 == 0)
-            buf[n++] = ' ';
-        buf[n++] = s[i];
-    }
-    if (dot)
-        for (s = dot; *s && n + 1 < size; s++)
-            buf[n++] = *s;
-    buf[n] = '\0';
-    return buf;
-}
-
-/* num/den kronor with two decimals and thousands separators. */
-static const char *frac_kr(ip_i128 num, ip_i128 den, char *buf, size_t size)
-{
-    char tmp[64];
-    return group_digits(ip_frac_str(num, den, 2, tmp, sizeof tmp), buf, size);
-}
-
-/* Whole number with thousands separators. */
-static const char *th(int64_t v, char *buf, size_t size)
-{
-    return ip_fmt_thousands(v, buf, size);
-}
-
-/* Whole number with an explicit sign: "+1 234", "-1 234", "0". */
-static const char *signed_th(int64_t v, char *buf, size_t size)
-{
-    char tmp[32];
-    ip_fmt_thousands(v, tmp, sizeof tmp);
-    snprintf(buf, size, "%s%s", v > 0 ? "+" : "", tmp);
-    return buf;
-}
-
-/* num/den rounded to the nearest integer, halves away from zero. */
-static ip_i128 div_round(ip_i128 num, ip_i128 den)
-{
-    if (den < 0)
-        num = -num, den = -den;
-    if (num >= 0)
-        return (num * 2 + den) / (den * 2);
-    return -((-num * 2 + den) / (den * 2));
-}
 
 static const char *customer_label(const ip_run *r, size_t slot, char *buf, size_t size)
 {
@@ -136,17 +81,18 @@ static void write_months(const ip_run *r, const ip_svc_result *sr, size_t slot, 
     uint32_t nr = ip_customers_at(r->customers, slot)->nr;
     if (sr->svc->is_snapshot) {
         fprintf(f, "counted for %" PRIu32 " on %s: %s %s (raw basis)\n", nr,
-                ip_date_str(sr->svc->snapshot, day), th(sr->raw[slot], a, sizeof a),
-                sr->svc->unit);
+                ip_date_str(sr->svc->snapshot, day),
+                ip_money_fmt_thousands(sr->raw[slot], a, sizeof a), sr->svc->unit);
         return;
     }
     fprintf(f, "counted for %" PRIu32 " per month (%s):\n", nr, sr->svc->unit);
     for (m = 0; m < sr->nmonths; m++) {
         ip_date month = ip_date_month_after(sr->first_month, (int)m);
         fprintf(f, "  %04d-%02d %12s\n", ip_date_year(month), ip_date_month(month),
-                th(sr->monthly[slot * sr->nmonths + m], a, sizeof a));
+                ip_money_fmt_thousands(sr->monthly[slot * sr->nmonths + m], a, sizeof a));
     }
-    fprintf(f, "  %-7s %12s (raw basis)\n", "sum", th(sr->raw[slot], a, sizeof a));
+    fprintf(f, "  %-7s %12s (raw basis)\n", "sum",
+            ip_money_fmt_thousands(sr->raw[slot], a, sizeof a));
 }
 
 /* Consolidations into slot; returns 1 when slot itself was rolled into
@@ -159,29 +105,30 @@ static int write_consolidation(const ip_run *r, const ip_svc_result *sr, size_t 
         size_t to = (size_t)sr->into[slot];
         fprintf(f, "consolidated: the basis of %s (%s %s) is rolled into %s and counted there;\n"
                    "  %" PRIu32 " takes no part in the allocation and its fee is 0 kr\n",
-                customer_label(r, slot, who, sizeof who), th(sr->raw[slot], a, sizeof a),
-                sr->svc->unit, customer_label(r, to, whom, sizeof whom),
-                ip_customers_at(r->customers, slot)->nr);
+                customer_label(r, slot, who, sizeof who),
+                ip_money_fmt_thousands(sr->raw[slot], a, sizeof a), sr->svc->unit,
+                customer_label(r, to, whom, sizeof whom), ip_customers_at(r->customers, slot)->nr);
         return 1;
     }
     for (k = 0; k < r->ncust; k++) {
         if (sr->into[k] != (long)slot)
             continue;
         fprintf(f, "consolidated: + %s %s of %s, rolled into %" PRIu32 "\n",
-                th(sr->raw[k], a, sizeof a), sr->svc->unit, customer_label(r, k, who, sizeof who),
-                ip_customers_at(r->customers, slot)->nr);
+                ip_money_fmt_thousands(sr->raw[k], a, sizeof a), sr->svc->unit,
+                customer_label(r, k, who, sizeof who), ip_customers_at(r->customers, slot)->nr);
         n++;
     }
     if (n == 0) {
         fprintf(f, "consolidated: none\n");
-        fprintf(f, "basis w = %s %s\n", th(sr->basis[slot], a, sizeof a), sr->svc->unit);
+        fprintf(f, "basis w = %s %s\n", ip_money_fmt_thousands(sr->basis[slot], a, sizeof a),
+                sr->svc->unit);
         return 0;
     }
-    fprintf(f, "basis w = %s", th(sr->raw[slot], a, sizeof a));
+    fprintf(f, "basis w = %s", ip_money_fmt_thousands(sr->raw[slot], a, sizeof a));
     for (k = 0; k < r->ncust; k++)
         if (sr->into[k] == (long)slot)
-            fprintf(f, " + %s", th(sr->raw[k], a, sizeof a));
-    fprintf(f, " = %s %s\n", th(sr->basis[slot], b, sizeof b), sr->svc->unit);
+            fprintf(f, " + %s", ip_money_fmt_thousands(sr->raw[k], a, sizeof a));
+    fprintf(f, " = %s %s\n", ip_money_fmt_thousands(sr->basis[slot], b, sizeof b), sr->svc->unit);
     return 0;
 }
 
@@ -196,7 +143,7 @@ static void write_share(const ip_run *r, const ip_svc_result *sr, size_t slot, F
     int equal = svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL;
     int64_t w = sr->basis[slot], W = sr->alloc.total, F = svc->fee;
 
-    fprintf(f, "basis total W = %s %s", th(W, a, sizeof a), svc->unit);
+    fprintf(f, "basis total W = %s %s", ip_money_fmt_thousands(W, a, sizeof a), svc->unit);
     if (equal)
         fprintf(f, "; participants N = %zu; equal part p = %d %%\n", sr->alloc.participants,
                 svc->equal_percent);
@@ -212,20 +159,25 @@ static void write_share(const ip_run *r, const ip_svc_result *sr, size_t slot, F
         int p = svc->equal_percent;
         ip_i128 N = (ip_i128)sr->alloc.participants;
         fprintf(f, "exact share e = F×p/(100 N) + F×(100−p)×w/(100 W)\n");
-        fprintf(f, "  = %s×%d/(100×%zu) + %s×%d×%s/(100×%s)\n", th(F, a, sizeof a), p,
-                sr->alloc.participants, th(F, b, sizeof b), 100 - p, th(w, c, sizeof c),
-                th(W, e, sizeof e));
+        fprintf(f, "  = %s×%d/(100×%zu) + %s×%d×%s/(100×%s)\n",
+                ip_money_fmt_thousands(F, a, sizeof a), p, sr->alloc.participants,
+                ip_money_fmt_thousands(F, b, sizeof b), 100 - p,
+                ip_money_fmt_thousands(w, c, sizeof c), ip_money_fmt_thousands(W, e, sizeof e));
         fprintf(f, "  equal part         %18s kr\n",
-                frac_kr((ip_i128)F * p, (ip_i128)100 * N, a, sizeof a));
+                ip_money_fmt_frac_thousands((ip_i128)F * p, (ip_i128)100 * N, 2, a, sizeof a));
         fprintf(f, "  proportional part  %18s kr\n",
-                frac_kr((ip_i128)F * (100 - p) * w, (ip_i128)100 * W, a, sizeof a));
-        fprintf(f, "  e                  %18s kr\n", frac_kr(it->num, den, a, sizeof a));
+                ip_money_fmt_frac_thousands((ip_i128)F * (100 - p) * w, (ip_i128)100 * W, 2, a,
+                                            sizeof a));
+        fprintf(f, "  e                  %18s kr\n",
+                ip_money_fmt_frac_thousands(it->num, den, 2, a, sizeof a));
     } else {
-        fprintf(f, "exact share e = F × w / W = %s × %s / %s = %s kr\n", th(F, a, sizeof a),
-                th(w, b, sizeof b), th(W, c, sizeof c), frac_kr(it->num, den, e, sizeof e));
+        fprintf(f, "exact share e = F × w / W = %s × %s / %s = %s kr\n",
+                ip_money_fmt_thousands(F, a, sizeof a), ip_money_fmt_thousands(w, b, sizeof b),
+                ip_money_fmt_thousands(W, c, sizeof c),
+                ip_money_fmt_frac_thousands(it->num, den, 2, e, sizeof e));
     }
-    fprintf(f, "floor %s kr, remainder %s kr\n", th(it->floor, a, sizeof a),
-            frac_kr(rem, den, b, sizeof b));
+    fprintf(f, "floor %s kr, remainder %s kr\n", ip_money_fmt_thousands(it->floor, a, sizeof a),
+            ip_money_fmt_frac_thousands(rem, den, 2, b, sizeof b));
 
     for (k = 0; k < r->ncust; k++) {
         if (sr->items[k].num % den != 0)
@@ -235,8 +187,9 @@ static void write_share(const ip_run *r, const ip_svc_result *sr, size_t slot, F
     }
     fprintf(f, "largest remainder: %s kr − %s kr of floors leaves %s kr, one each to the "
                "largest remainders\n",
-            th(F, a, sizeof a), th(F - sr->alloc.remaining, b, sizeof b),
-            th(sr->alloc.remaining, c, sizeof c));
+            ip_money_fmt_thousands(F, a, sizeof a),
+            ip_money_fmt_thousands(F - sr->alloc.remaining, b, sizeof b),
+            ip_money_fmt_thousands(sr->alloc.remaining, c, sizeof c));
     if (rem == 0)
         fprintf(f, "  the exact share is whole kronor: no remainder, no extra krona\n");
     else
@@ -264,40 +217,47 @@ static void write_change(const ip_run *r, const ip_svc_result *sr, size_t slot, 
         return;
     }
     change = fee - prev;
-    fprintf(f, "fee %d: %s kr; change %s kr\n", y1, th(prev, a, sizeof a),
-            signed_th(change, b, sizeof b));
+    fprintf(f, "fee %d: %s kr; change %s kr\n", y1, ip_money_fmt_thousands(prev, a, sizeof a),
+            ip_money_fmt_signed(change, b, sizeof b));
     if (pw == IP_NO_PREV || pW == IP_NO_PREV) {
         fprintf(f, "  the change cannot be split: %d's basis is not known\n", y1);
         return;
     }
-    fprintf(f, "  basis %d: w = %s of W = %s %s; %d: w = %s of W = %s\n", y1, th(pw, a, sizeof a),
-            th(pW, b, sizeof b), svc->unit, y, th(sr->basis[slot], c, sizeof c),
-            th(sr->alloc.total, e, sizeof e));
+    fprintf(f, "  basis %d: w = %s of W = %s %s; %d: w = %s of W = %s\n", y1,
+            ip_money_fmt_thousands(pw, a, sizeof a), ip_money_fmt_thousands(pW, b, sizeof b),
+            svc->unit, y, ip_money_fmt_thousands(sr->basis[slot], c, sizeof c),
+            ip_money_fmt_thousands(sr->alloc.total, e, sizeof e));
     if (pW == 0) {
         a_kr = 0;
         fprintf(f, "  (a) own volume: cannot be computed, W %d was 0: 0 kr\n", y1);
     } else {
         ip_i128 num = (ip_i128)svc->previous_fee * (100 - p) * (sr->basis[slot] - pw);
         ip_i128 den = (ip_i128)100 * pW;
-        a_kr = (int64_t)div_round(num, den);
+        a_kr = (int64_t)ip_money_div_round(num, den);
         if (p)
             fprintf(f, "  (a) own volume: F%d × (100−p)/100 × (w%d − w%d) / W%d"
                        " = %s × %d/100 × (%s − %s) / %s",
-                    y1, y, y1, y1, th(svc->previous_fee, a, sizeof a), 100 - p,
-                    th(sr->basis[slot], b, sizeof b), th(pw, c, sizeof c), th(pW, e, sizeof e));
+                    y1, y, y1, y1, ip_money_fmt_thousands(svc->previous_fee, a, sizeof a),
+                    100 - p,
+                    ip_money_fmt_thousands(sr->basis[slot], b, sizeof b),
+                    ip_money_fmt_thousands(pw, c, sizeof c),
+                    ip_money_fmt_thousands(pW, e, sizeof e));
         else
-            fprintf(f, "  (a) own volume: F%d × (w%d − w%d) / W%d = %s × (%s − %s) / %s", y1, y,
-                    y1, y1, th(svc->previous_fee, a, sizeof a), th(sr->basis[slot], b, sizeof b),
-                    th(pw, c, sizeof c), th(pW, e, sizeof e));
-        fprintf(f, " = %s kr\n", signed_th(a_kr, a, sizeof a));
+            fprintf(f, "  (a) own volume: F%d × (w%d − w%d) / W%d = %s × (%s − %s) / %s", y1, y, y1,
+                    y1, ip_money_fmt_thousands(svc->previous_fee, a, sizeof a),
+                    ip_money_fmt_thousands(sr->basis[slot], b, sizeof b),
+                    ip_money_fmt_thousands(pw, c, sizeof c),
+                    ip_money_fmt_thousands(pW, e, sizeof e));
+        fprintf(f, " = %s kr\n", ip_money_fmt_signed(a_kr, a, sizeof a));
     }
     fprintf(f, "  (b) the fixed fee and everybody else's volume: %s kr\n",
-            signed_th(change - a_kr, a, sizeof a));
-    fprintf(f, "  (a) + (b) = %s kr\n", signed_th(change, a, sizeof a));
+            ip_money_fmt_signed(change - a_kr, a, sizeof a));
+    fprintf(f, "  (a) + (b) = %s kr\n", ip_money_fmt_signed(change, a, sizeof a));
     if (sr->prev_total != IP_NO_PREV && sr->prev_total != svc->previous_fee)
         fprintf(f, "  note: F%d is the tariff's previous-fee, %s kr; %d's fees.csv sums to %s kr "
                    "for the customers in this year's register\n",
-                y1, th(svc->previous_fee, a, sizeof a), y1, th(sr->prev_total, b, sizeof b));
+                y1, ip_money_fmt_thousands(svc->previous_fee, a, sizeof a), y1,
+                ip_money_fmt_thousands(sr->prev_total, b, sizeof b));
 }
 
 static void explain_service(const ip_run *r, size_t s, size_t slot, FILE *f)
@@ -308,17 +268,19 @@ static void explain_service(const ip_run *r, size_t s, size_t slot, FILE *f)
     char a[32], b[32];
 
     fprintf(f, "\n== %s — %s\n", svc->id, svc->name);
-    fprintf(f, "fixed fee F: %s kr in %d (%s kr in %d)\n", th(svc->fee, a, sizeof a), r->year,
-            th(svc->previous_fee, b, sizeof b), r->year - 1);
+    fprintf(f, "fixed fee F: %s kr in %d (%s kr in %d)\n",
+            ip_money_fmt_thousands(svc->fee, a, sizeof a), r->year,
+            ip_money_fmt_thousands(svc->previous_fee, b, sizeof b), r->year - 1);
     write_basis(r, sr, f);
     write_months(r, sr, slot, f);
     if (!write_consolidation(r, sr, slot, f))
         write_share(r, sr, slot, f);
     if (it->got_extra)
-        fprintf(f, "fee %d: %s + 1 = %s kr\n", r->year, th(it->floor, a, sizeof a),
-                th(it->fee, b, sizeof b));
+        fprintf(f, "fee %d: %s + 1 = %s kr\n", r->year,
+                ip_money_fmt_thousands(it->floor, a, sizeof a),
+                ip_money_fmt_thousands(it->fee, b, sizeof b));
     else
-        fprintf(f, "fee %d: %s kr\n", r->year, th(it->fee, a, sizeof a));
+        fprintf(f, "fee %d: %s kr\n", r->year, ip_money_fmt_thousands(it->fee, a, sizeof a));
     write_change(r, sr, slot, f);
 }
 
@@ -361,8 +323,9 @@ ip_err ip_explain_write(const ip_run *r, uint32_t customer_nr, const char *servi
     if (want == r->nsvc) {
         int64_t prev = ip_run_customer_prev_total(r, (size_t)slot);
         fprintf(out, "\ntotal %d: %s kr over %zu services; %d: %s%s\n", r->year,
-                th(ip_run_customer_total(r, (size_t)slot), a, sizeof a), r->nsvc, r->year - 1,
-                prev == IP_NO_PREV ? "unknown" : th(prev, b, sizeof b),
+                ip_money_fmt_thousands(ip_run_customer_total(r, (size_t)slot), a, sizeof a),
+                r->nsvc, r->year - 1,
+                prev == IP_NO_PREV ? "unknown" : ip_money_fmt_thousands(prev, b, sizeof b),
                 prev == IP_NO_PREV ? "" : " kr");
     }
     if (fflush(out) != 0 || ferror(out))

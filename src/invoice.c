@@ -10,7 +10,7 @@
  * Everything the PEPPOL validation would reject is refused here first with
  * IP_ERR_SOFTWARE: no lines, a negative amount, an empty required text, text
  * that cannot be XML, a VAT category without what it needs. Money is int64_t
- * öre throughout and printed with / 100 and % 100; no double anywhere.
+ * öre throughout, printed by ip_money_fmt() (money.h); no double anywhere.
  *
  * ip_invoice_read() is the writer's inverse for what a credit note needs:
  * it reads a stored invoice back (buyer, VAT category, lines, period) so the
@@ -38,6 +38,7 @@
 #include <libxml/xpathInternals.h>
 
 #include "date.h"
+#include "money.h"
 #include "parse.h"
 #include "utf8.h"
 #include "util.h"
@@ -51,33 +52,6 @@
 #define NS_CBC "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 /* ICD 0007: Swedish organisation number, for EndpointID and CompanyID. */
 #define SCHEME_SE_ORGNR "0007"
-
-int64_t ip_invoice_vat(int64_t net_ore, int percent)
-{
-    /* net * percent / 100 rounded half up, i.e. floor(x + 1/2) as XPath's
-     * round() does. Split net = a * 100 + b (0 <= b < 100) so that only
-     * a * percent and b * percent are multiplied: no overflow for any amount
-     * the program can hold, and no 128-bit arithmetic. */
-    int64_t a = net_ore / 100, b = net_ore % 100, r;
-    if (b < 0) {
-        b += 100;
-        a -= 1;
-    }
-    r = b * percent + 50; /* |b * percent| < 100 * 100 */
-    /* floor division of r by 100 */
-    return a * percent + (r >= 0 ? r / 100 : -((-r + 99) / 100));
-}
-
-/* "1234.50" from 123450 öre: exactly two decimals, from integers only. */
-static const char *fmt_amount(int64_t ore, char buf[32])
-{
-    /* Negative amounts are refused before we get here; handle them anyway
-     * without overflowing on INT64_MIN. */
-    uint64_t u = ore < 0 ? (uint64_t)0 - (uint64_t)ore : (uint64_t)ore;
-    snprintf(buf, 32, "%s%" PRIu64 ".%02u", ore < 0 ? "-" : "", u / 100,
-             (unsigned)(u % 100));
-    return buf;
-}
 
 /* --- checks ------------------------------------------------------------ */
 
@@ -218,7 +192,7 @@ static ip_err check_invoice(const ip_invoice *inv, int64_t *total, ip_diag *d)
             return ip_diag_set(d, IP_ERR_SOFTWARE, NULL, 0,
                                "invoice '%s': line %zu has a negative amount (%" PRId64 " öre)",
                                inv->number, i + 1, l->amount_ore);
-        if (__builtin_add_overflow(*total, l->amount_ore, total))
+        if (ip_money_add(*total, l->amount_ore, total) != 0)
             return ip_diag_set(d, IP_ERR_SOFTWARE, NULL, 0,
                                "invoice '%s': the total overflows", inv->number);
     }
@@ -294,7 +268,7 @@ static void amount_el(ubl *u, const char *name, int64_t ore)
     char buf[32];
     start(u, name);
     attr(u, "currencyID", u->currency);
-    if (!u->failed && xmlTextWriterWriteString(u->w, BAD_CAST fmt_amount(ore, buf)) < 0)
+    if (!u->failed && xmlTextWriterWriteString(u->w, BAD_CAST ip_money_fmt(ore, buf)) < 0)
         u->failed = 1;
     end(u);
 }
@@ -573,7 +547,7 @@ ip_err ip_invoice_write(const ip_invoice *inv, const char *path, ip_diag *d)
 
     if ((e = check_invoice(inv, &net, d)))
         return e;
-    vat = inv->group->vat == IP_VAT_S ? ip_invoice_vat(net, inv->group->vat_percent) : 0;
+    vat = inv->group->vat == IP_VAT_S ? ip_money_vat(net, inv->group->vat_percent) : 0;
     if (net > INT64_MAX - vat)
         return ip_diag_set(d, IP_ERR_SOFTWARE, NULL, 0, "invoice '%s': the total overflows",
                            inv->number);
@@ -655,29 +629,15 @@ static ip_date xdate(reader *rd, xmlNodePtr node, const char *expr, int required
     return v;
 }
 
-/* "1234.50" (as fmt_amount writes it) to öre. */
+/* "1234.50" (as ip_money_fmt writes it, never negative) to öre. */
 static int64_t xamount(reader *rd, xmlNodePtr node, const char *expr)
 {
     char *t = xtext(rd, node, expr, 1);
-    int64_t v = 0, frac;
-    char *dot;
-    size_t i, n;
+    int64_t v;
     if (!t)
         return 0;
-    n = strlen(t);
-    dot = strchr(t, '.');
-    if (!dot || dot == t || n - (size_t)(dot - t) != 3 || n > 18)
-        goto bad;
-    for (i = 0; t + i < dot; i++) {
-        if (t[i] < '0' || t[i] > '9')
-            goto bad;
-        v = v * 10 + (t[i] - '0');
-    }
-    if (dot[1] < '0' || dot[1] > '9' || dot[2] < '0' || dot[2] > '9')
-        goto bad;
-    frac = (dot[1] - '0') * 10 + (dot[2] - '0');
-    return v * 100 + frac;
-bad:
+    if (t[0] != '-' && ip_money_parse(t, strlen(t), &v) == 0)
+        return v;
     if (!rd->e)
         rd->e = ip_diag_set(rd->d, IP_ERR_DATA, rd->path, 0,
                             "expected an amount such as 1234.50 in %s, found '%s'", expr, t);

@@ -20,6 +20,7 @@
 
 #include "csv.h"
 #include "fees.h"
+#include "money.h"
 #include "parse.h"
 #include "stage.h"
 #include "util.h"
@@ -43,35 +44,6 @@ struct ip_issued {
 
 /* --- amounts and lines ------------------------------------------------- */
 
-const char *ip_issued_fmt_amount(int64_t ore, char buf[32])
-{
-    uint64_t u = ore < 0 ? (uint64_t)0 - (uint64_t)ore : (uint64_t)ore;
-    snprintf(buf, 32, "%s%" PRIu64 ".%02u", ore < 0 ? "-" : "", u / 100, (unsigned)(u % 100));
-    return buf;
-}
-
-int ip_issued_parse_amount(const char *s, size_t n, int64_t *ore)
-{
-    size_t i = 0, digits = 0;
-    int64_t v = 0;
-    int neg = 0;
-    if (n > 0 && s[0] == '-') {
-        neg = 1;
-        i = 1;
-    }
-    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-        if (digits >= 15)
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    if (digits == 0 || i + 3 != n || s[i] != '.' || s[i + 1] < '0' || s[i + 1] > '9' ||
-        s[i + 2] < '0' || s[i + 2] > '9')
-        return -1;
-    v = v * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
-    *ore = neg ? -v : v;
-    return 0;
-}
-
 int ip_issued_lines_next(const char **p, char *svc, size_t size, int64_t *ore)
 {
     const char *s = *p, *eq, *end;
@@ -83,7 +55,7 @@ int ip_issued_lines_next(const char **p, char *svc, size_t size, int64_t *ore)
     eq = memchr(s, '=', (size_t)(end - s));
     if (!eq || eq == s || (size_t)(eq - s) >= size)
         return -1;
-    if (ip_issued_parse_amount(eq + 1, (size_t)(end - eq - 1), ore) != 0 || *ore < 0)
+    if (ip_money_parse(eq + 1, (size_t)(end - eq - 1), ore) != 0 || *ore < 0)
         return -1;
     memcpy(svc, s, (size_t)(eq - s));
     svc[eq - s] = '\0';
@@ -251,7 +223,7 @@ static ip_err parse_row(const ip_field *f, const long *col, const char *name, lo
 {
     const ip_field *x;
     char q[200];
-    int64_t v;
+    int64_t v, sum;
     const char *what = NULL;
     memset(doc, 0, sizeof *doc);
 #define FLD(c) (&f[col[c]])
@@ -318,18 +290,18 @@ static ip_err parse_row(const ip_field *f, const long *col, const char *name, lo
     }
     doc->vat_percent = (int)v;
     x = FLD(C_NET);
-    if (ip_issued_parse_amount(x->ptr, x->len, &doc->net) != 0 || doc->net < 0) {
+    if (ip_money_parse(x->ptr, x->len, &doc->net) != 0 || doc->net < 0) {
         what = "an amount such as 155249.00 in 'net'";
         goto bad;
     }
     x = FLD(C_VAT);
-    if (ip_issued_parse_amount(x->ptr, x->len, &doc->vat) != 0 || doc->vat < 0) {
+    if (ip_money_parse(x->ptr, x->len, &doc->vat) != 0 || doc->vat < 0) {
         what = "an amount such as 38812.25 in 'vat'";
         goto bad;
     }
     x = FLD(C_TOTAL);
-    if (ip_issued_parse_amount(x->ptr, x->len, &doc->total) != 0 ||
-        doc->total != doc->net + doc->vat) {
+    if (ip_money_parse(x->ptr, x->len, &doc->total) != 0 ||
+        ip_money_add(doc->net, doc->vat, &sum) != 0 || doc->total != sum) {
         what = "'total' equal to net + vat";
         goto bad;
     }
@@ -342,10 +314,12 @@ static ip_err parse_row(const ip_field *f, const long *col, const char *name, lo
     {
         const char *p = doc->lines;
         char svc[128];
-        int64_t ore, sum = 0;
-        while (ip_issued_lines_next(&p, svc, sizeof svc, &ore) == 1)
-            sum += ore;
-        if (sum != doc->net) {
+        int64_t ore;
+        int over = 0;
+        sum = 0;
+        while (!over && ip_issued_lines_next(&p, svc, sizeof svc, &ore) == 1)
+            over = ip_money_add(sum, ore, &sum) != 0;
+        if (over || sum != doc->net) {
             what = "lines that sum to 'net'";
             goto bad;
         }
@@ -646,8 +620,8 @@ ip_err ip_issued_write_register(const ip_issued *rec, FILE *f, const char *name,
                 ip_date_str(x->period_start, ps), ip_date_str(x->period_end, pe),
                 ip_date_str(x->issue_date, is), ip_date_str(x->due_date, ds),
                 x->cancels ? x->cancels : "", x->run, x->vat_category, x->vat_percent,
-                ip_issued_fmt_amount(x->net, a), ip_issued_fmt_amount(x->vat, b),
-                ip_issued_fmt_amount(x->total, c), x->lines, x->file, x->sha256);
+                ip_money_fmt(x->net, a), ip_money_fmt(x->vat, b),
+                ip_money_fmt(x->total, c), x->lines, x->file, x->sha256);
     }
     if (ferror(f))
         return ip_diag_set(d, IP_ERR_IO, name, 0, "cannot write: %s", strerror(errno));

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "csv.h"
-#include "invoice.h"
+#include "money.h"
 #include "util.h"
 
 static const ip_issued *sort_rec;
@@ -46,15 +46,15 @@ ip_err ip_ledger_write(const ip_issued *rec, FILE *f, const char *name, ip_diag 
         while ((r = ip_issued_lines_next(&p, svc, sizeof svc, &net)) == 1) {
             int64_t vat_now;
             cum += net;
-            vat_now = x->vat_category == 'S' ? ip_invoice_vat(cum, x->vat_percent) : 0;
+            vat_now = x->vat_category == 'S' ? ip_money_vat(cum, x->vat_percent) : 0;
             fprintf(f, "%s;%s;%" PRIu32 ";", x->number, x->is_credit ? "credit" : "invoice",
                     x->customer);
             ip_csv_put_field(f, x->name);
             fprintf(f, ";%d;%s;%s;%s;%s;%s;%s;%s;%s;%s\n", ++line, svc,
                     ip_date_str(x->period_start, ps), ip_date_str(x->period_end, pe),
-                    ip_issued_fmt_amount(sign * net, a),
-                    ip_issued_fmt_amount(sign * (vat_now - vat_before), b),
-                    ip_issued_fmt_amount(sign * (net + vat_now - vat_before), c),
+                    ip_money_fmt(sign * net, a),
+                    ip_money_fmt(sign * (vat_now - vat_before), b),
+                    ip_money_fmt(sign * (net + vat_now - vat_before), c),
                     ip_date_str(x->issue_date, is), ip_date_str(x->due_date, ds),
                     x->cancels ? x->cancels : "");
             vat_sum += vat_now - vat_before;

@@ -42,6 +42,7 @@
 
 #include "alloc.h"
 #include "date.h"
+#include "money.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -733,12 +734,6 @@ static void write_customers_sheet(ctx *c)
 
 /* ---- one sheet per service ---------------------------------------------- */
 
-/* round(num / den) half up, for num >= 0, den > 0. */
-static int64_t div_round(ip_i128 n, ip_i128 den)
-{
-    return (int64_t)((2 * n + den) / (2 * den));
-}
-
 /* Column layout of a service table. */
 typedef struct svc_cols {
     lxw_col_t count, equal, var, share, fee, prev, last;
@@ -939,10 +934,10 @@ static void write_service_sheet(ctx *c, size_t si)
             } else if (cl.split) {
                 int64_t eq = 0, var = 0; /* öre, display only */
                 if (sr->basis[slot] > 0 && sr->alloc.participants > 0 && W > 0) {
-                    eq = div_round((ip_i128)F * svc->equal_percent,
-                                   (ip_i128)sr->alloc.participants);
-                    var = div_round((ip_i128)F * (100 - svc->equal_percent) * sr->basis[slot],
-                                    (ip_i128)W);
+                    eq = (int64_t)ip_money_div_round((ip_i128)F * svc->equal_percent,
+                                                     (ip_i128)sr->alloc.participants);
+                    var = (int64_t)ip_money_div_round(
+                        (ip_i128)F * (100 - svc->equal_percent) * sr->basis[slot], (ip_i128)W);
                 }
                 put_num(c, ws, sn, row, cl.equal, num(eq) / 100.0, f->kr);
                 put_num(c, ws, sn, row, cl.var, num(var) / 100.0, f->kr);
@@ -1077,7 +1072,7 @@ static void write_service_sheet(ctx *c, size_t si)
                 stars[m] = '*';
             stars[m] = '\0';
             put_strf(c, ws, sn, row++, 0, f->note, "%s %s antal (%s %s) ingår i %s antal", stars,
-                     gf, ip_fmt_thousands(sr->raw[slot], count, sizeof count), unit, gi);
+                     gf, ip_money_fmt_thousands(sr->raw[slot], count, sizeof count), unit, gi);
             free(gf);
             free(gi);
         }

@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "date.h"
+#include "money.h"
 #include "util.h"
 #include "version.h"
 
@@ -21,7 +22,7 @@ const char *ip_report_share(int64_t basis, int64_t total, char *buf, size_t size
         snprintf(buf, size, "0,00");
         return buf;
     }
-    ip_frac_str((ip_i128)basis * 100, total, 2, buf, size);
+    ip_money_fmt_frac((ip_i128)basis * 100, total, 2, buf, size);
     if ((dot = strchr(buf, '.')) != NULL)
         *dot = ',';
     return buf;
@@ -45,14 +46,14 @@ char *ip_report_basis_words(const ip_run *r, size_t s, size_t slot)
     ip_buf_init(&out);
     period_str(sr->svc, period, sizeof period);
     ip_buf_addf(&out, "%s av %s %s %s, andel %s %%",
-                ip_fmt_thousands(sr->basis[slot], b, sizeof b),
-                ip_fmt_thousands(sr->alloc.total, t, sizeof t), sr->svc->unit, period,
+                ip_money_fmt_thousands(sr->basis[slot], b, sizeof b),
+                ip_money_fmt_thousands(sr->alloc.total, t, sizeof t), sr->svc->unit, period,
                 ip_report_share(sr->basis[slot], sr->alloc.total, share, sizeof share));
     for (k = 0; k < r->ncust; k++) {
         if (sr->into[k] == (long)slot && sr->raw[k] > 0) {
             const ip_customer *c = ip_customers_at(r->customers, k);
             ip_buf_addf(&out, ", inkl. %s (%" PRIu32 ") %s", c->name, c->nr,
-                        ip_fmt_thousands(sr->raw[k], b, sizeof b));
+                        ip_money_fmt_thousands(sr->raw[k], b, sizeof b));
         }
     }
     if (sr->svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL && sr->basis[slot] > 0)
@@ -71,8 +72,8 @@ static void write_service(const ip_run *r, size_t s, FILE *f)
 
     period_str(svc, period, sizeof period);
     fprintf(f, "\n== %s — %s\n", svc->id, svc->name);
-    fprintf(f, "fixed fee %s kr (previous %s kr)\n", ip_fmt_thousands(svc->fee, a, sizeof a),
-            ip_fmt_thousands(svc->previous_fee, b, sizeof b));
+    fprintf(f, "fixed fee %s kr (previous %s kr)\n", ip_money_fmt_thousands(svc->fee, a, sizeof a),
+            ip_money_fmt_thousands(svc->previous_fee, b, sizeof b));
     fprintf(f, "basis: %s, column '%s', %s %s", r->files[sr->file_index].name, svc->date_column,
             svc->is_snapshot ? "snapshot" : "window", period);
     fprintf(f, ", value %s", svc->value_column ? svc->value_column : "'count' column or 1 a row");
@@ -96,7 +97,8 @@ static void write_service(const ip_run *r, size_t s, FILE *f)
             const ip_customer *c = ip_customers_at(r->customers, k);
             const ip_customer *t = ip_customers_at(r->customers, (size_t)sr->into[k]);
             fprintf(f, "consolidated: %" PRIu32 " %s into %" PRIu32 " %s (%s %s)\n", c->nr,
-                    c->name, t->nr, t->name, ip_fmt_thousands(sr->raw[k], a, sizeof a), svc->unit);
+                    c->name, t->nr, t->name, ip_money_fmt_thousands(sr->raw[k], a, sizeof a),
+                    svc->unit);
         }
     }
     fprintf(f, "%-6s %-40s %12s %12s %8s %18s %12s %12s\n", "nr", "name", "measured", "basis",
@@ -116,13 +118,15 @@ static void write_service(const ip_run *r, size_t s, FILE *f)
         fprintf(f, " %12" PRId64 " %12" PRId64 " %8s %18s %12" PRId64 "%s %12s\n",
                 sr->raw[k], sr->basis[k],
                 ip_report_share(sr->basis[k], sr->alloc.total, share, sizeof share),
-                ip_frac_str(sr->items[k].num, sr->alloc.den, 2, exact, sizeof exact),
+                ip_money_fmt_frac(sr->items[k].num, sr->alloc.den, 2, exact, sizeof exact),
                 sr->items[k].fee, sr->items[k].got_extra ? "+" : " ", prev);
         fee_sum += sr->items[k].fee;
     }
     fprintf(f, "%-6s %-40s %12s %12" PRId64 " %8s %18s %12" PRId64 "  %12s\n", "", "total", "",
-            sr->alloc.total, "100,00", ip_frac_str((ip_i128)svc->fee, 1, 2, exact, sizeof exact),
-            fee_sum, sr->prev_total == IP_NO_PREV ? "–" : ip_fmt_thousands(sr->prev_total, a, sizeof a));
+            sr->alloc.total, "100,00",
+            ip_money_fmt_frac((ip_i128)svc->fee, 1, 2, exact, sizeof exact), fee_sum,
+            sr->prev_total == IP_NO_PREV ? "–"
+                                         : ip_money_fmt_thousands(sr->prev_total, a, sizeof a));
     fprintf(f, "fees sum to %" PRId64 " kr = fixed fee %" PRId64 " kr: %s; %" PRId64
                " kr handed out by largest remainder (marked +)\n",
             fee_sum, svc->fee, fee_sum == svc->fee ? "yes" : "NO", sr->alloc.remaining);

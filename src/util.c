@@ -180,24 +180,6 @@ void ip_trim(const char **s, size_t *n)
         (*n)--;
 }
 
-const char *ip_fmt_thousands(int64_t v, char *buf, size_t size)
-{
-    char digits[32];
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)u);
-    size_t o = 0;
-    int i;
-    if (v < 0 && o + 1 < size)
-        buf[o++] = '-';
-    for (i = 0; i < n && o + 2 < size; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            buf[o++] = ' ';
-        buf[o++] = digits[i];
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
 int ip_sha256_file(const char *path, char hex[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];

@@ -2,12 +2,11 @@
  * test_billing.c — invoicing periods, change detection and a stored invoice
  * read back.
  *
- * The period split is checked on thousands of random annual fees for 1, 4
- * and 12 periods: the parts sum exactly to the fee, differ by at most one
- * öre, and the remaining öre sit in the last periods. Change detection is a
- * table of histories (first issue, unchanged, reordered lines, changed
- * amount, changed VAT, nothing owed any more, a second correction, an
- * invoice after a credit). A stored invoice reads back for its credit note.
+ * The period dates are the calendar's quarters and months (the split of the
+ * amounts is money's, tested in test_money.c). Change detection is a table
+ * of histories (first issue, unchanged, reordered lines, changed amount,
+ * changed VAT, nothing owed any more, a second correction, an invoice after
+ * a credit). A stored invoice reads back for its credit note.
  * The record of issued documents has tests of its own (test_issued.c).
  */
 #include <setjmp.h>
@@ -27,73 +26,7 @@
 #include "stage.h"
 #include "util.h"
 
-/* --- the period split --------------------------------------------------- */
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-
-static uint64_t rng(void)
-{
-    /* xorshift64*: deterministic, so a failure is reproducible */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1Du;
-}
-
-static void check_split(int64_t annual, int periods)
-{
-    int64_t sum = 0, base = annual / periods, rem = annual % periods;
-    int p;
-    for (p = 0; p < periods; p++) {
-        int64_t part = ip_billing_period_part(annual, periods, p);
-        /* floor(A / P) everywhere, one öre more in the last A mod P periods */
-        assert_int_equal(part, base + (p >= periods - rem ? 1 : 0));
-        if (p > 0)
-            assert_true(part >= ip_billing_period_part(annual, periods, p - 1));
-        sum += part;
-    }
-    assert_int_equal(sum, annual);
-}
-
-static void test_billing_split_sums_exactly_for_random_fees(void **state)
-{
-    static const int periods[] = {1, 4, 12};
-    int i, k;
-    (void)state;
-    for (i = 0; i < 5000; i++) {
-        /* whole kronor up to 10^12 (the tariff's bound) as öre, and odd
-         * öre amounts too, so every remainder 0..P-1 occurs */
-        int64_t kr = (int64_t)(rng() % 1000000000000u) + 1;
-        int64_t ore = i % 2 ? kr * 100 : (int64_t)(rng() % 100000000000000u) + 1;
-        for (k = 0; k < 3; k++)
-            check_split(ore, periods[k]);
-    }
-    for (k = 0; k < 3; k++) {
-        int64_t a;
-        for (a = 1; a < 40; a++)
-            check_split(a, periods[k]);
-        check_split(INT64_C(100000000000000), periods[k]);
-    }
-}
-
-static void test_billing_split_remainder_goes_to_last_periods(void **state)
-{
-    int p;
-    (void)state;
-    /* 155 249 kr = 15 524 900 öre = 12 * 1 293 741 + 8: January to April get
-     * 12 937.41 kr, May to December 12 937.42 kr */
-    for (p = 0; p < 12; p++)
-        assert_int_equal(ip_billing_period_part(15524900, 12, p), p < 4 ? 1293741 : 1293742);
-    /* 10 kr over quarters: 250.00 each, no remainder */
-    for (p = 0; p < 4; p++)
-        assert_int_equal(ip_billing_period_part(1000, 4, p), 250);
-    /* 1 kr and 3 öre over 4: 25, 26, 26, 26 */
-    assert_int_equal(ip_billing_period_part(103, 4, 0), 25);
-    assert_int_equal(ip_billing_period_part(103, 4, 1), 26);
-    assert_int_equal(ip_billing_period_part(103, 4, 3), 26);
-    /* one period: the whole fee */
-    assert_int_equal(ip_billing_period_part(15524900, 1, 0), 15524900);
-}
+/* --- the period dates --------------------------------------------------- */
 
 static void test_billing_period_dates_are_calendar_periods(void **state)
 {
@@ -357,8 +290,6 @@ static void test_billing_invoice_reads_back_for_its_credit_note(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_billing_split_sums_exactly_for_random_fees),
-        cmocka_unit_test(test_billing_split_remainder_goes_to_last_periods),
         cmocka_unit_test(test_billing_period_dates_are_calendar_periods),
         cmocka_unit_test(test_billing_lines_compare),
         cmocka_unit_test(test_billing_decide_first_issue_and_unchanged),

@@ -233,12 +233,12 @@ static void test_explain_vaxel_consolidation_into_110(void **state)
     assert_int_equal(sr->into[s101], (long)s110);
     assert_true(sr->raw[s101] > 0);
     snprintf(want, sizeof want, "consolidated: + %s anrop of 101 Finansförvaltningen, rolled into 110\n",
-             ip_fmt_thousands(sr->raw[s101], a, sizeof a));
+             ip_money_fmt_thousands(sr->raw[s101], a, sizeof a));
     assert_contains(out, want);
     snprintf(want, sizeof want, "basis w = %s + %s = %s anrop\n",
-             ip_fmt_thousands(sr->raw[s110], a, sizeof a),
-             ip_fmt_thousands(sr->raw[s101], b, sizeof b),
-             ip_fmt_thousands(sr->basis[s110], c, sizeof c));
+             ip_money_fmt_thousands(sr->raw[s110], a, sizeof a),
+             ip_money_fmt_thousands(sr->raw[s101], b, sizeof b),
+             ip_money_fmt_thousands(sr->basis[s110], c, sizeof c));
     assert_contains(out, want);
     assert_contains(out, "key: 20 % of the fee equally among the participants");
     snprintf(want, sizeof want, "; participants N = %zu; equal part p = 20 %%\n",
@@ -247,7 +247,8 @@ static void test_explain_vaxel_consolidation_into_110(void **state)
     assert_contains(out, "exact share e = F×p/(100 N) + F×(100−p)×w/(100 W)\n");
     assert_contains(out, "  equal part  ");
     assert_contains(out, "  proportional part  ");
-    snprintf(want, sizeof want, "fee 2025: %s", ip_fmt_thousands(sr->items[s110].fee, a, sizeof a));
+    snprintf(want, sizeof want, "fee 2025: %s",
+             ip_money_fmt_thousands(sr->items[s110].fee, a, sizeof a));
     assert_contains(out, want);
     free(out);
 
@@ -308,7 +309,8 @@ static void test_explain_every_service_and_total(void **state)
                 strstr(out, "== vaxel") < strstr(out, "== kcp"));
     assert_contains(out, "counted for 110 on 2024-06-15: ");
     snprintf(want, sizeof want, "\ntotal 2025: %s kr over 4 services; 2024: unknown\n",
-             ip_fmt_thousands(ip_run_customer_total(fx->r, slot_of(fx->r, 110)), a, sizeof a));
+             ip_money_fmt_thousands(ip_run_customer_total(fx->r, slot_of(fx->r, 110)), a,
+                                    sizeof a));
     assert_contains(out, want);
     assert_string_equal(out, again); /* deterministic */
     free(out);

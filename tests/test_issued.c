@@ -1,10 +1,11 @@
 /*
- * test_issued.c — the record of issued documents (ROOT/issued/Y/): amounts
- * and lines as the register writes them, loading (a missing record, a
- * record of an invoice and its credit note, every kind of damaged row, an
- * edited, lost or unlisted document), the register written back byte for
- * byte, and the next record staged, appended to and committed, then loaded
- * again field by field.
+ * test_issued.c — the record of issued documents (ROOT/issued/Y/): lines as
+ * the register writes them (the amounts in them are money's, test_money.c),
+ * loading (a missing record, a record of an invoice and its credit note,
+ * every kind of damaged row, lines whose sum overflows, an edited, lost or
+ * unlisted document), the register written back byte for byte, and the next
+ * record staged, appended to and committed, then loaded again field by
+ * field.
  *
  * Each record test builds its record by hand in a fresh folder under /tmp,
  * with the real SHA-256 of each stored document.
@@ -24,27 +25,7 @@
 #include "stage.h"
 #include "util.h"
 
-/* --- amounts and lines -------------------------------------------------- */
-
-static void test_issued_amounts_format_and_parse(void **state)
-{
-    char buf[32];
-    int64_t v;
-    (void)state;
-    assert_string_equal(ip_issued_fmt_amount(15524900, buf), "155249.00");
-    assert_string_equal(ip_issued_fmt_amount(-1020450, buf), "-10204.50");
-    assert_string_equal(ip_issued_fmt_amount(7, buf), "0.07");
-    assert_int_equal(ip_issued_parse_amount("155249.00", 9, &v), 0);
-    assert_int_equal(v, 15524900);
-    assert_int_equal(ip_issued_parse_amount("-0.07", 5, &v), 0);
-    assert_int_equal(v, -7);
-    assert_int_equal(ip_issued_parse_amount("1.5", 3, &v), -1);
-    assert_int_equal(ip_issued_parse_amount("1,50", 4, &v), -1);
-    assert_int_equal(ip_issued_parse_amount(".50", 3, &v), -1);
-    assert_int_equal(ip_issued_parse_amount("1.500", 5, &v), -1);
-    assert_int_equal(ip_issued_parse_amount(" 1.50", 5, &v), -1);
-    assert_int_equal(ip_issued_parse_amount("1234567890123456.00", 19, &v), -1);
-}
+/* --- lines -------------------------------------------------------------- */
 
 static void test_issued_lines_parse(void **state)
 {
@@ -234,6 +215,31 @@ static void test_issued_bad_rows_are_data_errors(void **state)
         if (!strstr(d.msg, cases[i].msg))
             fail_msg("case %zu: '%s' does not say '%s'", i, d.msg, cases[i].msg);
     }
+}
+
+/* Lines whose sum passes INT64_MAX are refused, even when the sum wrapped
+ * around 2^64 would equal 'net': 184 × 999 999 999 999 999.99 kr plus
+ * 467 440 737 095 519.00 kr is 2^64 + 100 öre, and net is 1.00. */
+static void test_issued_lines_sum_overflow_is_data_error(void **state)
+{
+    fixture *fx = *state;
+    ip_issued *rec = NULL;
+    ip_diag d;
+    ip_buf row;
+    int i;
+    ip_buf_init(&row);
+    ip_buf_adds(&row, "KC2025-115;invoice;115;X;2025-01-01;2025-12-31;2025-01-15;2025-02-14;;0;"
+                      "O;0;1.00;0.00;1.00;");
+    for (i = 0; i < 184; i++)
+        ip_buf_addf(&row, "s%d=999999999999999.99,", i);
+    ip_buf_adds(&row, "last=467440737095519.00;2025-115.xml;"
+                      "0000000000000000000000000000000000000000000000000000000000000000\n");
+    make_record(fx, row.buf);
+    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_ERR_DATA);
+    assert_null(rec);
+    assert_int_equal(d.line, 4);
+    assert_non_null(strstr(d.msg, "expected lines that sum to 'net'"));
+    ip_buf_release(&row);
 }
 
 static void test_issued_stage_append_commit(void **state)
@@ -578,12 +584,12 @@ static void test_issued_free_without_commit_changes_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_issued_amounts_format_and_parse),
         cmocka_unit_test(test_issued_lines_parse),
         RECORD_TEST(test_issued_missing_is_empty),
         RECORD_TEST(test_issued_loads_and_round_trips),
         RECORD_TEST(test_issued_edited_document_is_data_error),
         RECORD_TEST(test_issued_bad_rows_are_data_errors),
+        RECORD_TEST(test_issued_lines_sum_overflow_is_data_error),
         RECORD_TEST(test_issued_damaged_fields_are_data_errors),
         RECORD_TEST(test_issued_damaged_register_is_data_error),
         RECORD_TEST(test_issued_unlisted_documents),

@@ -23,6 +23,7 @@
 
 #include "issued.h"
 #include "ledger.h"
+#include "money.h"
 #include "stage.h"
 #include "util.h"
 
@@ -177,7 +178,7 @@ typedef struct row {
 static int64_t amount(const char *s, size_t n)
 {
     int64_t v;
-    assert_int_equal(ip_issued_parse_amount(s, n, &v), 0);
+    assert_int_equal(ip_money_parse(s, n, &v), 0);
     return v;
 }
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "issued.h"
+#include "money.h"
 #include "outdir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -66,10 +67,10 @@ static void texts(const char *s, size_t n)
     int r;
     memcpy(z, s, n);
     z[n] = '\0';
-    if (ip_issued_parse_amount(s, n, &ore) == 0) {
+    if (ip_money_parse(s, n, &ore) == 0) {
         char buf[32];
-        ip_issued_fmt_amount(ore, buf);
-        check(ip_issued_parse_amount(buf, strlen(buf), &sum) == 0 && sum == ore);
+        ip_money_fmt(ore, buf);
+        check(ip_money_parse(buf, strlen(buf), &sum) == 0 && sum == ore);
     }
     p = z;
     while ((r = ip_issued_lines_next(&p, svc, sizeof svc, &ore)) == 1)
