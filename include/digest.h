@@ -1,6 +1,7 @@
 /*
- * digest.h — SHA-256 of a file's bytes as a reader hands them over, inline or
- * on a second thread.
+ * digest.h — SHA-256, computed in this one module: of a file's bytes as a
+ * reader hands them over (inline or on a second thread), of a whole file,
+ * and of any bytes fed by hand.
  *
  * The run needs the SHA-256 of every input (report, workbook) and must read
  * each file once: the CSV reader feeds every block it reads to a digest
@@ -10,6 +11,10 @@
  * block k and reads block k + 1 into its other buffer. On the target machine
  * OpenSSL's SHA-256 (SHA-NI) runs at about 1.3 GB/s, so for a large file it
  * is the longer of the two jobs and bounds the read.
+ *
+ * The reader's tap, whole files (ip_digest_file(): the record's documents,
+ * the inputs the reader does not read) and the run's digest over its inputs'
+ * digests all come through here; no other module uses OpenSSL's EVP.
  *
  * A threaded digest reads the fed bytes after ip_digest_feed() has returned:
  * the caller keeps them in place, unchanged, until ip_digest_wait() says the
@@ -42,6 +47,12 @@ void ip_digest_wait(ip_digest *g, uint64_t n);
 /* Finishes: waits for every feed and writes the lowercase hex digest and a
  * NUL into hex[65]. No feed may follow. */
 void ip_digest_final(ip_digest *g, char hex[65]);
+
+/* The SHA-256 of the file at path as lowercase hex and a NUL in hex[65], and
+ * its size in *bytes (when bytes is not NULL); reads the file once, inline.
+ * Returns 0, or -1 with errno set when the file cannot be opened or read
+ * (hex is then unspecified). */
+int ip_digest_file(const char *path, char hex[65], uint64_t *bytes);
 
 /* Bytes fed so far, and whether the digest hashes on a thread of its own
  * (until ip_digest_final(), which ends the thread). */

@@ -1,6 +1,11 @@
 /*
- * util.h — allocation that never returns NULL, a growable string buffer, and
- * small text helpers shared by the modules.
+ * util.h — the bottom floor: allocation that never returns NULL, a growable
+ * string buffer (ip_buf), and small text helpers shared by the modules
+ * (ASCII comparison and trimming, a text column, a small file read whole).
+ *
+ * A util holds only what every module may need and that belongs to no
+ * subject of its own: amounts live in money.h, dates in date.h, SHA-256 in
+ * digest.h, UTF-8 in utf8.h (which the text column uses).
  *
  * internpris is a batch program: running out of memory is not a condition it
  * can recover from, so ip_xmalloc() and friends print one line and exit with
@@ -57,10 +62,6 @@ void ip_trim(const char **s, size_t *n);
 /* Writes s left-aligned in a column of width characters (UTF-8 code points,
  * not bytes), cut at width when longer, to f. */
 void ip_fput_col(FILE *f, const char *s, size_t width);
-
-/* Writes the lowercase hex SHA-256 of a file into hex[65]. Returns 0 on
- * success, -1 with errno set on failure. */
-int ip_sha256_file(const char *path, char hex[65]);
 
 /* Reads a whole (small) file into a NUL-terminated heap buffer. Returns NULL
  * with errno set on failure. */

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "csv.h"
+#include "digest.h"
 #include "fees.h"
 #include "money.h"
 #include "parse.h"
@@ -497,7 +498,7 @@ ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
     for (i = 0; i < rec->ndocs; i++) {
         char hex[65];
         char *path = ip_xasprintf("%s/%s", rec->docs_dir, rec->docs[i].file);
-        int r = ip_sha256_file(path, hex);
+        int r = ip_digest_file(path, hex, NULL);
         if (r != 0 || strcmp(hex, rec->docs[i].sha256) != 0) {
             char why[160];
             if (r != 0)
@@ -595,7 +596,7 @@ ip_err ip_issued_append(ip_issued *rec, const ip_issued_doc *doc, ip_diag *d)
                                doc->number);
     doc_copy(&copy, doc);
     path = ip_xasprintf("%s/%s", rec->stage_docs, doc->file);
-    if (ip_sha256_file(path, copy.sha256) != 0) {
+    if (ip_digest_file(path, copy.sha256, NULL) != 0) {
         ip_err e = ip_diag_set(d, IP_ERR_IO, path, 0, "cannot read: %s", strerror(errno));
         free(path);
         ip_issued_doc_release(&copy);

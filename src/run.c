@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -130,31 +129,8 @@ static void company_warnings(ip_run *r)
  * theirs from the parsing read itself (read_file()). */
 static ip_err hash_file(ip_input_file *f, ip_diag *d)
 {
-    unsigned char block[16384];
-    ip_digest *g;
-    ssize_t n;
-    int fd;
-    do
-        fd = open(f->path, O_RDONLY | O_CLOEXEC);
-    while (fd < 0 && errno == EINTR);
-    if (fd < 0)
+    if (ip_digest_file(f->path, f->sha256, &f->bytes) != 0)
         return ip_diag_set(d, IP_ERR_IO, f->path, 0, "cannot read: %s", strerror(errno));
-    g = ip_digest_new(0);
-    while ((n = read(fd, block, sizeof block)) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int err = errno;
-            close(fd);
-            ip_digest_free(g);
-            return ip_diag_set(d, IP_ERR_IO, f->path, 0, "cannot read: %s", strerror(err));
-        }
-        ip_digest_feed(g, block, (size_t)n);
-    }
-    close(fd);
-    ip_digest_final(g, f->sha256);
-    f->bytes = ip_digest_bytes(g);
-    ip_digest_free(g);
     return IP_OK;
 }
 
@@ -783,23 +759,16 @@ static ip_err allocate(ip_run *r, ip_svc_result *sr, ip_diag *d)
 
 static void inputs_digest(ip_run *r)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0, i;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    ip_digest *g = ip_digest_new(0);
     size_t f;
-    if (!ctx)
-        IP_BUG("cannot allocate a digest context");
-    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     for (f = 0; f < r->nfiles; f++) {
-        EVP_DigestUpdate(ctx, r->files[f].name, strlen(r->files[f].name));
-        EVP_DigestUpdate(ctx, "  ", 2);
-        EVP_DigestUpdate(ctx, r->files[f].sha256, 64);
-        EVP_DigestUpdate(ctx, "\n", 1);
+        ip_digest_feed(g, r->files[f].name, strlen(r->files[f].name));
+        ip_digest_feed(g, "  ", 2);
+        ip_digest_feed(g, r->files[f].sha256, 64);
+        ip_digest_feed(g, "\n", 1);
     }
-    EVP_DigestFinal_ex(ctx, md, &mdlen);
-    EVP_MD_CTX_free(ctx);
-    for (i = 0; i < mdlen && i < 32; i++)
-        snprintf(r->inputs_sha256 + 2 * i, 3, "%02x", md[i]);
+    ip_digest_final(g, r->inputs_sha256);
+    ip_digest_free(g);
 }
 
 ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)

@@ -1,11 +1,11 @@
 /*
- * util.c — allocation wrappers, ip_buf, and small text helpers.
+ * util.c — abort-on-OOM allocation, ip_buf and the small text helpers of
+ * util.h. Below it are only libc and utf8.c (code points for the column).
  */
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,44 +178,6 @@ void ip_trim(const char **s, size_t *n)
         (*s)++, (*n)--;
     while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
         (*n)--;
-}
-
-int ip_sha256_file(const char *path, char hex[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0, i;
-    static unsigned char block[1 << 16];
-    EVP_MD_CTX *ctx;
-    ssize_t r;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ctx = EVP_MD_CTX_new();
-    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-        EVP_MD_CTX_free(ctx);
-        close(fd);
-        errno = ENOMEM;
-        return -1;
-    }
-    while ((r = read(fd, block, sizeof block)) != 0) {
-        if (r < 0) {
-            int e = errno;
-            if (e == EINTR)
-                continue;
-            EVP_MD_CTX_free(ctx);
-            close(fd);
-            errno = e;
-            return -1;
-        }
-        EVP_DigestUpdate(ctx, block, (size_t)r);
-    }
-    EVP_DigestFinal_ex(ctx, md, &mdlen);
-    EVP_MD_CTX_free(ctx);
-    close(fd);
-    for (i = 0; i < mdlen && i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    hex[64] = '\0';
-    return 0;
 }
 
 char *ip_read_file(const char *path, size_t *len)

@@ -13,6 +13,7 @@
  * missing file, read errors, the SHA-256 from the tap) have their own tests
  * below.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -913,7 +914,7 @@ static void check_big_file(const char *eol, int bom, unsigned rows)
         gen_row(&b, i, eol, f);
     assert_true(b.len > 8 * 256 * 1024); /* many times the buffer */
     write_file(path, b.buf, b.len);
-    assert_int_equal(ip_sha256_file(path, want), 0);
+    assert_int_equal(ip_digest_file(path, want, NULL), 0);
     for (m = 0; m < IP_ARRAY_LEN(modes); m++) {
         ip_csv *c;
         ip_diag d;
@@ -1129,6 +1130,44 @@ static void test_csv_digest_inline_and_threaded(void **state)
     unsetenv("IP_DIGEST_THREADS");
 }
 
+/* A whole file: the SHA-256 and size of nothing, of "abc" and of a file of
+ * several read blocks (against the same bytes fed by hand); -1 and errno for
+ * a missing file and a folder. */
+static void test_csv_digest_file(void **state)
+{
+    char *path = temp_path(), hex[65], want[65];
+    uint64_t bytes = 99;
+    size_t n = 200003, i;
+    char *big = ip_xmalloc(n);
+    ip_digest *g;
+    (void)state;
+    assert_int_equal(ip_digest_file(path, hex, &bytes), 0);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_int_equal(bytes, 0);
+    write_file(path, "abc", 3);
+    assert_int_equal(ip_digest_file(path, hex, NULL), 0);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    for (i = 0; i < n; i++)
+        big[i] = (char)(i * 7 + i / 251);
+    write_file(path, big, n);
+    g = ip_digest_new(0);
+    ip_digest_feed(g, big, n);
+    ip_digest_final(g, want);
+    ip_digest_free(g);
+    assert_int_equal(ip_digest_file(path, hex, &bytes), 0);
+    assert_string_equal(hex, want);
+    assert_int_equal(bytes, n);
+    unlink(path);
+    errno = 0;
+    assert_int_equal(ip_digest_file(path, hex, &bytes), -1);
+    assert_int_equal(errno, ENOENT);
+    errno = 0;
+    assert_int_equal(ip_digest_file("/tmp", hex, &bytes), -1);
+    assert_int_equal(errno, EISDIR);
+    free(big);
+    free(path);
+}
+
 /* ---- differential: random inputs, every mode, one transcript ------------ */
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
@@ -1240,6 +1279,7 @@ int main(void)
         cmocka_unit_test(test_csv_portable_switches),
         cmocka_unit_test(test_csv_scanner_choice),
         cmocka_unit_test(test_csv_digest_inline_and_threaded),
+        cmocka_unit_test(test_csv_digest_file),
         cmocka_unit_test(test_csv_random_inputs_agree_in_every_mode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
