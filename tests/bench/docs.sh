@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# tests/bench/docs.sh [--quick] [--sizes "N …"] [--periods P] [--runs R] —
+# times the document path of internpris (invoices, the record of issued
+# documents, corrections) on years of N customers invoiced in P periods,
+# next to the floor for the same files.
+#
+#   1. builds internpris in Release into build-bench/ (as run.sh does);
+#   2. per N (default 500 2000 5000, P = 12; --quick: 50 and 200, one run
+#      each) writes an input year and its changed twin with
+#      tests/bench/gen_year.py into the scratch folder ($IP_BENCH_DIR,
+#      default /tmp/internpris-bench-docs): the changed year hands a few
+#      customers' cases to others, so that some fees move;
+#   3. times, warm (dropping caches is not possible here), each step R times
+#      (default 3; a step whose one run took more than $IP_BENCH_LONG
+#      seconds, default 60, is not repeated) and keeps the minimum:
+#        first      `run` into an empty output root (rm -rf and sync before);
+#        floor      `cp -a` of that run's output tree (year folder and
+#                   record) into a fresh folder, then `sync`: what the file
+#                   system needs for the same bytes and files;
+#        re-run     `run` again on the same inputs and output (issues nothing:
+#                   checked);
+#        correction `run --correct --issue-date 2025-03-03` on the changed
+#                   year, each time on a fresh copy of the first run's tree
+#                   (copied and synced before, untimed);
+#        eatmydata  the first run under eatmydata (fsync and sync are no-ops:
+#                   the cost of the program without durability);
+#      wall time from the shell, peak RSS from /usr/bin/time -f %M (the
+#      largest of the step's runs);
+#   4. checks that every fee of the first run and of the correction equals
+#      an independent computation from the raw files (gen_year.py check:
+#      exact fractions, largest remainder, ledger.csv net per customer and
+#      service), and that the re-run left the record as it was;
+#   5. prints a markdown table: N, documents, each step's minimum and
+#      median, ratio to the floor, time per document of the first run's
+#      tree, growth from the previous N, peak RSS.
+# Needs python3, cmake, a C compiler, eatmydata and /usr/bin/time (Debian
+# packages eatmydata and time). The default takes about fifteen minutes on
+# today's program (most of it at N = 5000); the scratch folder needs about
+# four times the largest output tree (about 1 GB at N = 5000, P = 12).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+SCRATCH=${IP_BENCH_DIR:-/tmp/internpris-bench-docs}
+BUILD=$ROOT/build-bench
+LONG=${IP_BENCH_LONG:-60}
+GEN="python3 $ROOT/tests/bench/gen_year.py"
+sizes="500 2000 5000" periods=12 runs=3 quick=0
+usage() { echo "usage: $0 [--quick] [--sizes \"N …\"] [--periods 1|4|12] [--runs R]" >&2; exit 64; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=1 ;;
+    --sizes) [ $# -ge 2 ] || usage; sizes=$2; shift ;;
+    --periods) [ $# -ge 2 ] || usage; periods=$2; shift ;;
+    --runs) [ $# -ge 2 ] || usage; runs=$2; shift ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
+    *) usage ;;
+  esac
+  shift
+done
+if [ $quick -eq 1 ]; then sizes="50 200" runs=1; fi
+for tool in python3 cmake cc eatmydata; do
+  command -v "$tool" >/dev/null || { echo "docs.sh: needs $tool" >&2; exit 69; }
+done
+[ -x /usr/bin/time ] || { echo "docs.sh: needs /usr/bin/time (Debian package time)" >&2; exit 69; }
+
+echo "== build (Release) into build-bench/" >&2
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DIP_TESTS=OFF >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" >/dev/null
+PROG=$BUILD/internpris
+
+mkdir -p "$SCRATCH"
+RES=$SCRATCH/results.tsv
+: >"$RES"
+echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), nproc $(nproc), periods $periods, up to $runs runs a step" >&2
+
+# once N STEP PREPARE COMMAND...: runs PREPARE (untimed), then COMMAND with
+# its wall time and peak RSS appended to the results.
+once() {
+  local n=$1 step=$2 prep=$3; shift 3
+  eval "$prep"
+  local t0 t1
+  t0=$(date +%s%N)
+  if ! /usr/bin/time -f %M -o "$SCRATCH/rss.txt" "$@" >"$SCRATCH/step.out" 2>"$SCRATCH/step.err"; then
+    echo "docs.sh: N=$n $step failed: $*" >&2
+    tail -3 "$SCRATCH/step.err" >&2
+    exit 1
+  fi
+  t1=$(date +%s%N)
+  local s
+  s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+  printf '%s\t%s\t%s\t%s\n' "$n" "$step" "$s" "$(tail -1 "$SCRATCH/rss.txt")" >>"$RES"
+  echo "   N=$n $step: ${s} s, $(tail -1 "$SCRATCH/rss.txt") KiB" >&2
+  LAST=$s
+}
+# step N STEP PREPARE COMMAND...: up to $runs times, fewer when slow.
+step() {
+  local i
+  for i in $(seq "$runs"); do
+    once "$@"
+    awk -v s="$LAST" -v l="$LONG" 'BEGIN { exit !(s > l) }' && break
+  done
+  return 0
+}
+
+for n in $sizes; do
+  d=$SCRATCH/n$n
+  rm -rf "$d"
+  mkdir -p "$d"
+  echo "== N=$n: generating the year and its changed twin" >&2
+  $GEN make --customers "$n" --periods "$periods" --out "$d/in"
+  $GEN make --customers "$n" --periods "$periods" --changed 5 --out "$d/chg" 2>"$d/changed.txt"
+  run="$PROG run --year 2025 --input $d/in --output $d/out"
+
+  step "$n" first "rm -rf $d/out; sync" $run
+  $GEN check --input "$d/in" --output "$d/out" >&2
+  docs=$(ls "$d/out/2025/invoices" | wc -l)
+  bytes=$(du -sb "$d/out" | cut -f1)
+  files=$(find "$d/out" -type f | wc -l)
+  printf '%s\tdocs\t%s\t%s\t%s\n' "$n" "$docs" "$bytes" "$files" >>"$RES"
+  cp -a "$d/out" "$d/first"
+
+  step "$n" floor "rm -rf $d/floor; sync" sh -c "cp -a '$d/first' '$d/floor' && sync"
+  rm -rf "$d/floor"
+
+  step "$n" re-run "sync" $run
+  cmp -s "$d/out/issued/2025/register.csv" "$d/first/issued/2025/register.csv" ||
+    { echo "docs.sh: N=$n: the re-run changed the record" >&2; exit 1; }
+  [ "$(ls "$d/out/2025/invoices" | wc -l)" -eq "$docs" ] ||
+    { echo "docs.sh: N=$n: the re-run changed the invoices" >&2; exit 1; }
+  echo "   N=$n re-run: the record and invoices/ are as after the first run" >&2
+
+  step "$n" correction "rm -rf $d/out; cp -a $d/first $d/out; sync" \
+    $PROG run --year 2025 --input "$d/chg" --output "$d/out" --correct --issue-date 2025-03-03
+  $GEN check --input "$d/chg" --output "$d/out" >&2
+  issued=$(( $(ls "$d/out/2025/invoices" | wc -l) - docs ))
+  [ "$issued" -gt 0 ] || { echo "docs.sh: N=$n: the correction issued nothing" >&2; exit 1; }
+  printf '%s\tissued\t%s\n' "$n" "$issued" >>"$RES"
+  echo "   N=$n correction: $issued documents issued ($(cat "$d/changed.txt"))" >&2
+
+  step "$n" eatmydata "rm -rf $d/out; sync" eatmydata $run
+  $GEN check --input "$d/in" --output "$d/out" >/dev/null
+  rm -rf "$d/out" "$d/first"
+  sync
+done
+
+python3 - "$RES" "$periods" <<'EOF'
+import statistics, sys
+res, periods = sys.argv[1], sys.argv[2]
+times, rss, docs, issued, sizes = {}, {}, {}, {}, []
+for line in open(res):
+    f = line.rstrip("\n").split("\t")
+    n = int(f[0])
+    if n not in sizes:
+        sizes.append(n)
+    if f[1] == "docs":
+        docs[n] = (int(f[2]), int(f[3]), int(f[4]))
+    elif f[1] == "issued":
+        issued[n] = int(f[2])
+    else:
+        times.setdefault((n, f[1]), []).append(float(f[2]))
+        rss[(n, f[1])] = max(rss.get((n, f[1]), 0), int(f[3]))
+def t(x):
+    return f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s"
+steps = ["first", "floor", "re-run", "correction", "eatmydata"]
+print(f"\n{periods} periods; minimum (median) of the runs, warm page cache; ÷ floor and per "
+      "document from the minimum; growth: this N's minimum over the previous N's.\n")
+print("| N | documents | step | runs | min (median) | ÷ floor | per document | growth | peak RSS |")
+print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+prev = None
+for n in sizes:
+    d, b, files = docs[n]
+    floor = min(times[(n, "floor")])
+    for s in steps:
+        xs = times[(n, s)]
+        m = min(xs)
+        grow = ""
+        if prev is not None:
+            grow = f"{m / min(times[(prev, s)]):.1f}× (N {n / prev:.1f}×)"
+        what = {"first": f"first ({d} issued)", "re-run": "re-run (0 issued)",
+                "correction": f"correction ({issued[n]} issued)",
+                "floor": f"floor: cp -a + sync ({b / 1e6:.0f} MB, {files} files)",
+                "eatmydata": "first under eatmydata"}[s]
+        print(f"| {n} | {d} | {what} | {len(xs)} | {t(m)} ({t(statistics.median(xs))}) "
+              f"| {m / floor:.2f} | {m / d * 1e6:.0f} µs | {grow} | {rss[(n, s)] / 1024:.1f} MiB |")
+    prev = n
+EOF
