@@ -16,7 +16,9 @@
 #      agg_c -t 2, mawk with agg.awk, `internpris run` (the whole run into a
 #      fresh output folder: workbook, invoices, everything) and
 #      `internpris check` (read and compute only); and, to show where the
-#      time goes, sha256sum, tests/bench/csv_scan.c's SHA-256 alone (OpenSSL,
+#      time goes, sha256sum, `openssl dgst -sha256` (the digest floor: the
+#      SHA-256 every output carries, as an auditor's tool computes it),
+#      tests/bench/csv_scan.c's SHA-256 alone (OpenSSL,
 #      as the run uses it), the CSV reader alone, and the reader with the
 #      digest on the same thread and on a second one;
 #   6. checks that every program's per-customer counts are the generator's
@@ -41,11 +43,11 @@ scaling=0
 for a in "$@"; do
   case $a in
     --scaling) scaling=1 ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) echo "usage: $0 [--scaling]" >&2; exit 64 ;;
   esac
 done
-for tool in python3 hyperfine mawk cmake cc; do
+for tool in python3 hyperfine mawk cmake cc openssl; do
   command -v "$tool" >/dev/null || { echo "run.sh: needs $tool" >&2; exit 69; }
 done
 [ -x /usr/bin/time ] || { echo "run.sh: needs /usr/bin/time (Debian package time)" >&2; exit 69; }
@@ -120,6 +122,8 @@ for s in $sizes; do
     "$SCAN" $m "$data" | grep -q "sha256 $want" ||
       { echo "run.sh: csv_scan $m gives another SHA-256" >&2; exit 1; }
   done
+  openssl dgst -sha256 "$data" | grep -q "= $want\$" ||
+    { echo "run.sh: openssl dgst -sha256 gives another SHA-256" >&2; exit 1; }
   lines=$("$BUILD/ref/memchr_count" "$data")
   [ "$lines" -eq $(( $(rows_of "$s") + 1 )) ] || { echo "run.sh: memchr_count found $lines lines" >&2; exit 1; }
   "$PROG" run --year 2025 --input "$year" --output "$out" >/dev/null
@@ -145,6 +149,7 @@ for s in $sizes; do
   rss "internpris run" "$PROG" run --year 2025 --input "$year" --output "$out"
   rss "internpris check" "$PROG" check --year 2025 --input "$year" --output "$out"
   rss sha256sum sha256sum "$data"
+  rss "openssl dgst -sha256" openssl dgst -sha256 "$data"
   for m in sha parse parse-sha parse-sha-thread; do rss "csv_scan $m" "$SCAN" $m "$data"; done
   /usr/bin/time -v "$PROG" check --year 2025 --input "$year" --output "$out" 2>&1 >/dev/null |
     grep -E 'Maximum resident|Elapsed' | sed 's/^\s*/   /' >&2
@@ -155,6 +160,7 @@ for s in $sizes; do
   hyperfine -N --style basic --warmup 1 --runs "$RUNS" --export-json "$results/time-$s.json" \
     --prepare true --prepare true --prepare true --prepare true --prepare "rm -rf $out" \
     --prepare true --prepare true --prepare true --prepare true --prepare true --prepare true \
+    --prepare true \
     -n memchr_count "$BUILD/ref/memchr_count $data" \
     -n agg_c "$BUILD/ref/agg_c $data" \
     -n "agg_c -t 2" "$BUILD/ref/agg_c -t 2 $data" \
@@ -162,6 +168,7 @@ for s in $sizes; do
     -n "internpris run" "$PROG run --year 2025 --input $year --output $out" \
     -n "internpris check" "$PROG check --year 2025 --input $year --output $out" \
     -n sha256sum "sha256sum $data" \
+    -n "openssl dgst -sha256" "openssl dgst -sha256 $data" \
     -n "csv_scan sha" "$SCAN sha $data" \
     -n "csv_scan parse" "$SCAN parse $data" \
     -n "csv_scan parse-sha" "$SCAN parse-sha $data" \
