@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# tests/bench/docs.sh [--quick] [--sizes "N …"] [--periods P] [--runs R] —
+# tests/bench/docs.sh [--quick] [--sizes "N …"] [--periods P] [--runs R]
+#                     [--rev REV] —
 # times the document path of internpris (invoices, the record of issued
 # documents, corrections) on years of N customers invoiced in P periods,
 # next to the floor for the same files.
 #
-#   1. builds internpris in Release into build-bench/ (as run.sh does);
+#   1. builds internpris in Release into build-bench/ (as run.sh does); with
+#      --rev REV, the program of that commit instead (git archive into the
+#      scratch folder, built there), timed by this script and generator, to
+#      compare a version before a change with one after;
 #   2. per N (default 500 2000 5000, P = 12; --quick: 50 and 200, one run
-#      each) writes an input year and its changed twin with
+#      each, unless --sizes or --runs say otherwise) writes an input year and its changed twin with
 #      tests/bench/gen_year.py into the scratch folder ($IP_BENCH_DIR,
 #      default /tmp/internpris-bench-docs): the changed year hands a few
 #      customers' cases to others, so that some fees move;
@@ -44,34 +48,44 @@ SCRATCH=${IP_BENCH_DIR:-/tmp/internpris-bench-docs}
 BUILD=$ROOT/build-bench
 LONG=${IP_BENCH_LONG:-60}
 GEN="python3 $ROOT/tests/bench/gen_year.py"
-sizes="500 2000 5000" periods=12 runs=3 quick=0
-usage() { echo "usage: $0 [--quick] [--sizes \"N …\"] [--periods 1|4|12] [--runs R]" >&2; exit 64; }
+sizes="500 2000 5000" periods=12 runs=3 quick=0 rev="" sizes_arg="" runs_arg=""
+usage() { echo "usage: $0 [--quick] [--sizes \"N …\"] [--periods 1|4|12] [--runs R] [--rev REV]" >&2; exit 64; }
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
-    --sizes) [ $# -ge 2 ] || usage; sizes=$2; shift ;;
+    --sizes) [ $# -ge 2 ] || usage; sizes_arg=$2; shift ;;
     --periods) [ $# -ge 2 ] || usage; periods=$2; shift ;;
-    --runs) [ $# -ge 2 ] || usage; runs=$2; shift ;;
-    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
+    --runs) [ $# -ge 2 ] || usage; runs_arg=$2; shift ;;
+    --rev) [ $# -ge 2 ] || usage; rev=$2; shift ;;
+    -h|--help) sed -n '2,43p' "$0"; exit 0 ;;
     *) usage ;;
   esac
   shift
 done
 if [ $quick -eq 1 ]; then sizes="50 200" runs=1; fi
+sizes=${sizes_arg:-$sizes} runs=${runs_arg:-$runs}
 for tool in python3 cmake cc eatmydata; do
   command -v "$tool" >/dev/null || { echo "docs.sh: needs $tool" >&2; exit 69; }
 done
 [ -x /usr/bin/time ] || { echo "docs.sh: needs /usr/bin/time (Debian package time)" >&2; exit 69; }
 
-echo "== build (Release) into build-bench/" >&2
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DIP_TESTS=OFF >/dev/null
+mkdir -p "$SCRATCH"
+SRCDIR=$ROOT what="the work tree"
+if [ -n "$rev" ]; then
+  commit=$(git rev-parse --verify "$rev^{commit}") || usage
+  SRCDIR=$SCRATCH/src-${commit:0:12} BUILD=$SCRATCH/build-${commit:0:12} what="commit ${commit:0:12}"
+  rm -rf "$SRCDIR"
+  mkdir -p "$SRCDIR"
+  git archive "$commit" | tar -x -C "$SRCDIR"
+fi
+echo "== build (Release) of $what into $BUILD" >&2
+cmake -S "$SRCDIR" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DIP_TESTS=OFF >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" >/dev/null
 PROG=$BUILD/internpris
 
-mkdir -p "$SCRATCH"
 RES=$SCRATCH/results.tsv
 : >"$RES"
-echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), nproc $(nproc), periods $periods, up to $runs runs a step" >&2
+echo "== internpris of $what ($("$PROG" --version | head -1)); $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), nproc $(nproc), periods $periods, up to $runs runs a step" >&2
 
 # once N STEP PREPARE COMMAND...: runs PREPARE (untimed), then COMMAND with
 # its wall time and peak RSS appended to the results.
@@ -143,9 +157,9 @@ for n in $sizes; do
   sync
 done
 
-python3 - "$RES" "$periods" <<'EOF'
+python3 - "$RES" "$periods" "$what" <<'EOF'
 import statistics, sys
-res, periods = sys.argv[1], sys.argv[2]
+res, periods, what = sys.argv[1:4]
 times, rss, docs, issued, sizes = {}, {}, {}, {}, []
 for line in open(res):
     f = line.rstrip("\n").split("\t")
@@ -162,7 +176,7 @@ for line in open(res):
 def t(x):
     return f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s"
 steps = ["first", "floor", "re-run", "correction", "eatmydata"]
-print(f"\n{periods} periods; minimum (median) of the runs, warm page cache; ÷ floor and per "
+print(f"\ninternpris of {what}, {periods} periods; minimum (median) of the runs, warm page cache; ÷ floor and per "
       "document from the minimum; growth: this N's minimum over the previous N's.\n")
 print("| N | documents | step | runs | min (median) | ÷ floor | per document | growth | peak RSS |")
 print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
