@@ -20,6 +20,7 @@
 #include "invoice.h"
 #include "ledger.h"
 #include "money.h"
+#include "sie.h"
 #include "report.h"
 #include "util.h"
 #include "version.h"
@@ -661,6 +662,9 @@ ip_err ip_billing_write(ip_billing *b, ip_stage *year, size_t *count, ip_diag *d
         return e;
     }
     if ((e = ip_stage_fclose(year, f, "ledger.csv", d)))
+        return e;
+    /* Beside ledger.csv, the internal postings for the ledger (sie.h). */
+    if ((e = ip_sie_write_year(b->r, b->rec, year, d)))
         return e;
     ip_kill_point();
     /* The record before the year folder: it is never behind what a year

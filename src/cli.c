@@ -31,6 +31,7 @@
 #include "pricelist.h"
 #include "report.h"
 #include "run.h"
+#include "sie.h"
 #include "util.h"
 #include "version.h"
 
@@ -428,12 +429,20 @@ static ip_err put_fees(const out_src *x, FILE *f, const char *rel, ip_diag *d)
     return ip_fees_write(x->r, f, rel, d);
 }
 
-/* report.txt: the run's report, then the section on the issued documents. */
+/* report.txt: the run's report, then the sections on the issued documents
+ * and on their internal postings. */
 static ip_err put_report(const out_src *x, FILE *f, const char *rel, ip_diag *d)
 {
     ip_err e = ip_report_write(x->r, f, rel, d);
-    if (!e)
+    if (!e) {
+        size_t n = ip_billing_ndocs(x->bill), i;
+        const ip_issued_doc **docs = ip_xcalloc(n + 1, sizeof *docs);
+        for (i = 0; i < n; i++)
+            docs[i] = ip_billing_doc(x->bill, i, NULL);
         ip_billing_report(x->bill, f);
+        ip_sie_report(x->r, docs, n, f);
+        free(docs);
+    }
     return e;
 }
 

@@ -32,7 +32,7 @@ import xml.etree.ElementTree as ET
 from fractions import Fraction
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from gen_sample import luhn_digit  # noqa: E402  (the sample year's check digit)
+from gen_sample import gln, luhn_digit  # noqa: E402  (the sample year's check digits)
 
 YEAR = 2025
 CITY_ORG = "212000-0142"
@@ -51,8 +51,11 @@ def org_nr(rng):
 
 
 def name(rng, base):
+    # also letters and signs code page 437 lacks (the SIE file substitutes
+    # them) and a backslash (SIE escapes it)
     parts = [base, "AB", "& Co", "<Drift>", "\"Norr\"", "O'Brien", "Åkeri", "Östra", "Ünal",
-             "=SUM(1)", "+46", "@hem", "-minus", "förvaltning"]
+             "=SUM(1)", "+46", "@hem", "-minus", "förvaltning", "Łódź", "Øresund", "Šťastný",
+             "a–b", "5 €", "“citat”", "C:\\drift", "Œuvre"]
     s = " ".join(rng.choice(parts) for _ in range(rng.randint(1, 4)))
     if rng.random() < 0.3:
         s = rng.choice(["=", "+", "-", "@"]) + s
@@ -123,6 +126,14 @@ def make(seed, root):
                          street=rng.choice(["", "Gatan 1", "Väg & Stig 2 <B>"]),
                          postcode=rng.choice(["104 20", "11122"]), city="Stockholm"))
     hdr = ["nr", "name", "group", "org_nr", "reference", "street", "postcode", "city"]
+    # the optional cost centres (unique among the departments) and PEPPOL
+    # endpoints, in some years
+    if rng.random() < 0.6:
+        hdr += ["cost_centre", "endpoint"]
+        for c in cust:
+            c["cost_centre"] = rng.choice(["", "", "A-%d" % c["nr"], "%d0" % c["nr"]])
+            c["endpoint"] = rng.choice(["", "0088:" + gln("73%07d%03d" % (seed % 10000000, c["nr"])),
+                                        "0007:" + c["org_nr"]])
     write_csv(os.path.join(year_dir, "customers.csv"), hdr,
               [[str(c[h]) for h in hdr] for c in cust], rng)
 
@@ -181,12 +192,29 @@ def make(seed, root):
     issue = rand_date(rng, dt.date(2025, 1, 1), dt.date(2025, 3, 31)).isoformat()
     equal = rng.choice([0, 1, 20, 33, 50, 99])
     c = ('\n    <consolidate from="%d" into="%d"/>' % (cons["from"], cons["into"])) if cons else ""
+    # payment details and the accounting configuration, in most years
+    pay = rng.choice(["", ' bankgiro="5050-1055"', ' plusgiro="901234-5"',
+                      ' bankgiro="50501055" iban="SE45 5000 0000 0583 9825 7466" bic="ESSESESS"'])
+    accounting = ""
+    if rng.random() < 0.75:
+        revenue = {s: "36%02d" % rng.randint(10, 99) for s in SERVICES}
+        cost = {s: rng.choice([None, "64%02d" % rng.randint(10, 99)]) for s in SERVICES}
+        default = "6419" if rng.random() < 0.8 or None in cost.values() else None
+        accs = sorted(set(revenue.values()) | {v for v in cost.values() if v} | ({default} - {None}))
+        accounting = '  <accounting seller-cost-centre="%s"%s>\n' % (
+            rng.choice(["1905", "KC-1", "190"]), ' cost-account="%s"' % default if default else "")
+        accounting += "".join('    <account number="%s" name="Konto %s &amp; &lt;%s&gt; \\ Łå"/>\n'
+                              % (a, a, rng.choice(["intäkt", "kostnad"])) for a in accs)
+        accounting += "".join('    <posting service="%s" revenue-account="%s"%s/>\n'
+                              % (sv, revenue[sv], ' cost-account="%s"' % cost[sv] if cost[sv] else "")
+                              for sv in SERVICES)
+        accounting += "  </accounting>\n"
     tariff = f'''<?xml version="1.0" encoding="UTF-8"?>
 <tariff year="{YEAR}" currency="SEK">
   <seller name="Stockholms stad, Serviceförvaltningen" org-nr="212000-0142"
           vat-id="SE212000014201" street="Fleminggatan 4" postcode="104 20"
           city="Stockholm" email="kontaktcenter.faktura@stockholm.se"/>
-  <invoicing issue-date="{issue}" due-days="{rng.randint(10, 60)}" number-prefix="KC"{periods}/>
+  <invoicing issue-date="{issue}" due-days="{rng.randint(10, 60)}" number-prefix="KC"{periods}{pay}/>
   <group id="forvaltning" label="Nämnder &amp; förvaltningar" vat="O"/>
   <group id="bolag" label="Bolag och stiftelser" vat="S" vat-percent="25"/>
   <service id="etjanst" name="E-tjänstsupport" fee="{fee()}" previous-fee="{fee()}">
@@ -215,7 +243,7 @@ def make(seed, root):
     <basis file="licences.csv" date-column="date" snapshot="2024-06-15" value-column="licences" unit="licenser"/>
     <key method="proportional"/>
   </service>
-</tariff>
+{accounting}</tariff>
 '''
     with open(os.path.join(year_dir, "tariff.xml"), "w", encoding="utf-8") as f:
         f.write(tariff)

@@ -17,6 +17,8 @@ cp -r "$SRC/input" in
 # the files a correction must add, ledger.csv against the documents, credit
 # notes against their invoices, the period split, the lists of corrections.
 CHECK="$SRC/tests/e2e/check_documents.py"
+# The internal postings read by a reader of their own (tests/e2e/sie_check.py).
+SIE="$SRC/tests/e2e/sie_check.py"
 
 # --- first issue -------------------------------------------------------------
 check "the first run exits 0" "$PROG" run --year 2025 --input in --output out
@@ -25,6 +27,7 @@ check "the year folder's invoices are the record's documents" diff -r out/2025/i
 check "it writes ledger.csv" test -s out/2025/ledger.csv
 check "register rows: one per document" test "$(($(wc -l <out/issued/2025/register.csv) - 1))" -eq "$(ls out/2025/invoices | wc -l)"
 check "ledger.csv reconciles with the invoices" $PY "$CHECK" ledger out/2025 out/2025/fees.csv
+check "the SIE file posts every department's invoice" $PY "$SIE" year in/2025 out/2025 out/issued/2025/register.csv
 cp out/2025/fees.csv fees0.csv
 
 # --- an unchanged re-run -------------------------------------------------------
@@ -146,6 +149,10 @@ check "credit notes and new invoices carry the issue date" bash -c \
 check "ledger.csv reconciles with every document after the correction" \
   $PY "$CHECK" ledger out/2025 out/2025/fees.csv
 check "ledger.csv has credit notes negative" grep -Eq '^KC2025-113-K1;credit;113;[^;]*;1;etjanst;2025-01-01;2025-12-31;-10204\.00;' out/2025/ledger.csv
+check "the SIE files after the correction: 113's credit note reverses its invoice, its new invoice is posted, the debits still equal the fees" \
+  $PY "$SIE" year in2/2025 out/2025 out/issued/2025/register.csv
+check "the correction's own SIE file holds the correction's internal documents" bash -c \
+  "test -s out/2025/interndebitering-2025-1.si && iconv -f CP437 -t UTF-8 out/2025/interndebitering-2025-1.si | grep -q '^#VER \"\" \"\" 20250303 \"Kreditnota KC2025-113-K1 krediterar KC2025-113 '"
 check "report.txt and the check sheet list every correction document" \
   $PY "$CHECK" listed out/2025 out/issued/2025/register.csv
 cp out/2025/fees.csv fees1.txt
@@ -176,6 +183,8 @@ check "367 owes nothing: only a credit note" bash -c "grep -qx 2025-367-K1.xml n
 check "209 is new: its first invoice under the plain number" grep -qx 2025-209.xml new2.txt
 check "the second correction's documents pass validate-ubl" "$VALIDATE" -q $(sed 's|^|out/2025/invoices/|' new2.txt)
 check "and ledger.csv still reconciles" $PY "$CHECK" ledger out/2025 out/2025/fees.csv
+check "the SIE files after the second correction (companies only: no file for run 2)" bash -c \
+  "$PY '$SIE' year in3/2025 out/2025 out/issued/2025/register.csv && test ! -e out/2025/interndebitering-2025-2.si"
 check "the register numbers the runs 0, 1 and 2" bash -c \
   "cut -d';' -f10 out/issued/2025/register.csv | tail -n +2 | sort -u | tr '\n' ' ' | grep -qx '0 1 2 '"
 check "report.txt and the check sheet list both corrections' documents" \
@@ -196,6 +205,7 @@ check "the first period on the tariff's issue date" \
   grep -q '<cbc:IssueDate>2025-01-15</cbc:IssueDate>' out12/2025/invoices/2025-110-01.xml
 check "ledger.csv reconciles with the 12-period invoices" $PY "$CHECK" ledger out12/2025 out12/2025/fees.csv
 check "every period invoice passes validate-ubl ($n12 files)" "$VALIDATE" -q out12/2025/invoices/*.xml
+check "one verification per period invoice, each balanced" $PY "$SIE" year p12/2025 out12/2025 out12/issued/2025/register.csv
 
 # The same one-row change, corrected in the monthly invoices.
 cp out12/2025/fees.csv fees12.csv
@@ -218,4 +228,6 @@ check "a July replacement and its credit note on July 1" bash -c \
 check "the monthly corrections pass validate-ubl" "$VALIDATE" -q $(sed 's|^|out12/2025/invoices/|' new12.txt)
 check "the monthly credit notes mirror their invoices" $PY "$CHECK" credits out12/2025 "$(cat new12.txt)"
 check "and ledger.csv reconciles" $PY "$CHECK" ledger out12/2025 out12/2025/fees.csv
+check "and the monthly SIE files: credit notes per period reverse their invoices" \
+  $PY "$SIE" year p12/2025 out12/2025 out12/issued/2025/register.csv
 finish

@@ -87,6 +87,6 @@ name = root.find("cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc
 assert name == "Bostad <&> \"AB\" 'x'", name
 PY
 check "hostile invoices pass validate-ubl" "$VALIDATE" -q hostile/2025/invoices/2025-291.xml hostile/2025/invoices/2025-110.xml
-check "no output file is named from input text" bash -c "cd hostile/2025 && find . -type f | grep -Evq '^\./(fees\.csv|report\.txt|ledger\.csv|prislista-2025\.xlsx|invoices/2025-[0-9]+\.xml)$' && exit 1 || exit 0"
+check "no output file is named from input text" bash -c "cd hostile/2025 && find . -type f | grep -Evq '^\./(fees\.csv|report\.txt|ledger\.csv|interndebitering-2025(-[0-9]+)?\.si|prislista-2025\.xlsx|invoices/2025-[0-9]+\.xml)$' && exit 1 || exit 0"
 check "no record file is named from input text" bash -c "cd hostile/issued/2025 && find . -type f | grep -Evq '^\./(register\.csv|invoices/2025-[0-9]+\.xml)$' && exit 1 || exit 0"
 finish

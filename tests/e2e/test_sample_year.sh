@@ -102,6 +102,37 @@ PY
 )
 check "one invoice per customer with a fee ($n_inv)" test "$n_inv" = "$n_billable"
 
+# The internal postings: an SIE 4I file in PC8, read by a reader of its own
+# (tests/e2e/sie_check.py) that also proves it refuses what is wrong.
+SIE="$SRC/tests/e2e/sie_check.py"
+si="$y/interndebitering-2025.si"
+check "writes the SIE 4I file of the year" test -s "$si"
+check "and the first issue's own file, the same postings" cmp -s "$si" "$y/interndebitering-2025-0.si"
+check "the SIE reader accepts it: labels, PC8, braces, every verification balanced" $PY "$SIE" parse "$si"
+check "one verification per department invoice, each department's debits = its fees = its standing invoices" \
+  $PY "$SIE" year input/2025 "$y" "$out/issued/2025/register.csv"
+check "å ä ö are CP437 bytes (Förskoleförvaltningen as F\\x94rskolef\\x94rvaltningen)" \
+  grep -qa "$(printf 'F\224rskolef\224rvaltningen')" "$si"
+mkdir -p "$WORK/bad"
+iconv -f CP437 -t UTF-8 "$si" >"$WORK/bad/utf8.si"
+check "the reader refuses the file written in UTF-8" bash -c "! $PY '$SIE' parse '$WORK/bad/utf8.si' 2>/dev/null"
+tr -d '\r' <"$si" >"$WORK/bad/lf.si"
+check "the reader refuses LF line ends" bash -c "! $PY '$SIE' parse '$WORK/bad/lf.si' 2>/dev/null"
+sed '0,/ 155249.00 /s// 155248.00 /' "$si" >"$WORK/bad/unbalanced.si"
+check "the reader refuses an unbalanced verification" bash -c "! $PY '$SIE' parse '$WORK/bad/unbalanced.si' 2>/dev/null"
+sed '0,/^#DIM /s//#DIMM /' "$si" >"$WORK/bad/label.si"
+check "the reader refuses a label out of place" bash -c "! $PY '$SIE' parse '$WORK/bad/label.si' 2>/dev/null"
+sed '0,/ 155249.00 /s// 155249,00 /' "$si" >"$WORK/bad/comma.si"
+check "the reader refuses a decimal comma" bash -c "! $PY '$SIE' parse '$WORK/bad/comma.si' 2>/dev/null"
+sed '0,/^}\r$/{/^}\r$/d}' "$si" >"$WORK/bad/brace.si"
+check "the reader refuses a missing brace" bash -c "! $PY '$SIE' parse '$WORK/bad/brace.si' 2>/dev/null"
+mkdir -p "$WORK/noacc/2025"
+cp input/2025/*.csv "$WORK/noacc/2025/"
+sed '/<!-- Internal postings/,/<\/accounting>/d' input/2025/tariff.xml >"$WORK/noacc/2025/tariff.xml"
+check "a tariff without <accounting> runs" "$PROG" run --year 2025 --input "$WORK/noacc" --output "$WORK/noacc-out"
+check "writes no SIE file and says so once in the report" \
+  $PY "$SIE" year "$WORK/noacc/2025" "$WORK/noacc-out/2025"
+
 # The committed expected outputs (refreshed only by tests/e2e/refresh-expected.sh).
 for f in fees.csv report.txt; do
   check "$f equals tests/e2e/expected/2025/$f" cmp -s "$y/$f" "tests/e2e/expected/2025/$f"
