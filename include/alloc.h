@@ -3,7 +3,9 @@
  * (SPEC section 1). Pure functions: no I/O, no global state.
  *
  * Each customer's exact share is a fraction e_i = num_i / den with one common
- * denominator. Fees are f_i = floor(e_i); the F - sum f_i remaining kronor go
+ * denominator, handed out also as its two parts (the equal part and the
+ * proportional part, num_i = num_equal_i + num_prop_i over the same den), so
+ * that a writer shows them without computing a share of its own. Fees are f_i = floor(e_i); the F - sum f_i remaining kronor go
  * one each to the largest fractional parts (num_i mod den), ties broken by
  * larger basis, then lower customer number. So the fees always sum to F and
  * every |f_i - e_i| < 1. All arithmetic is integer (128-bit where products
@@ -29,6 +31,9 @@ typedef struct ip_alloc_item {
     int64_t basis;   /* after consolidation, >= 0 */
     /* results */
     ip_i128 num;     /* exact share = num / den kronor */
+    ip_i128 num_equal; /* its equal part (the equal-and-proportional key's
+                        * F*p*W for a participant; 0 otherwise) */
+    ip_i128 num_prop;  /* its proportional part: num - num_equal */
     int64_t floor;   /* floor(num / den) */
     int64_t fee;     /* floor, plus 1 when it got a remaining krona */
     int got_extra;   /* 1 when it got one of the remaining kronor */

@@ -69,7 +69,7 @@ ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t
                                "expected a basis total of at most 10^15, found more");
         total += items[i].basis;
         participants += items[i].basis > 0;
-        items[i].num = 0;
+        items[i].num = items[i].num_equal = items[i].num_prop = 0;
         items[i].floor = items[i].fee = 0;
         items[i].got_extra = 0;
     }
@@ -95,11 +95,13 @@ ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t
         ip_alloc_item *it = &items[i];
         if (it->basis == 0 && equal_percent > 0)
             continue; /* non-participant: 0 */
-        if (equal_percent == 0)
-            it->num = (ip_i128)fee * it->basis;
-        else
-            it->num = (ip_i128)fee * equal_percent * total +
-                      (ip_i128)fee * (100 - equal_percent) * it->basis * (ip_i128)participants;
+        if (equal_percent == 0) {
+            it->num_prop = (ip_i128)fee * it->basis;
+        } else {
+            it->num_equal = (ip_i128)fee * equal_percent * total;
+            it->num_prop = (ip_i128)fee * (100 - equal_percent) * it->basis * (ip_i128)participants;
+        }
+        it->num = it->num_equal + it->num_prop;
         it->floor = (int64_t)(it->num / den);
         it->fee = it->floor;
         floors += it->floor;

@@ -932,13 +932,11 @@ static void write_service_sheet(ctx *c, size_t si)
             if (sr->into[slot] >= 0) {
                 /* merged above */
             } else if (cl.split) {
-                int64_t eq = 0, var = 0; /* öre, display only */
-                if (sr->basis[slot] > 0 && sr->alloc.participants > 0 && W > 0) {
-                    eq = (int64_t)ip_money_div_round((ip_i128)F * svc->equal_percent,
-                                                     (ip_i128)sr->alloc.participants);
-                    var = (int64_t)ip_money_div_round(
-                        (ip_i128)F * (100 - svc->equal_percent) * sr->basis[slot], (ip_i128)W);
-                }
+                /* The allocation's exact parts to the öre, display only. */
+                int64_t eq = (int64_t)ip_money_div_round((ip_i128)100 * it->num_equal,
+                                                         sr->alloc.den);
+                int64_t var = (int64_t)ip_money_div_round((ip_i128)100 * it->num_prop,
+                                                          sr->alloc.den);
                 put_num(c, ws, sn, row, cl.equal, num(eq) / 100.0, f->kr);
                 put_num(c, ws, sn, row, cl.var, num(var) / 100.0, f->kr);
                 gequal += eq, gvar += var;

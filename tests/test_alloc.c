@@ -84,7 +84,16 @@ static void check_allocation(int64_t fee, int p, const ip_alloc_item *it, size_t
                 rden = (ip_i128)100 * (ip_i128)participants * total;
             }
             assert_true(it[i].num * rden == rnum * res->den);
+            /* its two parts: F*p/(100 N) and F*(100-p)*w/(100 W) */
+            if (p > 0)
+                assert_true(it[i].num_equal * ((ip_i128)100 * (ip_i128)participants) ==
+                            (ip_i128)fee * p * res->den);
+            assert_true(it[i].num_prop * ((ip_i128)100 * total) ==
+                        (ip_i128)fee * (100 - p) * it[i].basis * res->den);
         }
+        assert_true(it[i].num_equal + it[i].num_prop == it[i].num);
+        if (p == 0 || it[i].basis == 0)
+            assert_true(it[i].num_equal == 0);
     }
     assert_int_equal(sum, fee);
     /* No customer without an extra krona ranks above one with it. */
@@ -190,6 +199,32 @@ static void test_alloc_equal_part_only_among_participants(void **state)
     assert_int_equal(it[2].fee, 60000 + 360000);
 }
 
+/* The switchboard's sheet shows the equal and the proportional part of each
+ * share: F = 1000 kr, 20 % equally among the two participants (100 kr each),
+ * 80 % by basis 1 and 3 of W = 4 (200 and 600 kr). */
+static void test_alloc_hands_out_equal_and_proportional_parts(void **state)
+{
+    ip_alloc_item it[3] = {{.nr = 101, .basis = 0}, {.nr = 110, .basis = 1}, {.nr = 113, .basis = 3}};
+    static const int64_t equal[3] = {0, 100, 100}, prop[3] = {0, 200, 600};
+    ip_alloc_result res;
+    ip_diag d;
+    size_t i;
+    (void)state;
+    assert_int_equal(ip_alloc_run(1000, 20, it, 3, &res, &d), IP_OK);
+    for (i = 0; i < 3; i++) {
+        assert_true(it[i].num_equal == (ip_i128)equal[i] * res.den);
+        assert_true(it[i].num_prop == (ip_i128)prop[i] * res.den);
+        assert_int_equal(it[i].fee, equal[i] + prop[i]);
+    }
+    /* the proportional key has no equal part */
+    assert_int_equal(ip_alloc_run(1000, 0, it, 3, &res, &d), IP_OK);
+    for (i = 0; i < 3; i++) {
+        assert_true(it[i].num_equal == 0);
+        assert_true(it[i].num_prop == it[i].num);
+    }
+    assert_true(it[2].num_prop == (ip_i128)750 * res.den);
+}
+
 static void test_alloc_zero_total_is_an_error(void **state)
 {
     ip_alloc_item it[2] = {{.nr = 1, .basis = 0}, {.nr = 2, .basis = 0}};
@@ -239,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_alloc_one_customer_gets_everything),
         cmocka_unit_test(test_alloc_ties_larger_basis_then_lower_number),
         cmocka_unit_test(test_alloc_equal_part_only_among_participants),
+        cmocka_unit_test(test_alloc_hands_out_equal_and_proportional_parts),
         cmocka_unit_test(test_alloc_zero_total_is_an_error),
         cmocka_unit_test(test_alloc_limits_are_errors),
         cmocka_unit_test(test_alloc_extremes_do_not_overflow),
