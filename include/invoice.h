@@ -37,6 +37,8 @@ typedef struct ip_invoice {
     const ip_customer *buyer;
     const ip_group *group;   /* VAT category of the buyer's group */
     ip_date period_start, period_end; /* invoice period, 0 when none */
+    const ip_payment *payment; /* invoice: the seller's accounts for cac:PaymentMeans, or
+                                * NULL for none (credit notes never carry them) */
     const char *billing_ref; /* credit note: the number of the invoice it cancels, else NULL */
     ip_date billing_ref_date;
     const ip_invoice_line *lines;
@@ -63,7 +65,8 @@ typedef struct ip_invoice_doc {
 
 /* Reads an Invoice or CreditNote at path: number, dates, period, billing
  * reference, buyer (number from PartyIdentification, name, organisation
- * number, reference, address), VAT category and rate, lines (id, name,
+ * number, reference, address, an EndpointID other than the organisation
+ * number under 0007), VAT category and rate, lines (id, name,
  * description, seller's item id, amount). A file that is not such a document
  * is IP_ERR_DATA naming what is missing; an unreadable one IP_ERR_IO. */
 ip_err ip_invoice_read(const char *path, ip_invoice_doc **out, ip_diag *d);

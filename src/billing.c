@@ -572,6 +572,10 @@ static ip_err write_invoice(ip_billing *b, const planned *pl, const char *path, 
     inv.seller = &r->tariff->seller;
     inv.buyer = c;
     inv.group = c->group;
+    /* A company pays to the seller's accounts; a department's invoice is
+     * settled by the internal posting (sie.h). */
+    if (!ip_customer_is_internal(c, r->tariff) && ip_tariff_has_payment(r->tariff))
+        inv.payment = &r->tariff->payment;
     inv.period_start = pl->doc.period_start;
     inv.period_end = pl->doc.period_end;
     inv.lines = lines;

@@ -52,6 +52,11 @@
 #define NS_CBC "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 /* ICD 0007: Swedish organisation number, for EndpointID and CompanyID. */
 #define SCHEME_SE_ORGNR "0007"
+/* ICD 0088: GS1 GLN, an EndpointID the register may give. */
+#define SCHEME_GLN "0088"
+/* UNCL4461 30: credit transfer, what the Swedish rules want for bankgiro,
+ * plusgiro and a bank account (SE-R-011, SE-R-012). */
+#define PAYMENT_MEANS_CREDIT_TRANSFER "30"
 
 /* --- checks ------------------------------------------------------------ */
 
@@ -162,6 +167,20 @@ static ip_err check_invoice(const ip_invoice *inv, int64_t *total, ip_diag *d)
     need_text(&c, "the buyer reference", inv->buyer->reference);
     need(&c, is_orgnr(inv->buyer->org_nr),
          "the buyer organisation number is not 10 digits with a valid check digit", NULL);
+    /* PEPPOL-COMMON-R049 (0007) and R040 (0088, GLN) */
+    if (inv->buyer->endpoint_id) {
+        const char *sc = inv->buyer->endpoint_scheme, *id = inv->buyer->endpoint_id;
+        need(&c, (!strcmp(sc, SCHEME_SE_ORGNR) && is_orgnr(id)) ||
+                     (!strcmp(sc, SCHEME_GLN) && ip_is_gln(id, strlen(id))),
+             "the buyer endpoint is not 0007:<organisation number> or 0088:<GLN>", NULL);
+    }
+    if (inv->payment && !inv->is_credit_note) {
+        const ip_payment *p = inv->payment;
+        may_text(&c, "the bankgiro number", p->bankgiro);
+        may_text(&c, "the plusgiro number", p->plusgiro);
+        may_text(&c, "the IBAN", p->iban);
+        need(&c, !p->iban || has_text(p->bic), "an IBAN without a BIC", NULL);
+    }
     may_text(&c, "the buyer street", inv->buyer->street);
     may_text(&c, "the buyer postcode", inv->buyer->postcode);
     may_text(&c, "the buyer city", inv->buyer->city);
@@ -340,7 +359,11 @@ static void buyer_party(ubl *u, const ip_invoice *inv)
     snprintf(nr, sizeof nr, "%" PRIu32, b->nr);
     start(u, "cac:AccountingCustomerParty");
     start(u, "cac:Party");
-    scheme_el(u, "cbc:EndpointID", SCHEME_SE_ORGNR, b->org_nr); /* BR-63, R010 */
+    /* BR-63, R010: the register's endpoint, else the organisation number */
+    if (b->endpoint_id)
+        scheme_el(u, "cbc:EndpointID", b->endpoint_scheme, b->endpoint_id);
+    else
+        scheme_el(u, "cbc:EndpointID", SCHEME_SE_ORGNR, b->org_nr);
     /* BT-46: the customer number in the price list, for the ledger. */
     start(u, "cac:PartyIdentification");
     text_el(u, "cbc:ID", nr);
@@ -374,6 +397,37 @@ static void tax_category(ubl *u, const char *element, const ip_group *g, int bre
     }
     tax_scheme_vat(u);
     end(u);
+}
+
+/* One cac:PaymentMeans (BG-16): credit transfer to the account id, whose
+ * kind the branch id says (SE:BANKGIRO, SE:PLUSGIRO, or the bank's BIC for
+ * an IBAN), with the document's number as the remittance information. */
+static void payment_account(ubl *u, const ip_invoice *inv, const char *id, const char *branch)
+{
+    start(u, "cac:PaymentMeans");
+    text_el(u, "cbc:PaymentMeansCode", PAYMENT_MEANS_CREDIT_TRANSFER); /* BT-81, BR-49 */
+    text_el(u, "cbc:PaymentID", inv->number);                          /* BT-83 */
+    start(u, "cac:PayeeFinancialAccount");
+    text_el(u, "cbc:ID", id); /* BT-84, BR-50, BR-61; SE-R-007..010: digits */
+    start(u, "cac:FinancialInstitutionBranch");
+    text_el(u, "cbc:ID", branch); /* BT-86 */
+    end(u);
+    end(u);
+    end(u);
+}
+
+/* The seller's accounts a company pays to, each as a payment means. */
+static void payment_means(ubl *u, const ip_invoice *inv)
+{
+    const ip_payment *p = inv->payment;
+    if (inv->is_credit_note || !p)
+        return;
+    if (has_text(p->bankgiro))
+        payment_account(u, inv, p->bankgiro, "SE:BANKGIRO");
+    if (has_text(p->plusgiro))
+        payment_account(u, inv, p->plusgiro, "SE:PLUSGIRO");
+    if (has_text(p->iban))
+        payment_account(u, inv, p->iban, p->bic);
 }
 
 static void payment_terms(ubl *u, const ip_invoice *inv)
@@ -464,6 +518,7 @@ static void document(ubl *u, const ip_invoice *inv, int64_t net, int64_t vat)
     }
     seller_party(u, inv);
     buyer_party(u, inv);
+    payment_means(u, inv);
     payment_terms(u, inv);
 
     /* One VAT breakdown for the group's category (BR-CO-18, R053, BR-O-01). */
@@ -663,7 +718,7 @@ ip_err ip_invoice_read(const char *path, ip_invoice_doc **out, ip_diag *d)
     xmlNodePtr root;
     xmlXPathObjectPtr lines = NULL;
     reader rd;
-    char *t;
+    char *t, *scheme;
     int64_t nr = 0;
     int i;
 
@@ -715,6 +770,13 @@ ip_err ip_invoice_read(const char *path, ip_invoice_doc **out, ip_diag *d)
     doc->buyer.street = xtext(&rd, root, "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cbc:StreetName", 0);
     doc->buyer.city = xtext(&rd, root, "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cbc:CityName", 0);
     doc->buyer.postcode = xtext(&rd, root, "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cbc:PostalZone", 0);
+    t = xtext(&rd, root, "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", 1);
+    scheme = xtext(&rd, root, "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID/@schemeID", 1);
+    /* the organisation number under 0007 is what an absent endpoint means */
+    if (t && scheme && (strcmp(scheme, SCHEME_SE_ORGNR) || strcmp(t, doc->buyer.org_nr))) {
+        snprintf(doc->buyer.endpoint_scheme, sizeof doc->buyer.endpoint_scheme, "%s", scheme);
+        doc->buyer.endpoint_id = t;
+    }
 
     t = xtext(&rd, root, "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID", 1);
     if (t && strcmp(t, "S") == 0) {

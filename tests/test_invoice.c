@@ -61,7 +61,12 @@ static char c291_city[] = "Stockholm";
 static char c292_name[] = "Stiftelsen Utan Gatuadress", c292_ref[] = "STIFT-1";
 static char c293_name[] = "Bolag <&\"'> & Co AB", c293_ref[] = "R&D <1>";
 
-static ip_customer cust_110, cust_291, cust_292, cust_293;
+static ip_customer cust_110, cust_291, cust_292, cust_293, cust_294;
+static char c294_gln[] = "7350001002941";
+static char pg_bankgiro[] = "50501055", pg_plusgiro[] = "9012345";
+static char pg_iban[] = "SE4550000000058398257466", pg_bic[] = "ESSESESS";
+static const ip_payment pay_all = {pg_bankgiro, pg_plusgiro, pg_iban, pg_bic};
+static const ip_payment pay_iban = {NULL, NULL, pg_iban, pg_bic};
 
 static void init_customers(void)
 {
@@ -100,6 +105,12 @@ static void init_customers(void)
     snprintf(cust_293.org_nr, sizeof cust_293.org_nr, "%s", "5566163019");
     cust_293.reference = c293_ref;
     cust_293.city = c291_city;
+
+    /* a company with a PEPPOL endpoint (GLN) of its own */
+    cust_294 = cust_291;
+    cust_294.nr = 294;
+    snprintf(cust_294.endpoint_scheme, sizeof cust_294.endpoint_scheme, "%s", "0088");
+    cust_294.endpoint_id = c294_gln;
 }
 
 /* Lines of the 2025 price list for customer 110 (whole kronor, as öre). */
@@ -204,6 +215,24 @@ static ip_invoice inv_period(void)
     ip_invoice inv = base_invoice("KC2025-110-P", &cust_110, lines_one, 1);
     inv.period_start = 20250101;
     inv.period_end = 20251231;
+    return inv;
+}
+
+/* A company's invoice with the seller's three kinds of account and the
+ * buyer's own endpoint. */
+static ip_invoice inv_paid(void)
+{
+    ip_invoice inv = base_invoice("KC2025-294", &cust_294, lines_s25, IP_ARRAY_LEN(lines_s25));
+    inv.payment = &pay_all;
+    return inv;
+}
+
+static ip_invoice inv_paid_credit(void)
+{
+    ip_invoice inv = inv_paid();
+    inv.number = "KC2025-294-K1";
+    inv.is_credit_note = 1;
+    inv.billing_ref = "KC2025-294";
     return inv;
 }
 
@@ -475,6 +504,72 @@ static void test_invoice_buyer_without_address_has_country(void **state)
     xmlFreeDoc(doc);
 }
 
+static void test_invoice_payment_means_and_endpoint(void **state)
+{
+    ip_invoice inv = inv_paid();
+    xmlDocPtr doc = write_and_parse(&inv, "paid.xml");
+    char *path;
+    ip_invoice_doc *back = NULL;
+    ip_diag d;
+    (void)state;
+    assert_xp(doc, "//cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", "7350001002941");
+    assert_xp(doc, "//cac:AccountingCustomerParty/cac:Party/cbc:EndpointID/@schemeID", "0088");
+    assert_xp(doc, "//cac:AccountingCustomerParty//cac:PartyLegalEntity/cbc:CompanyID",
+              "5565032520");
+    assert_xp(doc, "count(/inv:Invoice/cac:PaymentMeans)", "3");
+    assert_xp(doc, "/inv:Invoice/cac:PaymentMeans[1]/cbc:PaymentMeansCode", "30");
+    assert_xp(doc, "/inv:Invoice/cac:PaymentMeans[1]/cbc:PaymentID", "KC2025-294");
+    assert_xp(doc, "/inv:Invoice/cac:PaymentMeans[1]/cac:PayeeFinancialAccount/cbc:ID", "50501055");
+    assert_xp(doc, "/inv:Invoice/cac:PaymentMeans[1]/cac:PayeeFinancialAccount/"
+                   "cac:FinancialInstitutionBranch/cbc:ID", "SE:BANKGIRO");
+    assert_xp(doc, "/inv:Invoice/cac:PaymentMeans[2]/cac:PayeeFinancialAccount/cbc:ID", "9012345");
+    assert_xp(doc, "/inv:Invoice/cac:PaymentMeans[2]/cac:PayeeFinancialAccount/"
+                   "cac:FinancialInstitutionBranch/cbc:ID", "SE:PLUSGIRO");
+    assert_xp(doc, "/inv:Invoice/cac:PaymentMeans[3]/cbc:PaymentMeansCode", "30");
+    assert_xp(doc, "/inv:Invoice/cac:PaymentMeans[3]/cac:PayeeFinancialAccount/cbc:ID",
+              "SE4550000000058398257466");
+    assert_xp(doc, "/inv:Invoice/cac:PaymentMeans[3]/cac:PayeeFinancialAccount/"
+                   "cac:FinancialInstitutionBranch/cbc:ID", "ESSESESS");
+    /* after the parties, before the payment terms (UBL 2.1 order) */
+    assert_xp(doc, "name(/inv:Invoice/cac:PaymentMeans[3]/following-sibling::*[1])",
+              "cac:PaymentTerms");
+    assert_xp(doc, "name(/inv:Invoice/cac:PaymentMeans[1]/preceding-sibling::*[1])",
+              "cac:AccountingCustomerParty");
+    xmlFreeDoc(doc);
+    /* read back, the endpoint comes with the buyer (a credit note mirrors it) */
+    path = tmp_path("paid.xml");
+    assert_int_equal(ip_invoice_read(path, &back, &d), IP_OK);
+    assert_string_equal(back->buyer.endpoint_scheme, "0088");
+    assert_string_equal(back->buyer.endpoint_id, "7350001002941");
+    ip_invoice_doc_free(back);
+    free(path);
+    /* the organisation number under 0007 reads back as no endpoint */
+    inv = inv_s25();
+    doc = write_and_parse(&inv, "s25-back.xml");
+    xmlFreeDoc(doc);
+    path = tmp_path("s25-back.xml");
+    assert_int_equal(ip_invoice_read(path, &back, &d), IP_OK);
+    assert_null(back->buyer.endpoint_id);
+    assert_string_equal(back->buyer.endpoint_scheme, "");
+    ip_invoice_doc_free(back);
+    free(path);
+
+    /* a credit note asks for no payment */
+    inv = inv_paid_credit();
+    doc = write_and_parse(&inv, "paid-credit.xml");
+    assert_xp(doc, "count(//cac:PaymentMeans)", "0");
+    assert_xp(doc, "//cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", "7350001002941");
+    xmlFreeDoc(doc);
+    /* an IBAN alone */
+    inv = inv_s25();
+    inv.payment = &pay_iban;
+    doc = write_and_parse(&inv, "iban.xml");
+    assert_xp(doc, "count(//cac:PaymentMeans)", "1");
+    assert_xp(doc, "//cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID",
+              "SE4550000000058398257466");
+    xmlFreeDoc(doc);
+}
+
 /* Expects ip_invoice_write to refuse inv with code, a message containing
  * want, and no file left behind. */
 static void expect_refused(const ip_invoice *inv, ip_err code, const char *want)
@@ -567,6 +662,25 @@ static void test_invoice_refuses_invalid_documents(void **state)
     inv = inv_period();
     inv.period_end = 20241231;
     expect_refused(&inv, IP_ERR_SOFTWARE, "period ends before it starts");
+
+    /* an endpoint the validation would refuse (PEPPOL-COMMON-R040, R049) */
+    bad_org = cust_294;
+    bad_org.endpoint_id = (char *)"7350001002942";
+    inv = inv_paid();
+    inv.buyer = &bad_org;
+    expect_refused(&inv, IP_ERR_SOFTWARE, "buyer endpoint");
+    bad_org = cust_294;
+    snprintf(bad_org.endpoint_scheme, sizeof bad_org.endpoint_scheme, "%s", "0007");
+    inv = inv_paid();
+    inv.buyer = &bad_org;
+    expect_refused(&inv, IP_ERR_SOFTWARE, "buyer endpoint");
+    {
+        ip_payment no_bic = pay_iban;
+        no_bic.bic = NULL;
+        inv = inv_paid();
+        inv.payment = &no_bic;
+        expect_refused(&inv, IP_ERR_SOFTWARE, "an IBAN without a BIC");
+    }
 }
 
 static void test_invoice_cannot_create_is_cantcreat(void **state)
@@ -637,7 +751,7 @@ static void test_invoice_output_is_deterministic(void **state)
 /* Runs the official validation on every kind of document we write. */
 static void test_invoice_files_pass_validator(void **state)
 {
-    struct { const char *name; ip_invoice inv; } docs[8];
+    struct { const char *name; ip_invoice inv; } docs[10];
     ip_buf cmd, out;
     char chunk[4096];
     size_t i, n = 0, got;
@@ -654,6 +768,8 @@ static void test_invoice_files_pass_validator(void **state)
     docs[n].name = "v-period.xml", docs[n].inv = inv_period(), n++;
     docs[n].name = "v-nostreet.xml", docs[n].inv = inv_no_street(), n++;
     docs[n].name = "v-decimals.xml", docs[n].inv = inv_decimals(), n++;
+    docs[n].name = "v-paid.xml", docs[n].inv = inv_paid(), n++;
+    docs[n].name = "v-paid-credit.xml", docs[n].inv = inv_paid_credit(), n++;
 
     ip_buf_init(&cmd);
     ip_buf_init(&out);
@@ -701,6 +817,7 @@ int main(void)
         cmocka_unit_test(test_invoice_amounts_have_two_decimals),
         cmocka_unit_test(test_invoice_escapes_markup_in_text),
         cmocka_unit_test(test_invoice_credit_note_references_invoice),
+        cmocka_unit_test(test_invoice_payment_means_and_endpoint),
         cmocka_unit_test(test_invoice_period_is_written),
         cmocka_unit_test(test_invoice_buyer_without_address_has_country),
         cmocka_unit_test(test_invoice_refuses_invalid_documents),

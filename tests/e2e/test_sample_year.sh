@@ -102,6 +102,39 @@ PY
 )
 check "one invoice per customer with a fee ($n_inv)" test "$n_inv" = "$n_billable"
 
+# Company invoices carry the seller's payment details and the register's
+# endpoints; departments settle by the internal posting, without them.
+check "company invoices pay to the bankgiro and the IBAN, departments' to neither; endpoints from the register" \
+  $PY - input/2025 "$y/invoices" <<'PY'
+import csv, glob, os, sys, xml.etree.ElementTree as ET
+ns = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+      "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+tariff = ET.parse(os.path.join(sys.argv[1], "tariff.xml")).getroot()
+inv = tariff.find("invoicing")
+bankgiro, iban, bic = inv.get("bankgiro").replace("-", ""), inv.get("iban").replace(" ", ""), inv.get("bic")
+reg = {int(r["nr"]): r for r in csv.DictReader(open(os.path.join(sys.argv[1], "customers.csv"), encoding="utf-8"), delimiter=";")}
+companies = 0
+for p in glob.glob(os.path.join(sys.argv[2], "*.xml")):
+    root = ET.parse(p).getroot()
+    party = root.find("cac:AccountingCustomerParty/cac:Party", ns)
+    nr = int(party.find("cac:PartyIdentification/cbc:ID", ns).text)
+    r = reg[nr]
+    ep = party.find("cbc:EndpointID", ns)
+    want = r["endpoint"].split(":") if r["endpoint"] else ["0007", r["org_nr"].replace("-", "")]
+    assert [ep.get("schemeID"), ep.text] == want, (p, ep.get("schemeID"), ep.text, want)
+    means = [(m.findtext("cbc:PaymentMeansCode", None, ns), m.findtext("cbc:PaymentID", None, ns),
+              m.findtext("cac:PayeeFinancialAccount/cbc:ID", None, ns),
+              m.findtext("cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID", None, ns))
+             for m in root.findall("cac:PaymentMeans", ns)]
+    number = root.findtext("cbc:ID", None, ns)
+    if r["group"] == "bolag":
+        companies += 1
+        assert means == [("30", number, bankgiro, "SE:BANKGIRO"), ("30", number, iban, bic)], (p, means)
+    else:
+        assert means == [], (p, means)
+assert companies > 5, companies
+PY
+
 # The internal postings: an SIE 4I file in PC8, read by a reader of its own
 # (tests/e2e/sie_check.py) that also proves it refuses what is wrong.
 SIE="$SRC/tests/e2e/sie_check.py"
