@@ -40,7 +40,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "error.h"
 
@@ -78,9 +77,35 @@ typedef struct ip_csv_tap {
     void (*wait)(void *ctx, uint64_t n);
 } ip_csv_tap;
 
-/* Options of ip_csv_open_ex() and ip_csv_open_mem_ex(). */
+/* The scanners. PORTABLE: a class table, byte by byte; it knows every rule
+ * and is the reference the others are tested against. SSE2: 64-byte masks
+ * that find delimiters, line ends and bytes needing a closer look (and a
+ * plain-record fast path over those masks). AVX2: the same masks built with
+ * 32-byte vectors and bit instructions (BMI, POPCNT), chosen at run time when
+ * the CPU has them. All give identical results. */
+typedef enum ip_csv_scan {
+    IP_CSV_SCAN_AUTO = 0, /* the best the CPU has */
+    IP_CSV_SCAN_PORTABLE,
+    IP_CSV_SCAN_SSE2,
+    IP_CSV_SCAN_AVX2 /* SSE2 when the CPU lacks AVX2, BMI2 or POPCNT */
+} ip_csv_scan;
+
+/* Options of ip_csv_open_ex() and ip_csv_open_mem_ex(); all zero (or a NULL
+ * pointer to them) is the default. Each reader has its own, so two readers
+ * in one process may use different scanners and buffers.
+ * - scan: the scanner. IP_CSV_SCAN_AUTO is the best the CPU has; in the test
+ *   build (IP_TESTING) the environment variable IP_CSV_SCAN=portable|sse2|avx2
+ *   or IP_CSV_PORTABLE=1 chooses for AUTO (the shipped program never reads
+ *   them: every scanner gives the same result). Without SSE2 the portable
+ *   scanner is always used.
+ * - buffer_size: the initial buffer size and the most bytes read at a time
+ *   (0: the default, 256 KiB per read); tests and the fuzzer use tiny sizes
+ *   so that every record straddles a block boundary. The buffer still grows
+ *   to hold one record of IP_CSV_MAX_RECORD bytes. */
 typedef struct ip_csv_opts {
     const ip_csv_tap *tap; /* NULL: none; the struct is copied, ctx must outlive the reader */
+    ip_csv_scan scan;      /* IP_CSV_SCAN_AUTO: the best the CPU has */
+    size_t buffer_size;    /* 0: the default */
 } ip_csv_opts;
 
 /* Opens path and reads its header. name is what messages call the file
@@ -165,43 +190,9 @@ const char *ip_csv_name(const ip_csv *c);
 /* Bytes read from the file so far (all of it once the end was reported). */
 uint64_t ip_csv_bytes(const ip_csv *c);
 
-/* The scanners. PORTABLE: a class table, byte by byte; it knows every rule
- * and is the reference the others are tested against. SSE2: 64-byte masks
- * that find delimiters, line ends and bytes needing a closer look (and a
- * plain-record fast path over those masks). AVX2: the same masks built with
- * 32-byte vectors and bit instructions (BMI, POPCNT), chosen at run time when
- * the CPU has them. All give identical results. */
-typedef enum ip_csv_scan {
-    IP_CSV_SCAN_AUTO = 0, /* the best the CPU has */
-    IP_CSV_SCAN_PORTABLE,
-    IP_CSV_SCAN_SSE2,
-    IP_CSV_SCAN_AVX2 /* SSE2 when the CPU lacks AVX2, BMI2 or POPCNT */
-} ip_csv_scan;
-
-/* Tuning for tests, fuzzing and benchmarks; each applies to readers opened
- * afterwards (process-wide, not thread-safe).
- * ip_csv_set_scan(s) chooses the scanner; in the test build (IP_TESTING)
- * the environment variable IP_CSV_SCAN=portable|sse2|avx2 does too, when the
- * program has not chosen (the shipped program never reads it).
- * ip_csv_set_portable(1) is ip_csv_set_scan(IP_CSV_SCAN_PORTABLE) (so is
- * IP_CSV_PORTABLE=1 in the test build), ip_csv_set_portable(0) is
- * ip_csv_set_scan(IP_CSV_SCAN_AUTO). Without SSE2 the portable scanner is
- * always used.
- * ip_csv_set_buffer_size(n) sets the initial buffer size and the most bytes
- * read at a time (0: the default, 256 KiB per read); tiny sizes make every
- * record straddle a block boundary. The buffer still grows to hold one record
- * of IP_CSV_MAX_RECORD bytes. */
-void ip_csv_set_portable(int on);
-void ip_csv_set_scan(ip_csv_scan s);
-void ip_csv_set_buffer_size(size_t bytes);
-
 /* Whether the reader uses the portable scanner, and which scanner it uses
  * (never IP_CSV_SCAN_AUTO). */
 int ip_csv_is_portable(const ip_csv *c);
 ip_csv_scan ip_csv_scan_used(const ip_csv *c);
-
-/* Writes one field of a ';'-separated file, quoted by RFC 4180 when it
- * holds ';', '"', CR or LF. */
-void ip_csv_put_field(FILE *f, const char *s);
 
 #endif /* IP_CSV_H */

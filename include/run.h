@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "alloc.h"
+#include "csv.h"
 #include "customers.h"
 #include "error.h"
 #include "tariff.h"
@@ -73,6 +74,7 @@ typedef struct ip_run {
     size_t nwarnings;
     ip_progress_fn progress; /* from the options, while computing */
     void *progress_ctx;
+    ip_csv_opts csv;         /* from the options: the statistics files' reader (tap NULL) */
 } ip_run;
 
 /* Options of one computation. */
@@ -83,6 +85,8 @@ typedef struct ip_run_opts {
     const char *templates_dir;/* where tariff.xsd lives */
     ip_progress_fn progress;  /* NULL: none */
     void *progress_ctx;
+    ip_csv_opts csv;          /* the statistics files' scanner and buffer size (zero: the
+                                 defaults); the tap is the run's own, this one is ignored */
 } ip_run_opts;
 
 /* Reads and checks all inputs, measures, allocates. Errors as the modules

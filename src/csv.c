@@ -1,10 +1,13 @@
 /*
- * csv.c — the streaming CSV reader behind every statistics file (SPEC 2).
+ * csv.c — the streaming CSV reader behind every statistics file (SPEC 2):
+ * the buffer, the records and their rules, the header and its columns. The
+ * scanners that find the bytes worth a look (portable, SSE2, AVX2) are in
+ * csv_scan.c; the writer of the files internpris produces is csv_write.c.
  *
  * Layout. One buffer, reused for the whole file: buf[pos, end) holds bytes
  * read but not yet consumed, buf[end] is always '\n' (a sentinel, so scans
  * stop there without a bounds check) and PAD more bytes follow so that the
- * SSE2 scanner may load 64 bytes from any position <= end. When a record
+ * SIMD scanners may load 64 bytes from any position <= end. When a record
  * runs past end, fill() moves the partial record to the front, grows the
  * buffer if that record alone fills it (never beyond one maximal record) and
  * read()s more; the record is then parsed again from its start. So memory is
@@ -52,28 +55,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define IP_HAVE_AVX2_BUILD 1 /* the compiler can build the AVX2 scanner */
-#endif
-
+#include "csv_scan.h"
 #include "utf8.h"
 #include "util.h"
-
-#if defined(__GNUC__) || defined(__clang__)
-#define IP_INLINE static inline __attribute__((always_inline))
-#else
-#define IP_INLINE static inline
-#endif
 
 #define DEFAULT_BUFFER (256u * 1024u)
 /* A record of IP_CSV_MAX_RECORD bytes plus its CRLF fits exactly. */
 #define MAX_CAP ((size_t)IP_CSV_MAX_RECORD + 2)
-/* After buf[end]: the sentinel and room for one 64-byte load from end. */
-#define PAD 80
+/* After buf[end]: the sentinel and the scanners' room (csv_scan.h). */
+#define PAD IP_CSV_SCAN_PAD
 /* Buffers with an asynchronous tap: the reader parses one while the tap
  * reads the others; more than two let either side run ahead for a while.
  * (Measured on 10 M rows: 2 or 4 buffers, 256 KiB or 1 MiB reads, all
@@ -81,20 +71,6 @@
 #define RING 4
 /* Bytes of field text shown in a message (ip_quote shows at most 40). */
 #define MSG_TEXT 48
-/* The plain-record fast path builds masks for this many 64-byte windows at a
- * time (4 KiB of text, 1.5 KiB of masks: both stay in L1). */
-#define CHUNK_WORDS 64
-
-/* What a byte means to the scanner. */
-enum {
-    K_DATA = 0, /* part of a field */
-    K_DELIM,    /* the delimiter */
-    K_LF,       /* '\n' (also the sentinel at buf[end]) */
-    K_CR,       /* '\r' */
-    K_QUOTE,    /* '"' */
-    K_NUL,      /* a NUL byte */
-    K_HIGH      /* >= 0x80: the start of a UTF-8 sequence, or an invalid byte */
-};
 
 typedef enum rec_result {
     R_REC,  /* a record is ready */
@@ -144,13 +120,9 @@ struct ip_csv {
     unsigned char qcls[256]; /* class of each byte inside quotes */
     const unsigned char *win; /* the fast scanner's window (NULL after a fill) */
     uint64_t wmask;           /* its mask */
-    /* The plain-record fast path's masks over buf[cbase, cbase + 64 * cwords):
-     * bit i of word k stands for byte cbase + 64 k + i. cwords 0: none. */
-    size_t cbase, cwords;
-    uint64_t cdelim[CHUNK_WORDS + 1]; /* the delimiter */
-    uint64_t clf[CHUNK_WORDS + 1];    /* LF */
-    uint64_t cother[CHUNK_WORDS + 1]; /* anything else the fast path must not pass over */
-    /* (word cwords is 0, so that two words can always be read) */
+#ifdef __SSE2__
+    ip_csv_chunk chunk;       /* the plain-record fast path's masks */
+#endif
 
     /* records */
     long line;         /* physical line at buf[pos] */
@@ -174,26 +146,6 @@ struct ip_csv {
     ip_diag diag;   /* its message */
 };
 
-static int g_scan_set;       /* the program chose: the environment does not count */
-static ip_csv_scan g_scan;   /* ip_csv_set_scan() */
-static size_t g_buffer_size; /* ip_csv_set_buffer_size() */
-
-void ip_csv_set_scan(ip_csv_scan s)
-{
-    g_scan = s;
-    g_scan_set = s != IP_CSV_SCAN_AUTO;
-}
-
-void ip_csv_set_portable(int on)
-{
-    ip_csv_set_scan(on ? IP_CSV_SCAN_PORTABLE : IP_CSV_SCAN_AUTO);
-}
-
-void ip_csv_set_buffer_size(size_t bytes)
-{
-    g_buffer_size = bytes;
-}
-
 int ip_csv_is_portable(const ip_csv *c)
 {
     return c->portable;
@@ -202,61 +154,6 @@ int ip_csv_is_portable(const ip_csv *c)
 ip_csv_scan ip_csv_scan_used(const ip_csv *c)
 {
     return c->scan;
-}
-
-/* Whether this CPU runs the AVX2 scanner (AVX2, BMI1/2, POPCNT). */
-static int cpu_has_avx2(void)
-{
-#ifdef IP_HAVE_AVX2_BUILD
-    static int known = -1;
-    if (known < 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-                __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
-    }
-    return known;
-#else
-    return 0;
-#endif
-}
-
-#ifdef IP_TESTING
-/* Test hook, in the test build only: the scanner the environment asks for
- * (IP_CSV_PORTABLE=1, IP_CSV_SCAN=portable|sse2|avx2), else AUTO. The
- * shipped program never reads these: every scanner gives the same result, so
- * there is nothing for an operator to choose. */
-static ip_csv_scan env_scan(void)
-{
-    const char *p = getenv("IP_CSV_PORTABLE"), *v = getenv("IP_CSV_SCAN");
-    if (p && strcmp(p, "1") == 0)
-        return IP_CSV_SCAN_PORTABLE;
-    if (v && strcmp(v, "portable") == 0)
-        return IP_CSV_SCAN_PORTABLE;
-    if (v && strcmp(v, "sse2") == 0)
-        return IP_CSV_SCAN_SSE2;
-    if (v && strcmp(v, "avx2") == 0)
-        return IP_CSV_SCAN_AVX2;
-    return IP_CSV_SCAN_AUTO;
-}
-#else
-static ip_csv_scan env_scan(void)
-{
-    return IP_CSV_SCAN_AUTO;
-}
-#endif
-
-/* The scanner a new reader uses: the program's choice, else (test build)
- * the environment's, else the best the CPU has. */
-static ip_csv_scan choose_scan(void)
-{
-    ip_csv_scan s = g_scan_set ? g_scan : env_scan();
-#ifndef __SSE2__
-    return IP_CSV_SCAN_PORTABLE;
-#else
-    if (s == IP_CSV_SCAN_AUTO || s == IP_CSV_SCAN_AVX2)
-        s = cpu_has_avx2() ? IP_CSV_SCAN_AVX2 : IP_CSV_SCAN_SSE2;
-    return s;
-#endif
 }
 
 /* ---- errors ----------------------------------------------------------- */
@@ -331,67 +228,7 @@ static rec_result utf8_fail(ip_csv *c, long line, unsigned char b, int latin1)
     return fail(c, line, "expected UTF-8 text, found byte 0x%02X", b);
 }
 
-/* ---- scanning --------------------------------------------------------- */
-
-#ifdef __SSE2__
-/* Bit i set when p[i] needs attention: the delimiter, '"', a byte below 0x20
- * (LF, CR, NUL, other controls) or above 0x7F (signed compare: negative).
- *
- * Swedish text is mostly ASCII with two-byte letters (å = C3 A5). When every
- * byte above 0x7F in the window belongs to a lead byte C2-DF directly followed
- * by a continuation byte 80-BF, all of them inside the window, those are
- * valid UTF-8 and their bits are cleared; otherwise (three- and four-byte
- * characters, invalid bytes, a character cut by the window's end, junk after
- * the sentinel) every such byte stays flagged for the scalar validator. A
- * window never starts inside a character: it starts where the scanner
- * resumes, after a character it validated or after a window with no lead byte
- * in its last position. */
-IP_INLINE uint64_t mask64(const unsigned char *p, __m128i vdelim)
-{
-    const __m128i vquote = _mm_set1_epi8('"'), vspace = _mm_set1_epi8(0x20);
-    __m128i v[4];
-    uint64_t m = 0, hi = 0;
-    int i;
-    for (i = 0; i < 4; i++) {
-        __m128i x;
-        v[i] = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
-        x = _mm_or_si128(_mm_cmplt_epi8(v[i], vspace),
-                         _mm_or_si128(_mm_cmpeq_epi8(v[i], vdelim), _mm_cmpeq_epi8(v[i], vquote)));
-        m |= (uint64_t)(uint32_t)_mm_movemask_epi8(x) << (16 * i);
-        hi |= (uint64_t)(uint32_t)_mm_movemask_epi8(v[i]) << (16 * i);
-    }
-    if (hi) {
-        const __m128i c0 = _mm_set1_epi8(-64), c2 = _mm_set1_epi8(-63), e0 = _mm_set1_epi8(-32);
-        uint64_t cont = 0, lead = 0;
-        for (i = 0; i < 4; i++) {
-            __m128i l = _mm_and_si128(_mm_cmpgt_epi8(v[i], c2), _mm_cmplt_epi8(v[i], e0));
-            cont |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmplt_epi8(v[i], c0)) << (16 * i);
-            lead |= (uint64_t)(uint32_t)_mm_movemask_epi8(l) << (16 * i);
-        }
-        if ((hi & ~(cont | lead)) == 0 && cont == lead << 1 && !(lead >> 63))
-            m &= ~hi;
-    }
-    return m;
-}
-
-/* The first byte at or after p that mask64 flags. *win is where the 64-byte
- * window of *wmask starts (NULL: none yet). The sentinel guarantees a stop. */
-IP_INLINE const unsigned char *scan_fast(const unsigned char *p, const unsigned char **win,
-                                         uint64_t *wmask, __m128i vdelim)
-{
-    for (;;) {
-        uintptr_t off = (uintptr_t)p - (uintptr_t)*win;
-        if (off < 64) {
-            uint64_t m = *wmask >> off;
-            if (m)
-                return p + __builtin_ctzll(m);
-            p = *win + 64;
-        }
-        *win = p;
-        *wmask = mask64(p, vdelim);
-    }
-}
-#endif
+/* ---- records ---------------------------------------------------------- */
 
 /* Skips blank lines at pos. R_REC when a record starts there. */
 static rec_result skip_blank(ip_csv *c)
@@ -514,10 +351,9 @@ IP_INLINE rec_result parse_record_impl(ip_csv *c, int header, int fast)
             q = p + 1;
             for (;;) {
                 const unsigned char *qc = c->qcls;
-                while (qc[*q] == K_DATA)
-                    q++;
+                q = ip_csv_skip_portable(q, qc);
                 switch (qc[*q]) {
-                case K_QUOTE:
+                case IP_CSV_K_QUOTE:
                     if (q + 1 == end && !eof)
                         return R_MORE;
                     if (q + 1 != end && q[1] == '"') {
@@ -526,7 +362,7 @@ IP_INLINE rec_result parse_record_impl(ip_csv *c, int header, int fast)
                         continue;
                     }
                     break;
-                case K_LF:
+                case IP_CSV_K_LF:
                     if (q == end) {
                         if (!eof)
                             return R_MORE;
@@ -536,9 +372,9 @@ IP_INLINE rec_result parse_record_impl(ip_csv *c, int header, int fast)
                     line++;
                     q++;
                     continue;
-                case K_NUL:
+                case IP_CSV_K_NUL:
                     return fail(c, line, "expected text, found a NUL byte");
-                default: /* K_HIGH */
+                default: /* IP_CSV_K_HIGH */
                     n = utf8_check(q, (size_t)(end - q), eof, &latin1);
                     if (n < 0)
                         return R_MORE;
@@ -553,16 +389,16 @@ IP_INLINE rec_result parse_record_impl(ip_csv *c, int header, int fast)
             nonempty |= q - p > 1;
             p = q + 1;
             switch (cls[*p]) {
-            case K_DELIM:
+            case IP_CSV_K_DELIM:
                 p++;
                 continue;
-            case K_LF:
+            case IP_CSV_K_LF:
                 if (p == end && !eof)
                     return R_MORE;
                 term = p;
                 next = p == end ? p : p + 1;
                 goto record_end;
-            case K_CR:
+            case IP_CSV_K_CR:
                 if (p + 1 == end && !eof)
                     return R_MORE;
                 if (p + 1 != end && p[1] != '\n')
@@ -587,11 +423,10 @@ IP_INLINE rec_result parse_record_impl(ip_csv *c, int header, int fast)
         for (;;) {
 #ifdef __SSE2__
             if (fast)
-                q = scan_fast(q, &win, &wmask, vdelim);
+                q = ip_csv_window_next(q, &win, &wmask, vdelim);
             else
 #endif
-                while (cls[*q] == K_DATA)
-                    q++;
+                q = ip_csv_skip_portable(q, cls);
             /* the common stops first, without a jump table */
             if (*q == delim) {
                 store_field(c, nf++, &nesc, limit, p, (size_t)(q - p), 0);
@@ -607,15 +442,15 @@ IP_INLINE rec_result parse_record_impl(ip_csv *c, int header, int fast)
                 goto record_end;
             }
             switch (cls[*q]) {
-            case K_DATA: /* a control byte the fast scanner stops at */
+            case IP_CSV_K_DATA: /* a control byte the fast scanner stops at */
                 q++;
                 continue;
-            case K_DELIM:
+            case IP_CSV_K_DELIM:
                 store_field(c, nf++, &nesc, limit, p, (size_t)(q - p), 0);
                 nonempty |= q > p;
                 p = q + 1;
                 break;
-            case K_LF:
+            case IP_CSV_K_LF:
                 if (q == end && !eof)
                     return R_MORE;
                 store_field(c, nf++, &nesc, limit, p, (size_t)(q - p), 0);
@@ -623,7 +458,7 @@ IP_INLINE rec_result parse_record_impl(ip_csv *c, int header, int fast)
                 term = q;
                 next = q == end ? q : q + 1;
                 goto record_end;
-            case K_CR:
+            case IP_CSV_K_CR:
                 if (q + 1 == end && !eof)
                     return R_MORE;
                 if (q + 1 != end && q[1] != '\n')
@@ -633,7 +468,7 @@ IP_INLINE rec_result parse_record_impl(ip_csv *c, int header, int fast)
                 term = q;
                 next = q + 1 == end ? q + 1 : q + 2;
                 goto record_end;
-            case K_QUOTE:
+            case IP_CSV_K_QUOTE:
                 if ((len = msg_text_len(c, p)) < 0)
                     return R_MORE;
                 {
@@ -641,9 +476,9 @@ IP_INLINE rec_result parse_record_impl(ip_csv *c, int header, int fast)
                     return fail(c, line, "expected no quote inside an unquoted field, found '%s'",
                                 ip_quote((const char *)p, (size_t)len, qb, sizeof qb));
                 }
-            case K_NUL:
+            case IP_CSV_K_NUL:
                 return fail(c, line, "expected text, found a NUL byte");
-            default: /* K_HIGH */
+            default: /* IP_CSV_K_HIGH */
                 n = utf8_check(q, (size_t)(end - q), eof, &latin1);
                 if (n < 0)
                     return R_MORE;
@@ -682,146 +517,24 @@ record_end:
  *
  * Most records of a big export are plain: no quotes, no control bytes, ASCII
  * or two-byte UTF-8, the right number of fields, LF or CRLF. For those the
- * fast path works on three bit masks built for a chunk of CHUNK_WORDS
- * 64-byte windows at once, starting at the record at pos: the delimiters,
- * the LFs, and "other": every byte the fast path must not pass over (a quote,
- * NUL and other control bytes, a CR not followed by LF, and any byte above
- * 0x7F that is not part of a valid two-byte sequence). A record is then its
- * first LF; it is plain when no "other" bit lies before that LF and it holds
- * ncols - 1 delimiters; the fields the caller selected are cut at the first
- * delimiters, the rest are only counted. Anything else, and a record that
- * runs into the end of the data or past the chunk, goes to
- * parse_record_impl(), which knows every rule and every message; so the fast
- * path only ever accepts what the general parser accepts, with the same
- * fields and line numbers. The masks are invalid once the buffer changes
- * (fill(), a new delimiter): cwords = 0. */
-
-/* Bits of the bytes in a window that the fast path must not pass over, from
- * the masks of the window at p: d delimiter, l LF, s below 0x20 or '"' or
- * above 0x7F, hi above 0x7F; cr, lead (C2-DF) and cont (80-BF) are only
- * needed when the window has such bytes (0 otherwise). *prevlead carries
- * whether the previous window ended with a lead byte. A two-byte sequence may
- * straddle two windows: p[64] is the next window's first byte. A high byte is
- * fine when it is a lead byte followed by a continuation byte, or a
- * continuation byte preceded by a lead byte: a run of such bytes can only be
- * valid pairs. */
-IP_INLINE uint64_t other_bits(const unsigned char *p, uint64_t d, uint64_t l, uint64_t s,
-                              uint64_t hi, uint64_t cr, uint64_t lead, uint64_t cont,
-                              uint64_t *prevlead)
-{
-    uint64_t x = s & ~(l | d | hi);
-    x &= ~(cr & ((l >> 1) | ((uint64_t)(p[64] == '\n') << 63)));
-    if (hi) {
-        uint64_t next = (cont >> 1) | ((uint64_t)ip_utf8_is_cont(p[64]) << 63);
-        x |= hi & ~((lead & next) | (cont & ((lead << 1) | *prevlead)));
-    }
-    *prevlead = lead >> 63;
-    return x;
-}
-
-/* Number of windows of a chunk at pos: up to and including the one that holds
- * buf[end], the sentinel LF, so a window never starts after end (the loads
- * stay within end + PAD). */
-static size_t chunk_windows(const ip_csv *c)
-{
-    size_t nw = (c->end - c->pos) / 64 + 1;
-    return nw < CHUNK_WORDS ? nw : CHUNK_WORDS;
-}
-
-/* Not inlined: it runs once per 4 KiB, and kept out of next_plain() it does
- * not burden every record's call with its registers. */
-static __attribute__((noinline)) void build_chunk_sse2(ip_csv *c)
-{
-    const unsigned char *p = c->buf + c->pos;
-    const __m128i vd = _mm_set1_epi8(c->delim), vlf = _mm_set1_epi8('\n');
-    const __m128i vq = _mm_set1_epi8('"'), vsp = _mm_set1_epi8(0x20), vcr = _mm_set1_epi8('\r');
-    const __m128i c0 = _mm_set1_epi8(-64), c2 = _mm_set1_epi8(-63), e0 = _mm_set1_epi8(-32);
-    size_t k, nw = chunk_windows(c);
-    uint64_t prevlead = 0;
-    c->cbase = c->pos;
-    for (k = 0; k < nw; k++, p += 64) {
-        uint64_t d = 0, l = 0, s = 0, hi = 0, cr = 0, lead = 0, cont = 0;
-        __m128i v[4];
-        int i;
-        for (i = 0; i < 4; i++) {
-            v[i] = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
-            d |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[i], vd)) << (16 * i);
-            l |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[i], vlf)) << (16 * i);
-            s |= (uint64_t)(uint32_t)_mm_movemask_epi8(
-                     _mm_or_si128(_mm_cmplt_epi8(v[i], vsp), _mm_cmpeq_epi8(v[i], vq)))
-                 << (16 * i);
-            hi |= (uint64_t)(uint32_t)_mm_movemask_epi8(v[i]) << (16 * i);
-        }
-        if (s & ~(l | d | hi))
-            for (i = 0; i < 4; i++)
-                cr |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[i], vcr)) << (16 * i);
-        if (hi)
-            for (i = 0; i < 4; i++) {
-                __m128i ld = _mm_and_si128(_mm_cmpgt_epi8(v[i], c2), _mm_cmplt_epi8(v[i], e0));
-                lead |= (uint64_t)(uint32_t)_mm_movemask_epi8(ld) << (16 * i);
-                cont |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmplt_epi8(v[i], c0)) << (16 * i);
-            }
-        c->cdelim[k] = d;
-        c->clf[k] = l;
-        c->cother[k] = other_bits(p, d, l, s, hi, cr, lead, cont, &prevlead);
-    }
-    c->cdelim[nw] = c->clf[nw] = c->cother[nw] = 0;
-    c->cwords = nw;
-}
-
-#ifdef IP_HAVE_AVX2_BUILD
-#define IP_AVX2_TARGET __attribute__((target("avx2,bmi,bmi2,popcnt")))
-
-IP_AVX2_TARGET static inline uint64_t mask_avx2(__m256i a, __m256i b)
-{
-    return (uint64_t)(uint32_t)_mm256_movemask_epi8(a) |
-           (uint64_t)(uint32_t)_mm256_movemask_epi8(b) << 32;
-}
-
-IP_AVX2_TARGET static __attribute__((noinline)) void build_chunk_avx2(ip_csv *c)
-{
-    const unsigned char *p = c->buf + c->pos;
-    const __m256i vd = _mm256_set1_epi8(c->delim), vlf = _mm256_set1_epi8('\n');
-    const __m256i vq = _mm256_set1_epi8('"'), vsp = _mm256_set1_epi8(0x20);
-    const __m256i vcr = _mm256_set1_epi8('\r'), c0 = _mm256_set1_epi8(-64);
-    const __m256i c2 = _mm256_set1_epi8(-63), e0 = _mm256_set1_epi8(-32);
-    size_t k, nw = chunk_windows(c);
-    uint64_t prevlead = 0;
-    c->cbase = c->pos;
-    for (k = 0; k < nw; k++, p += 64) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
-        __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
-        uint64_t d = mask_avx2(_mm256_cmpeq_epi8(a, vd), _mm256_cmpeq_epi8(b, vd));
-        uint64_t l = mask_avx2(_mm256_cmpeq_epi8(a, vlf), _mm256_cmpeq_epi8(b, vlf));
-        uint64_t s = mask_avx2(_mm256_or_si256(_mm256_cmpgt_epi8(vsp, a), _mm256_cmpeq_epi8(a, vq)),
-                               _mm256_or_si256(_mm256_cmpgt_epi8(vsp, b), _mm256_cmpeq_epi8(b, vq)));
-        uint64_t hi = mask_avx2(a, b), cr = 0, lead = 0, cont = 0;
-        if (s & ~(l | d | hi))
-            cr = mask_avx2(_mm256_cmpeq_epi8(a, vcr), _mm256_cmpeq_epi8(b, vcr));
-        if (hi) {
-            lead = mask_avx2(_mm256_and_si256(_mm256_cmpgt_epi8(a, c2), _mm256_cmpgt_epi8(e0, a)),
-                             _mm256_and_si256(_mm256_cmpgt_epi8(b, c2), _mm256_cmpgt_epi8(e0, b)));
-            cont = mask_avx2(_mm256_cmpgt_epi8(c0, a), _mm256_cmpgt_epi8(c0, b));
-        }
-        c->cdelim[k] = d;
-        c->clf[k] = l;
-        c->cother[k] = other_bits(p, d, l, s, hi, cr, lead, cont, &prevlead);
-    }
-    c->cdelim[nw] = c->clf[nw] = c->cother[nw] = 0;
-    c->cwords = nw;
-}
-#endif
+ * fast path works on three bit masks that csv_scan.c builds for a chunk of
+ * IP_CSV_CHUNK_WORDS 64-byte windows at once, starting at the record at pos:
+ * the delimiters, the LFs, and "other": every byte the fast path must not
+ * pass over (a quote, NUL and other control bytes, a CR not followed by LF,
+ * and any byte above 0x7F that is not part of a valid two-byte sequence).
+ * A record is then its first LF; it is plain when no "other" bit lies
+ * before that LF and it holds ncols - 1 delimiters; the fields the caller
+ * selected are cut at the first delimiters, the rest are only counted.
+ * Anything else, and a record that runs into the end of the data or past the
+ * chunk, goes to parse_record_impl(), which knows every rule and every
+ * message; so the fast path only ever accepts what the general parser
+ * accepts, with the same fields and line numbers. The masks are invalid once the buffer changes
+ * (fill(), a new delimiter): chunk.words = 0. */
 
 /* Builds the masks for the chunk at pos with the reader's scanner. */
 static void build_chunk(ip_csv *c)
 {
-#ifdef IP_HAVE_AVX2_BUILD
-    if (c->scan == IP_CSV_SCAN_AVX2) {
-        build_chunk_avx2(c);
-        return;
-    }
-#endif
-    build_chunk_sse2(c);
+    ip_csv_chunk_build(&c->chunk, c->scan, c->buf, c->pos, c->end, c->delim);
 }
 
 /* Finishes a plain record [rec, rec + len) whose line end is at rec[len] and
@@ -848,21 +561,21 @@ IP_INLINE rec_result plain_done(ip_csv *c, ip_field *fields, const unsigned char
 static __attribute__((noinline)) rec_result next_plain_long(ip_csv *c, ip_field *fields)
 {
     const size_t ncols = c->ncols, need = c->need;
-    const size_t o = c->pos - c->cbase;
+    const size_t o = c->pos - c->chunk.base;
     const unsigned char *rec = c->buf + c->pos;
     size_t w = o >> 6, e, k, nd = 0, fs = 0;
-    uint64_t m = c->clf[w] & (~(uint64_t)0 << (o & 63));
+    uint64_t m = c->chunk.lf[w] & (~(uint64_t)0 << (o & 63));
     while (!m) {
-        if (++w == c->cwords) {
+        if (++w == c->chunk.words) {
             if (o == 0)
                 return R_MORE; /* longer than a chunk */
             build_chunk(c);    /* the record straddles the chunk's end */
             return next_plain_long(c, fields);
         }
-        m = c->clf[w];
+        m = c->chunk.lf[w];
     }
     e = (w << 6) + (size_t)__builtin_ctzll(m);
-    if (c->cbase + e >= c->end)
+    if (c->chunk.base + e >= c->end)
         return R_MORE; /* the sentinel: the end of the data read so far */
     for (k = o >> 6;; k++) {
         uint64_t r = ~(uint64_t)0, dm;
@@ -870,9 +583,9 @@ static __attribute__((noinline)) rec_result next_plain_long(ip_csv *c, ip_field 
             r <<= o & 63;
         if (k == w)
             r &= ((uint64_t)1 << (e & 63)) - 1;
-        if (c->cother[k] & r)
+        if (c->chunk.other[k] & r)
             return R_MORE;
-        for (dm = c->cdelim[k] & r; dm; dm &= dm - 1) {
+        for (dm = c->chunk.delim[k] & r; dm; dm &= dm - 1) {
             size_t q = (k << 6) + (size_t)__builtin_ctzll(dm) - o;
             if (nd == ncols - 1)
                 return R_MORE; /* too many fields */
@@ -902,16 +615,16 @@ IP_INLINE rec_result next_plain(ip_csv *c, ip_field *fields)
     unsigned sh;
     uint64_t lf, dm;
 
-    if (c->pos - c->cbase >= 64 * c->cwords)
+    if (c->pos - c->chunk.base >= 64 * c->chunk.words)
         build_chunk(c);
-    o = c->pos - c->cbase;
+    o = c->pos - c->chunk.base;
     w = o >> 6;
     sh = (unsigned)(o & 63);
     /* The usual record ends within 64 bytes: the masks of the 64 bytes from
      * pos out of two words, then one line end to find, one check, and
      * exactly ncols - 1 delimiters to step over, so no branch depends on
      * where the fields fall. */
-    lf = c->clf[w] >> sh | (c->clf[w + 1] << 1) << (63 - sh);
+    lf = c->chunk.lf[w] >> sh | (c->chunk.lf[w + 1] << 1) << (63 - sh);
     if (!lf)
         return next_plain_long(c, fields);
     len = (size_t)__builtin_ctzll(lf);
@@ -919,9 +632,9 @@ IP_INLINE rec_result next_plain(ip_csv *c, ip_field *fields)
         return R_MORE; /* the sentinel: the end of the data read so far */
     {
         const uint64_t in = ((uint64_t)1 << len) - 1;
-        if ((c->cother[w] >> sh | (c->cother[w + 1] << 1) << (63 - sh)) & in)
+        if ((c->chunk.other[w] >> sh | (c->chunk.other[w + 1] << 1) << (63 - sh)) & in)
             return R_MORE;
-        dm = (c->cdelim[w] >> sh | (c->cdelim[w + 1] << 1) << (63 - sh)) & in;
+        dm = (c->chunk.delim[w] >> sh | (c->chunk.delim[w + 1] << 1) << (63 - sh)) & in;
     }
     rec = c->buf + c->pos;
     fs = 0;
@@ -1004,7 +717,9 @@ static ip_err fill(ip_csv *c)
         return IP_ERR_DATA;
     }
     c->win = NULL;
-    c->cwords = 0;
+#ifdef __SSE2__
+    c->chunk.words = 0;
+#endif
     if (c->tap.wait) {
         /* Bytes after end were never fed: reading on into this buffer is
          * safe; anything else needs the other one. */
@@ -1086,19 +801,11 @@ static int detect_delimiter(ip_csv *c)
 
 static void set_classes(ip_csv *c)
 {
-    int i;
-    memset(c->cls, K_DATA, sizeof c->cls);
-    for (i = 0x80; i < 0x100; i++)
-        c->cls[i] = K_HIGH;
-    c->cls[0] = K_NUL;
-    c->cls['"'] = K_QUOTE;
-    memcpy(c->qcls, c->cls, sizeof c->qcls);
-    c->qcls['\n'] = K_LF;
-    c->cls['\n'] = K_LF;
-    c->cls['\r'] = K_CR;
-    c->cls[(unsigned char)c->delim] = K_DELIM;
+    ip_csv_classes(c->cls, c->qcls, c->delim);
     c->win = NULL; /* its mask was made for the old delimiter */
-    c->cwords = 0;
+#ifdef __SSE2__
+    c->chunk.words = 0;
+#endif
 }
 
 /* Copies the header record's names, trimmed, out of the buffer. */
@@ -1170,20 +877,23 @@ static ip_err read_header(ip_csv *c)
 
 static ip_csv *reader_new(const char *name, const ip_csv_opts *o)
 {
+    static const ip_csv_opts defaults;
     ip_csv *c = ip_xcalloc(1, sizeof *c);
+    if (!o)
+        o = &defaults;
     c->fd = -1;
-    if (o && o->tap && o->tap->feed)
+    if (o->tap && o->tap->feed)
         c->tap = *o->tap;
     c->name = ip_xstrdup(name ? name : "");
-    c->cap = g_buffer_size ? g_buffer_size : DEFAULT_BUFFER;
+    c->cap = o->buffer_size ? o->buffer_size : DEFAULT_BUFFER;
     if (c->cap > MAX_CAP)
         c->cap = MAX_CAP;
-    c->read_max = g_buffer_size;
+    c->read_max = o->buffer_size;
     c->buf = ip_xcalloc(1, c->cap + PAD);
     c->buf[0] = '\n';
     c->line = 1;
     c->delim = ';';
-    c->scan = choose_scan();
+    c->scan = ip_csv_scan_choose(o->scan);
     c->portable = c->scan == IP_CSV_SCAN_PORTABLE;
     return c;
 }
@@ -1458,22 +1168,4 @@ ip_err ip_csv_column(const ip_csv *c, const char *name, int required, long *idx,
         return e;
     }
     return IP_OK;
-}
-
-/* --- writing ------------------------------------------------------------ */
-
-void ip_csv_put_field(FILE *f, const char *s)
-{
-    const char *p;
-    if (!strpbrk(s, ";\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (p = s; *p; p++) {
-        if (*p == '"')
-            fputc('"', f);
-        fputc(*p, f);
-    }
-    fputc('"', f);
 }

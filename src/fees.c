@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "csv_write.h"
 #include "parse.h"
 #include "util.h"
 

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "csv.h"
+#include "csv_write.h"
 #include "digest.h"
 #include "fees.h"
 #include "money.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include "csv_write.h"
 #include "money.h"
 #include "util.h"
 

@@ -448,6 +448,7 @@ static ip_err read_file(ip_run *r, size_t file_index, const size_t *svc_idx, siz
     tap.ctx = &tc;
     tap.feed = tap_feed;
     tap.wait = ip_digest_is_threaded(dg) ? tap_wait : NULL;
+    opts = r->csv;
     opts.tap = &tap;
     e = ip_csv_open_ex(file->path, name, &opts, &c, d);
     if (e)
@@ -784,6 +785,8 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
     r->year = o->year;
     r->progress = o->progress;
     r->progress_ctx = o->progress_ctx;
+    r->csv = o->csv;
+    r->csv.tap = NULL;
     r->input_dir = ip_xasprintf("%s/%d", o->input_root, o->year);
     if (stat(r->input_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         e = ip_diag_set(d, IP_ERR_NOINPUT, r->input_dir, 0,

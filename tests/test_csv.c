@@ -52,16 +52,28 @@ static const mode big_modes[] = {{AUTO, 0, 0}, {PORT, 0, 0}, {AUTO, 4096, 0}, {P
                                  {AUTO, 65537, 0}, {PORT, 65537, 0}, {SSE2, 0, 1},
                                  {AUTO, 65537, 1}};
 
-static void set_mode(mode m)
+static const mode defaults = {AUTO, 0, 0};
+static const mode portable = {PORT, 0, 0};
+
+/* The reader's options for mode m (tap: NULL for none). */
+static ip_csv_opts mode_opts(mode m, const ip_csv_tap *tap)
 {
-    ip_csv_set_scan(m.scan);
-    ip_csv_set_buffer_size(m.buffer);
+    ip_csv_opts o;
+    memset(&o, 0, sizeof o);
+    o.tap = tap;
+    o.scan = m.scan;
+    o.buffer_size = m.buffer;
+    return o;
 }
 
-static void reset_mode(void)
+/* Opens s from memory with the scanner and buffer of mode m. */
+static ip_csv *open_mode(const char *s, mode m)
 {
-    ip_csv_set_scan(IP_CSV_SCAN_AUTO);
-    ip_csv_set_buffer_size(0);
+    ip_csv_opts o = mode_opts(m, NULL);
+    ip_csv *c;
+    ip_diag d;
+    assert_int_equal(ip_csv_open_mem_ex(s, strlen(s), "t.csv", &o, &c, &d), IP_OK);
+    return c;
 }
 
 static const char *scan_name(ip_csv_scan s)
@@ -241,8 +253,9 @@ static void transcribe_sel(ip_csv *c, ip_buf *b, int batch, const long *sel)
     }
 }
 
-/* batch: read with ip_csv_next_batch() through a checking tap. */
-static char *transcript_sel(const char *data, size_t len, int batch, const long *sel)
+/* Read with mode m's scanner and buffer; batch: with ip_csv_next_batch()
+ * through a checking tap. */
+static char *transcript_sel(const char *data, size_t len, mode m, int batch, const long *sel)
 {
     ip_buf b;
     ip_csv *c;
@@ -252,7 +265,7 @@ static char *transcript_sel(const char *data, size_t len, int batch, const long 
     ip_csv_opts o;
     int whole = 0;
     ct_init(&t, &tap);
-    o.tap = batch ? &tap : NULL;
+    o = mode_opts(m, batch ? &tap : NULL);
     ip_buf_init(&b);
     if (ip_csv_open_mem_ex(data, len, "t.csv", &o, &c, &d) != IP_OK) {
         assert_null(c);
@@ -272,7 +285,7 @@ static char *transcript_sel(const char *data, size_t len, int batch, const long 
 
 static char *transcript_mem(const char *data, size_t len)
 {
-    return transcript_sel(data, len, 0, NULL);
+    return transcript_sel(data, len, defaults, 0, NULL);
 }
 
 static void check_modes(const char *data, size_t len, const char *expected, const mode *modes,
@@ -281,9 +294,7 @@ static void check_modes(const char *data, size_t len, const char *expected, cons
     size_t i;
     for (i = 0; i < nmodes; i++) {
         char *got;
-        set_mode(modes[i]);
-        got = transcript_sel(data, len, modes[i].batch, NULL);
-        reset_mode();
+        got = transcript_sel(data, len, modes[i], modes[i].batch, NULL);
         if (strcmp(got, expected) != 0)
             print_message("mode: %s scanner, buffer %zu%s\n", scan_name(modes[i].scan),
                           modes[i].buffer, modes[i].batch ? ", batches and a tap" : "");
@@ -539,11 +550,7 @@ static void test_csv_utf8_at_every_offset(void **state)
 /* The transcript of the portable scanner, which the others must match. */
 static void check_agree(const char *data, size_t len, const mode *modes, size_t nmodes)
 {
-    static const mode portable = {PORT, 0, 0};
-    char *ref;
-    set_mode(portable);
-    ref = transcript_sel(data, len, 0, NULL);
-    reset_mode();
+    char *ref = transcript_sel(data, len, portable, 0, NULL);
     check_modes(data, len, ref, modes, nmodes);
     free(ref);
 }
@@ -633,23 +640,17 @@ static void test_csv_select_columns(void **state)
     (void)state;
     for (k = 0; k < IP_ARRAY_LEN(sels); k++) {
         char *ref;
-        set_mode(all_modes[1]);
-        ref = transcript_sel(in, sizeof in - 1, 0, sels[k]);
-        reset_mode();
+        ref = transcript_sel(in, sizeof in - 1, all_modes[1], 0, sels[k]);
         for (m = 0; m < IP_ARRAY_LEN(all_modes); m++) {
             char *got;
-            set_mode(all_modes[m]);
-            got = transcript_sel(in, sizeof in - 1, all_modes[m].batch, sels[k]);
-            reset_mode();
+            got = transcript_sel(in, sizeof in - 1, all_modes[m], all_modes[m].batch, sels[k]);
             assert_string_equal(got, ref);
             free(got);
         }
         free(ref);
     }
-    set_mode(all_modes[1]);
     {
-        char *got = transcript_sel(in, sizeof in - 1, 0, s13);
-        reset_mode();
+        char *got = transcript_sel(in, sizeof in - 1, all_modes[1], 0, s13);
         assert_string_equal(got, "D; a|b|c|d\n2:2|4\n3:6;|8\n5:10|\xC3\xA4\n"
                                  "E t.csv:6: expected 4 fields as in the header, found 3\n");
         free(got);
@@ -922,16 +923,14 @@ static void check_big_file(const char *eol, int bom, unsigned rows)
         ip_buf scratch;
         ip_digest *g = ip_digest_new(modes[m].batch);
         ip_csv_tap tap = {g, tap_digest_feed, modes[m].batch ? tap_digest_wait : NULL};
-        ip_csv_opts o = {&tap};
+        ip_csv_opts o = mode_opts(modes[m], &tap);
         ip_csv_batch bt = {NULL, 0, 0, 0};
         size_t j = 0;
         int eof, k;
         char got[65];
         ip_buf_init(&scratch);
         assert_int_equal(ip_digest_is_threaded(g), modes[m].batch);
-        set_mode(modes[m]);
         assert_int_equal(ip_csv_open_ex(path, "big.csv", &o, &c, &d), IP_OK);
-        reset_mode();
 #ifdef __SSE2__
         assert_int_equal(ip_csv_is_portable(c), modes[m].scan == PORT);
 #endif
@@ -1012,9 +1011,8 @@ static void test_csv_ten_megabyte_line(void **state)
     for (m = 0; m < 2; m++) {
         const ip_field *f;
         int eof;
-        ip_csv_set_portable((int)m);
-        assert_int_equal(ip_csv_open(path, "calls.csv", &c, &d), IP_OK);
-        ip_csv_set_portable(0);
+        ip_csv_opts o = mode_opts(m ? portable : defaults, NULL);
+        assert_int_equal(ip_csv_open_ex(path, "calls.csv", &o, &c, &d), IP_OK);
         assert_int_equal(ip_csv_next(c, &f, &eof, &d), IP_ERR_DATA);
         assert_diag(&d, "calls.csv:2: expected a record of at most 1048576 bytes, found a "
                         "longer one");
@@ -1038,11 +1036,11 @@ static void test_csv_portable_switches(void **state)
     assert_int_equal(ip_csv_is_portable(c), 0);
 #endif
     ip_csv_free(c);
-    ip_csv_set_portable(1);
-    c = open_str("a\n1\n");
+    c = open_mode("a\n1\n", portable);
     assert_int_equal(ip_csv_is_portable(c), 1);
+    assert_int_equal(ip_csv_scan_used(c), IP_CSV_SCAN_PORTABLE);
     ip_csv_free(c);
-    ip_csv_set_portable(0);
+    /* the test build's hook, for a reader that leaves the choice open */
     setenv("IP_CSV_PORTABLE", "1", 1);
     c = open_str("a\n1\n");
     assert_int_equal(ip_csv_is_portable(c), 1);
@@ -1060,34 +1058,80 @@ static void test_csv_scanner_choice(void **state)
     ip_csv_free(c);
 #ifdef __SSE2__
     assert_true(best == IP_CSV_SCAN_SSE2 || best == IP_CSV_SCAN_AVX2);
-    ip_csv_set_scan(IP_CSV_SCAN_SSE2);
-    c = open_str("a\n1\n");
-    assert_int_equal(ip_csv_scan_used(c), IP_CSV_SCAN_SSE2);
-    assert_int_equal(ip_csv_is_portable(c), 0);
-    ip_csv_free(c);
-    ip_csv_set_scan(IP_CSV_SCAN_AVX2); /* SSE2 on a CPU without AVX2 */
-    c = open_str("a\n1\n");
-    assert_int_equal(ip_csv_scan_used(c), best);
-    ip_csv_free(c);
-    ip_csv_set_scan(IP_CSV_SCAN_AUTO);
-    /* the environment, when the program has not chosen */
-    setenv("IP_CSV_SCAN", "sse2", 1);
-    c = open_str("a\n1\n");
-    assert_int_equal(ip_csv_scan_used(c), IP_CSV_SCAN_SSE2);
-    ip_csv_free(c);
-    setenv("IP_CSV_SCAN", "portable", 1);
-    c = open_str("a\n1\n");
-    assert_int_equal(ip_csv_scan_used(c), IP_CSV_SCAN_PORTABLE);
-    ip_csv_free(c);
-    ip_csv_set_scan(IP_CSV_SCAN_SSE2); /* the program's choice wins */
-    c = open_str("a\n1\n");
-    assert_int_equal(ip_csv_scan_used(c), IP_CSV_SCAN_SSE2);
-    ip_csv_free(c);
-    ip_csv_set_scan(IP_CSV_SCAN_AUTO);
-    unsetenv("IP_CSV_SCAN");
+    {
+        static const mode sse2 = {SSE2, 0, 0}, avx2 = {IP_CSV_SCAN_AVX2, 0, 0};
+        c = open_mode("a\n1\n", sse2);
+        assert_int_equal(ip_csv_scan_used(c), IP_CSV_SCAN_SSE2);
+        assert_int_equal(ip_csv_is_portable(c), 0);
+        ip_csv_free(c);
+        c = open_mode("a\n1\n", avx2); /* SSE2 on a CPU without AVX2 */
+        assert_int_equal(ip_csv_scan_used(c), best);
+        ip_csv_free(c);
+        /* the environment, when the options leave the choice open */
+        setenv("IP_CSV_SCAN", "sse2", 1);
+        c = open_str("a\n1\n");
+        assert_int_equal(ip_csv_scan_used(c), IP_CSV_SCAN_SSE2);
+        ip_csv_free(c);
+        setenv("IP_CSV_SCAN", "portable", 1);
+        c = open_str("a\n1\n");
+        assert_int_equal(ip_csv_scan_used(c), IP_CSV_SCAN_PORTABLE);
+        ip_csv_free(c);
+        c = open_mode("a\n1\n", sse2); /* the options' choice wins */
+        assert_int_equal(ip_csv_scan_used(c), IP_CSV_SCAN_SSE2);
+        ip_csv_free(c);
+        unsetenv("IP_CSV_SCAN");
+    }
 #else
     assert_int_equal(best, IP_CSV_SCAN_PORTABLE);
 #endif
+}
+
+/* The scanner and the buffer are each reader's own: three readers open at
+ * once, portable with 3-byte reads, SSE2 and the best with the default
+ * buffer, read the same text record by record in turn and agree. */
+static void test_csv_readers_keep_their_options(void **state)
+{
+    static const mode m[3] = {{PORT, 3, 0}, {SSE2, 0, 0}, {AUTO, 0, 0}};
+    ip_buf in;
+    ip_csv *c[3];
+    unsigned i;
+    size_t k;
+    (void)state;
+    ip_buf_init(&in);
+    ip_buf_adds(&in, "id;name;n\n");
+    for (i = 0; i < 2000; i++)
+        ip_buf_addf(&in, i % 5 == 2 ? "%u;\"r\xC3\xA4" "d \"\"%u\"\"\";%u\r\n" : "%u;rad %u;%u\n",
+                    i, i * 7, i % 13);
+    for (k = 0; k < 3; k++)
+        c[k] = open_mode(in.buf, m[k]);
+    assert_int_equal(ip_csv_scan_used(c[0]), IP_CSV_SCAN_PORTABLE);
+#ifdef __SSE2__
+    assert_int_equal(ip_csv_scan_used(c[1]), IP_CSV_SCAN_SSE2);
+    assert_int_not_equal(ip_csv_scan_used(c[2]), IP_CSV_SCAN_PORTABLE);
+#endif
+    for (;;) {
+        const ip_field *f[3];
+        int eof[3];
+        ip_diag d;
+        for (k = 0; k < 3; k++)
+            assert_int_equal(ip_csv_next(c[k], &f[k], &eof[k], &d), IP_OK);
+        assert_int_equal(eof[1], eof[0]);
+        assert_int_equal(eof[2], eof[0]);
+        if (eof[0])
+            break;
+        for (k = 1; k < 3; k++) {
+            size_t j;
+            assert_int_equal(ip_csv_line(c[k]), ip_csv_line(c[0]));
+            for (j = 0; j < 3; j++) {
+                assert_int_equal(f[k][j].len, f[0][j].len);
+                assert_memory_equal(f[k][j].ptr, f[0][j].ptr, f[0][j].len);
+            }
+        }
+    }
+    assert_int_equal(ip_csv_records(c[0]), 2000);
+    for (k = 0; k < 3; k++)
+        ip_csv_free(c[k]);
+    ip_buf_release(&in);
 }
 
 /* The digest alone: inline and threaded give the SHA-256 of the bytes, also
@@ -1214,20 +1258,15 @@ static void test_csv_random_inputs_agree_in_every_mode(void **state)
             static const long sel[] = {1, -1};
             static const mode pm = {PORT, 0, 0}, bm = {AUTO, 0, 1};
             char *a, *b;
-            set_mode(pm);
-            a = transcript_sel(in.buf, in.len, 0, sel);
-            set_mode(bm);
-            b = transcript_sel(in.buf, in.len, 1, sel);
-            reset_mode();
+            a = transcript_sel(in.buf, in.len, pm, 0, sel);
+            b = transcript_sel(in.buf, in.len, bm, 1, sel);
             assert_string_equal(a, b);
             free(a);
             free(b);
         }
         for (m = 1; m < IP_ARRAY_LEN(all_modes); m++) {
             char *got;
-            set_mode(all_modes[m]);
-            got = transcript_mem(in.buf, in.len);
-            reset_mode();
+            got = transcript_sel(in.buf, in.len, all_modes[m], 0, NULL);
             if (strcmp(got, ref) != 0) {
                 size_t i;
                 print_message("mode %zu, input:", m);
@@ -1278,6 +1317,7 @@ int main(void)
         cmocka_unit_test(test_csv_ten_megabyte_line),
         cmocka_unit_test(test_csv_portable_switches),
         cmocka_unit_test(test_csv_scanner_choice),
+        cmocka_unit_test(test_csv_readers_keep_their_options),
         cmocka_unit_test(test_csv_digest_inline_and_threaded),
         cmocka_unit_test(test_csv_digest_file),
         cmocka_unit_test(test_csv_random_inputs_agree_in_every_mode),

@@ -294,12 +294,10 @@ static char *run_all_modes(const year *y)
         o.templates_dir = "templates";
         ip_diag_clear(&d);
         ip_buf_init(&b);
-        ip_csv_set_scan(modes[m].scan);
-        ip_csv_set_buffer_size(modes[m].buffer);
+        o.csv.scan = modes[m].scan;
+        o.csv.buffer_size = modes[m].buffer;
         ip_digest_set_threads(modes[m].thread);
         e = ip_run_compute(&o, &r, &d);
-        ip_csv_set_scan(IP_CSV_SCAN_AUTO);
-        ip_csv_set_buffer_size(0);
         ip_digest_set_threads(-1);
         if (e) {
             assert_null(r);

@@ -12,6 +12,10 @@
  *   csv_scan sha FILE            read() and SHA-256 only (OpenSSL EVP, the
  *                                reader's 256 KiB blocks), no parsing
  *
+ * A third argument, portable, sse2 or avx2, sets the reader's scanner
+ * (ip_csv_opts.scan) for the parse modes; without it the reader takes the
+ * best the CPU has.
+ *
  * Prints the records read and the digest, so the work cannot be skipped.
  */
 #include <fcntl.h>
@@ -59,13 +63,21 @@ int main(int argc, char **argv)
     const char *mode, *path;
     ip_digest *g = NULL;
     ip_csv_tap tap;
-    ip_csv_opts o = {NULL};
+    ip_csv_opts o;
     ip_csv *c;
     ip_diag d;
     unsigned long long chars = 0;
     char hex[65] = "-";
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s parse|parse-sha|parse-sha-thread|sha FILE\n", argv[0]);
+    memset(&o, 0, sizeof o);
+    if (argc == 4 && strcmp(argv[3], "portable") == 0)
+        o.scan = IP_CSV_SCAN_PORTABLE;
+    else if (argc == 4 && strcmp(argv[3], "sse2") == 0)
+        o.scan = IP_CSV_SCAN_SSE2;
+    else if (argc == 4 && strcmp(argv[3], "avx2") == 0)
+        o.scan = IP_CSV_SCAN_AVX2;
+    else if (argc != 3) {
+        fprintf(stderr, "usage: %s parse|parse-sha|parse-sha-thread|sha FILE "
+                        "[portable|sse2|avx2]\n", argv[0]);
         return 2;
     }
     mode = argv[1], path = argv[2];

@@ -1,16 +1,18 @@
 /*
  * fuzz_csv.c — libFuzzer target for the CSV reader (csv.h).
  *
- * The input is a whole CSV file. It is read four times: by the SSE2 and the
- * portable scanner, each with the default buffer and with a buffer of a few
- * bytes (1-13, from the input's length) so that records straddle blocks at
- * every place. The four transcripts (header, every field, line numbers, the
- * end or the error message) must be identical, so the fuzzer finds both
- * memory errors and any input where the two scanners disagree. Column lookups
- * are exercised on the header too.
+ * The input is a whole CSV file. It is read four times: by the best scanner
+ * the CPU has (AVX2 or SSE2) and by the portable one, each with the default
+ * buffer and with a buffer of a few bytes (1-13, from the input's length) so
+ * that records straddle blocks at every place (the reader's options choose
+ * both). The four transcripts (header, every field, line numbers, the end or
+ * the error message) must be identical, so the fuzzer finds both memory
+ * errors and any input where the two scanners disagree. Column lookups are
+ * exercised on the header too.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L
- *        -DIP_TESTING -Iinclude tests/fuzz/fuzz_csv.c src/csv.c src/error.c src/util.c -lcrypto
+ *        -DIP_TESTING -Iinclude tests/fuzz/fuzz_csv.c src/csv.c src/csv_scan.c
+ *        src/error.c src/utf8.c src/util.c -lcrypto
  * tests/fuzz/replay.c runs it over tests/fuzz/corpus/csv/ without libFuzzer.
  */
 #include <stdint.h>
@@ -40,18 +42,16 @@ static char *transcript(const uint8_t *data, size_t size, int portable, size_t b
     ip_diag d;
     char line[IP_DIAG_MSG + 600];
     size_t i, n;
+    ip_csv_opts o;
+    memset(&o, 0, sizeof o);
+    o.scan = portable ? IP_CSV_SCAN_PORTABLE : IP_CSV_SCAN_AUTO;
+    o.buffer_size = buffer;
     ip_buf_init(&b);
-    ip_csv_set_portable(portable);
-    ip_csv_set_buffer_size(buffer);
-    if (ip_csv_open_mem((const char *)data, size, "fuzz.csv", &c, &d) != IP_OK) {
-        ip_csv_set_portable(0);
-        ip_csv_set_buffer_size(0);
+    if (ip_csv_open_mem_ex((const char *)data, size, "fuzz.csv", &o, &c, &d) != IP_OK) {
         ip_diag_format(&d, line, sizeof line);
         ip_buf_addf(&b, "open: %d %s\n", (int)d.code, line);
         return ip_buf_detach(&b);
     }
-    ip_csv_set_portable(0);
-    ip_csv_set_buffer_size(0);
     n = ip_csv_ncols(c);
     ip_buf_addf(&b, "delim %d cols %zu line %ld\n", ip_csv_delimiter(c), n, ip_csv_line(c));
     for (i = 0; i < n; i++) {
