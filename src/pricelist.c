@@ -11,7 +11,9 @@
  *                 rows, "Totalt", footnotes for consolidated customers.
  *   "Avstämning"  per service: fixed fee against the allocated sum (live
  *                 formulas into the other sheets), the basis and its period,
- *                 rows used; every input file with its SHA-256.
+ *                 rows used; every input file with its SHA-256; the issued
+ *                 documents; the internal postings (sie.h) against the
+ *                 departments' fees and standing invoices.
  *
  * Principles:
  * - Amounts and counts are numbers with number formats, never text; the
@@ -43,6 +45,7 @@
 #include "alloc.h"
 #include "date.h"
 #include "money.h"
+#include "sie.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -1153,6 +1156,74 @@ static lxw_row_t write_documents(ctx *c, lxw_worksheet *ws, const char *sn, lxw_
     return row;
 }
 
+/* The internal postings (sie.h) against the departments' fees and their
+ * standing invoices, per service and in total, each difference a live
+ * formula (0). Returns the next free row. */
+static lxw_row_t write_postings(ctx *c, lxw_worksheet *ws, const char *sn, lxw_row_t row)
+{
+    const ip_run *r = c->r;
+    const fmts *f = &c->f;
+    row_fmts tf = row_formats(f, 2);
+    /* as the tables above: 1 the fees, then each sum and its difference */
+    static const char *const head[] = {
+        "Tjänst", "Avdelningarnas avgifter", "Debet kostnadskonton", "Differens",
+        "Gällande fakturor, netto", "Differens", "Kredit intäktskonton", "Differens",
+        "Kostnadskonto", "Intäktskonto"};
+    size_t n = ip_billing_ndocs(c->bill), i, s;
+    const ip_issued_doc **docs;
+    ip_sie_totals t;
+    lxw_row_t first;
+    char buf[300], a[16], b[16], *name;
+
+    name = ip_sie_file_name(r->year, -1);
+    snprintf(buf, sizeof buf, "Interna verifikationer (SIE 4I, %s)", name);
+    free(name);
+    put_str(c, ws, sn, row++, 0, buf, f->bold);
+    if (!r->tariff->accounting) {
+        put_str(c, ws, sn, row++, 0,
+                "Tariffen saknar <accounting>: ingen SIE-fil skrivs.", f->text);
+        return row;
+    }
+    docs = ip_xcalloc(n + 1, sizeof *docs);
+    for (i = 0; i < n; i++)
+        docs[i] = ip_billing_doc(c->bill, i, NULL);
+    ip_sie_totals_of(r, docs, n, &t);
+    free(docs);
+    for (i = 0; i < IP_ARRAY_LEN(head); i++)
+        put_str(c, ws, sn, row, (lxw_col_t)i, head[i], i == 0 || i >= 8 ? f->head : f->head_num);
+    row++;
+    first = row;
+    for (s = 0; s < r->nsvc; s++, row++) {
+        static const lxw_col_t sums[] = {2, 4, 6};
+        const int64_t v[] = {t.debit[s], t.standing[s], t.credit[s]};
+        put_str(c, ws, sn, row, 0, r->svc[s].svc->name, f->name);
+        put_num(c, ws, sn, row, 1, num_ore(t.fees[s]), f->ore);
+        for (i = 0; i < 3; i++) {
+            put_num(c, ws, sn, row, sums[i], num_ore(v[i]), f->ore);
+            snprintf(buf, sizeof buf, "=%s-%s", cell(a, row, sums[i]), cell(b, row, 1));
+            put_formula(c, ws, sn, row, sums[i] + 1, buf, num_ore(v[i] - t.fees[s]), f->ore);
+        }
+        put_str(c, ws, sn, row, 8, r->tariff->accounting->cost[s]->number, f->text);
+        put_str(c, ws, sn, row, 9, r->tariff->accounting->revenue[s]->number, f->text);
+    }
+    put_str(c, ws, sn, row, 0, "Totalt", tf.label);
+    for (i = 1; i <= 7; i++) {
+        const int64_t v[] = {0, t.fees_total, t.debit_total, t.debit_total - t.fees_total,
+                             t.standing_total, t.standing_total - t.fees_total, t.credit_total,
+                             t.credit_total - t.fees_total};
+        char *fml = sum_range(first, row - 1, (lxw_col_t)i);
+        put_formula(c, ws, sn, row, (lxw_col_t)i, fml, num_ore(v[i]), f->ore);
+        free(fml);
+    }
+    row++;
+    snprintf(buf, sizeof buf, "%zu verifikationer (%zu fakturor, %zu kreditnotor); "
+             "varje verifikation summerar till 0: %s",
+             t.nver, t.ninvoices, t.ncredits, t.unbalanced ? "nej" : "ja");
+    put_str(c, ws, sn, row++, 0, buf, f->subtitle);
+    ip_sie_totals_release(&t);
+    return row;
+}
+
 static void write_check_sheet(ctx *c)
 {
     const ip_run *r = c->r;
@@ -1268,6 +1339,8 @@ static void write_check_sheet(ctx *c)
     if (c->bill) {
         row++;
         row = write_documents(c, ws, sn, row);
+        row++;
+        row = write_postings(c, ws, sn, row);
     }
     if (r->nwarnings) {
         row++;

@@ -16,8 +16,9 @@ usage: sie_check.py parse FILE
            what they credit; each department's debits equal its fees and
            the net of its standing documents; the per-run files (runs from
            RECORD_REGISTER, the record's register.csv) add up to the
-           year's file. Without <accounting> in the tariff: no SIE file,
-           and report.txt says so once.
+           year's file; report.txt and the workbook's Avstämning sheet
+           reconcile the same sums. Without <accounting> in the tariff: no
+           SIE file, and report.txt says so once.
 
 What it knows of SIE 4 (file format 4B, the SIE group): lines of a label
 (#WORD) and fields separated by spaces; a field is a bare word, a text in
@@ -344,6 +345,11 @@ def year(in_dir, out_dir, register=None):
             fail("no <accounting> in the tariff, but SIE files: %s" % files)
         if report.count("no SIE file is written") != 1:
             fail("report.txt does not say once that no SIE file is written")
+        import openpyxl
+        ws = openpyxl.load_workbook(os.path.join(out_dir, "prislista-%s.xlsx" % y))["Avstämning"]
+        texts = [r[0] for r in ws.iter_rows(values_only=True) if r[0]]
+        if texts.count("Tariffen saknar <accounting>: ingen SIE-fil skrivs.") != 1:
+            fail("the Avstämning sheet does not say once that no SIE file is written")
         print("no <accounting>: no SIE file, and the report says so")
         return
     names = {a.get("number"): a.get("name") for a in acc.findall("account")}
@@ -477,6 +483,24 @@ def year(in_dir, out_dir, register=None):
     assert "%s: %d verifications (%d invoices, %d credit notes)" % (main_name, nver, nver - ncred, ncred) in report, \
         "report.txt does not count the verifications"
     assert "their standing invoices, per service: yes" in report, "report.txt does not reconcile"
+    # the workbook's check sheet shows the same per service, in kronor
+    import openpyxl
+    ws = openpyxl.load_workbook(os.path.join(out_dir, "prislista-%s.xlsx" % y), data_only=True)["Avstämning"]
+    rows = list(ws.iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("Interna verifikationer"))
+    assert rows[at + 1][:8] == ("Tjänst", "Avdelningarnas avgifter", "Debet kostnadskonton", "Differens",
+                                "Gällande fakturor, netto", "Differens", "Kredit intäktskonton", "Differens"), rows[at + 1]
+    for k, s in enumerate(tariff.findall("service")):
+        sid, row = s.get("id"), rows[at + 2 + k]
+        rev, cost = post[sid]
+        debit = sum(t[2] for v in f["vers"] for t in v["trans"] if t[0] == cost and t[3] == pc8(svc_names[sid])
+                    and t[1] != (("1", seller_cc),))
+        credit = -sum(t[2] for v in f["vers"] for t in v["trans"] if t[0] == rev and t[3] == pc8(svc_names[sid]))
+        fee = sum(v for (nr, s2), v in fees.items() if s2 == sid and nr in cust and cust[nr]["orgnr"] == seller_org)
+        got = [round(D(str(x)) * 100) for x in row[1:8]]
+        assert row[0] == svc_names[sid] and got == [fee, debit, 0, fee, 0, credit, 0] and debit == credit == fee, \
+            ("Avstämning", sid, row, fee, debit, credit)
+        assert (row[8], row[9]) == (cost, rev), row
     print("%s: %d verifications (%d credit notes), %d departments, %d per-run files: all checks pass"
           % (main_name, nver, ncred, len({d["customer"] for d in internal.values()}), len(per_run)))
 
