@@ -7,8 +7,9 @@
 #
 #   1. builds internpris in Release into build-bench/ (as run.sh does); with
 #      --rev REV, the program of that commit instead (git archive into the
-#      scratch folder, built there), timed by this script and generator, to
-#      compare a version before a change with one after;
+#      scratch folder, built there), timed by this script and generator
+#      (with that commit's sample tariff), to compare a version before a
+#      change with one after;
 #   2. per N (default 500 2000 5000, P = 12; --quick: 50 and 200, one run
 #      each, unless --sizes or --runs say otherwise) writes an input year and its changed twin with
 #      tests/bench/gen_year.py into the scratch folder ($IP_BENCH_DIR,
@@ -57,7 +58,7 @@ while [ $# -gt 0 ]; do
     --periods) [ $# -ge 2 ] || usage; periods=$2; shift ;;
     --runs) [ $# -ge 2 ] || usage; runs_arg=$2; shift ;;
     --rev) [ $# -ge 2 ] || usage; rev=$2; shift ;;
-    -h|--help) sed -n '2,43p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
     *) usage ;;
   esac
   shift
@@ -77,6 +78,7 @@ if [ -n "$rev" ]; then
   rm -rf "$SRCDIR"
   mkdir -p "$SRCDIR"
   git archive "$commit" | tar -x -C "$SRCDIR"
+  export IP_GEN_TESTS=$SRCDIR/tests # its sample tariff, which it accepts
 fi
 echo "== build (Release) of $what into $BUILD" >&2
 cmake -S "$SRCDIR" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DIP_TESTS=OFF >/dev/null

@@ -39,9 +39,12 @@ import random
 import sys
 import xml.etree.ElementTree as ET
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, ".."))
-sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+# IP_GEN_TESTS names another tests/ folder to take the sample tariff and the
+# reader from: docs.sh --rev sets it to that commit's, so that an older
+# program gets the tariff it knows.
+TESTS = os.environ.get("IP_GEN_TESTS") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, TESTS)
+sys.path.insert(0, os.path.join(TESTS, "e2e"))
 import gen_sample  # noqa: E402  (the sample tariff, check digits, allocation)
 import random_year  # noqa: E402  (the reader of the raw files by the tariff)
 
