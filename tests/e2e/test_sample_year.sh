@@ -135,6 +135,9 @@ for p in glob.glob(os.path.join(sys.argv[2], "*.xml")):
 assert companies > 5, companies
 PY
 
+check "check --verbose warns of the company without a street (232)" bash -c \
+  "'$PROG' check --year 2025 --input input --output '$out' --verbose 2>&1 >/dev/null | grep -q 'warning: customers.csv:[0-9]*: company 232 Stiftelsen barnens dag has no street'"
+
 # The internal postings: an SIE 4I file in PC8, read by a reader of its own
 # (tests/e2e/sie_check.py) that also proves it refuses what is wrong.
 SIE="$SRC/tests/e2e/sie_check.py"
