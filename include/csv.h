@@ -55,7 +55,7 @@ typedef struct ip_field {
 } ip_field;
 
 /* A tap sees every byte of the file as the reader reads it, so that a caller
- * can digest the file in the same pass (run.c takes the SHA-256 of every
+ * can digest the file in the same pass (basis.c takes the SHA-256 of every
  * statistics file this way; see digest.h). The reader calls feed() with each
  * block it reads, in file order: together the blocks are the whole file,
  * byte-order mark included, each byte once. The bytes stay in place,

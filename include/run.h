@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "alloc.h"
+#include "basis.h"
 #include "csv.h"
 #include "customers.h"
 #include "error.h"
@@ -50,13 +51,6 @@ typedef struct ip_svc_result {
     int64_t prev_basis_total;/* last year's basis total, or IP_NO_PREV */
 } ip_svc_result;
 
-/* Progress of reading one statistics file: called on the reading thread
- * after each block the reader reads (done bytes of total, total 0 when the
- * size is unknown), and once more with finished 1 when the file is read or
- * its reading stopped. Must be cheap: a few thousand calls per GB. */
-typedef void (*ip_progress_fn)(void *ctx, const char *file, uint64_t done, uint64_t total,
-                               int finished);
-
 typedef struct ip_run {
     int year;
     char *input_dir;         /* "input/2025" */
@@ -83,7 +77,7 @@ typedef struct ip_run_opts {
     const char *input_root;   /* "input": reads input_root/year/ */
     const char *output_root;  /* "output": reads output_root/(year-1)/fees.csv */
     const char *templates_dir;/* where tariff.xsd lives */
-    ip_progress_fn progress;  /* NULL: none */
+    ip_progress_fn progress;  /* NULL: none (basis.h) */
     void *progress_ctx;
     ip_csv_opts csv;          /* the statistics files' scanner and buffer size (zero: the
                                  defaults); the tap is the run's own, this one is ignored */

@@ -16,7 +16,7 @@
  * must be the same in every mode; on success every file's SHA-256 and size
  * must also be those of the file on disk (the digest comes from the same read
  * as the parse). The rows are made to hit what the fast paths of csv.c and
- * run.c decide on: datetimes of 10, 16 and 19 bytes with 'T' or a space, the
+ * basis.c decide on: datetimes of 10, 16 and 19 bytes with 'T' or a space, the
  * same day with a time that is out of range (the remembered day must not
  * vouch for it), spaces around values, quoted fields with delimiters, "" and
  * line breaks, CRLF and a byte-order mark, UTF-8 in every position, counts,
