@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "basis.h"
+#include "consolidate.h"
 #include "date.h"
 #include "digest.h"
 #include "fees.h"
@@ -131,67 +132,6 @@ static ip_err measure_file(ip_run *r, size_t f, const size_t *group, size_t n, i
     return IP_OK;
 }
 
-/* Follows consolidations from slot to where its basis finally goes. */
-static ip_err consolidate(ip_run *r, ip_svc_result *sr, ip_diag *d)
-{
-    const ip_service *svc = sr->svc;
-    const char *tariff_name = r->tariff->path;
-    size_t i, k;
-    for (k = 0; k < r->ncust; k++) {
-        sr->into[k] = -1;
-        sr->basis[k] = sr->raw[k];
-    }
-    for (i = 0; i < svc->nconsolidations; i++) {
-        const ip_consolidation *co = &svc->consolidations[i];
-        long from = ip_customers_slot(r->customers, co->from);
-        long into = ip_customers_slot(r->customers, co->into);
-        if (from < 0)
-            return ip_diag_set(d, IP_ERR_UNALLOCATABLE, tariff_name, co->line,
-                               "expected a customer from customers.csv in consolidate from, "
-                               "found %" PRIu32, co->from);
-        if (into < 0)
-            return ip_diag_set(d, IP_ERR_UNALLOCATABLE, tariff_name, co->line,
-                               "expected a customer from customers.csv in consolidate into, "
-                               "found %" PRIu32, co->into);
-        if (sr->into[from] >= 0)
-            return ip_diag_set(d, IP_ERR_TARIFF, tariff_name, co->line,
-                               "expected one consolidation of %" PRIu32 " in '%s', found a second",
-                               co->from, svc->id);
-        sr->into[from] = into;
-    }
-    /* Resolve chains (a into b, b into c: a goes to c); a cycle is an error. */
-    for (k = 0; k < r->ncust; k++) {
-        long target = sr->into[k];
-        size_t steps = 0;
-        if (target < 0)
-            continue;
-        while (sr->into[target] >= 0) {
-            target = sr->into[target];
-            if (++steps > r->ncust || target == (long)k) {
-                const ip_customer *c = ip_customers_at(r->customers, k);
-                for (i = 0; i < svc->nconsolidations; i++)
-                    if (svc->consolidations[i].from == c->nr)
-                        break;
-                return ip_diag_set(d, IP_ERR_TARIFF, tariff_name,
-                                   i < svc->nconsolidations ? svc->consolidations[i].line : svc->line,
-                                   "expected consolidations without a cycle in '%s', found one "
-                                   "through %" PRIu32, svc->id, c->nr);
-            }
-        }
-        if (target == (long)k)
-            return ip_diag_set(d, IP_ERR_TARIFF, tariff_name, svc->line,
-                               "expected consolidations without a cycle in '%s'", svc->id);
-        sr->into[k] = target;
-    }
-    for (k = 0; k < r->ncust; k++) {
-        if (sr->into[k] < 0)
-            continue;
-        sr->basis[sr->into[k]] += sr->raw[k];
-        sr->basis[k] = 0;
-    }
-    return IP_OK;
-}
-
 static ip_err allocate(ip_run *r, ip_svc_result *sr, ip_diag *d)
 {
     const ip_service *svc = sr->svc;
@@ -244,6 +184,7 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
     ip_run *r = ip_xcalloc(1, sizeof *r);
     char *path = NULL, *xsd = NULL, *prev_dir = NULL;
     size_t s, f, *group = NULL;
+    uint32_t *nrs = NULL;
     struct stat st;
     int found;
     ip_err e = IP_OK;
@@ -317,9 +258,16 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
         if ((e = measure_file(r, f, group, n, d)))
             goto fail;
     }
-    for (s = 0; s < r->nsvc; s++)
-        if ((e = consolidate(r, &r->svc[s], d)) || (e = allocate(r, &r->svc[s], d)))
+    nrs = ip_xcalloc(r->ncust ? r->ncust : 1, sizeof *nrs);
+    for (s = 0; s < r->ncust; s++)
+        nrs[s] = ip_customers_at(r->customers, s)->nr;
+    for (s = 0; s < r->nsvc; s++) {
+        ip_svc_result *sr = &r->svc[s];
+        if ((e = ip_consolidate(sr->svc, r->tariff->path, nrs, r->ncust, sr->raw, sr->basis,
+                                sr->into, d)) ||
+            (e = allocate(r, sr, d)))
             goto fail;
+    }
 
     prev_dir = ip_xasprintf("%s/%d/fees.csv", o->output_root, o->year - 1);
     r->prev_path = prev_dir;
@@ -333,6 +281,7 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
     company_warnings(r);
     inputs_digest(r);
     free(group);
+    free(nrs);
     free(path);
     free(xsd);
     r->progress = NULL; /* the options' callback is not the result's */
@@ -341,6 +290,7 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
     return IP_OK;
 fail:
     free(group);
+    free(nrs);
     free(path);
     free(xsd);
     free(prev_dir);

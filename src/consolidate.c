@@ -1,0 +1,80 @@
+/*
+ * consolidate.c — rolls consolidated customers' bases into the customers
+ * they are counted in, following chains and refusing cycles
+ * (consolidate.h).
+ */
+#include "consolidate.h"
+
+#include <inttypes.h>
+
+/* Slot of customer number nr in nrs[0..n) (ascending), or -1. */
+static long slot_of(const uint32_t *nrs, size_t n, uint32_t nr)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (nrs[mid] == nr)
+            return (long)mid;
+        if (nrs[mid] < nr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+ip_err ip_consolidate(const ip_service *svc, const char *tariff_name, const uint32_t *nrs,
+                      size_t n, const int64_t *raw, int64_t *basis, long *into, ip_diag *d)
+{
+    size_t i, k;
+    for (k = 0; k < n; k++) {
+        into[k] = -1;
+        basis[k] = raw[k];
+    }
+    for (i = 0; i < svc->nconsolidations; i++) {
+        const ip_consolidation *co = &svc->consolidations[i];
+        long from = slot_of(nrs, n, co->from);
+        long to = slot_of(nrs, n, co->into);
+        if (from < 0)
+            return ip_diag_set(d, IP_ERR_UNALLOCATABLE, tariff_name, co->line,
+                               "expected a customer from customers.csv in consolidate from, "
+                               "found %" PRIu32, co->from);
+        if (to < 0)
+            return ip_diag_set(d, IP_ERR_UNALLOCATABLE, tariff_name, co->line,
+                               "expected a customer from customers.csv in consolidate into, "
+                               "found %" PRIu32, co->into);
+        if (into[from] >= 0)
+            return ip_diag_set(d, IP_ERR_TARIFF, tariff_name, co->line,
+                               "expected one consolidation of %" PRIu32 " in '%s', found a second",
+                               co->from, svc->id);
+        into[from] = to;
+    }
+    /* Resolve chains (a into b, b into c: a goes to c); a cycle is an error.
+     * A chain longer than n must revisit a customer. */
+    for (k = 0; k < n; k++) {
+        long target = into[k];
+        size_t steps = 0;
+        if (target < 0)
+            continue;
+        while (into[target] >= 0) {
+            target = into[target];
+            if (++steps > n || target == (long)k) {
+                for (i = 0; i < svc->nconsolidations; i++)
+                    if (svc->consolidations[i].from == nrs[k])
+                        break;
+                return ip_diag_set(d, IP_ERR_TARIFF, tariff_name,
+                                   i < svc->nconsolidations ? svc->consolidations[i].line : svc->line,
+                                   "expected consolidations without a cycle in '%s', found one "
+                                   "through %" PRIu32, svc->id, nrs[k]);
+            }
+        }
+        into[k] = target;
+    }
+    for (k = 0; k < n; k++) {
+        if (into[k] < 0)
+            continue;
+        basis[into[k]] += raw[k];
+        basis[k] = 0;
+    }
+    return IP_OK;
+}
