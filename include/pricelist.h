@@ -1,6 +1,8 @@
 /*
  * pricelist.h — the price-list workbook prislista-Y.xlsx (SPEC sections 3
- * and 6). The only module that includes xlsxwriter.h.
+ * and 6). The only module that writes through libxlsxwriter: src/pricelist.c
+ * (the workbook) and the sheet writers beside it (cli.c includes the
+ * library's header only for --version).
  *
  * Sheets: "Per kund" (every customer, every service, totals and change from
  * last year), one sheet per service laid out like the city's published list,

@@ -1,0 +1,521 @@
+/*
+ * pricelist_service.c — one service's sheet of the workbook, laid out like
+ * the city's published list: the header block (name, description, basis and
+ * distribution, the fixed fee of both years), the table by group with a
+ * Delsumma row each and Totalt, and footnotes for consolidated customers.
+ *
+ * The sheet places what the run hands it: bases, fees and, for the
+ * equal-and-proportional key, each customer's equal and proportional part of
+ * its exact share (ip_alloc_item.num_equal and num_prop), shown to the öre.
+ * It computes no share of its own; shares in the "Andel" column are live
+ * formulas over the table whose cached values are the run's figures.
+ */
+#include "pricelist_sheet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "date.h"
+#include "money.h"
+#include "pricelist.h"
+#include "util.h"
+
+/* Column layout of a service table. */
+typedef struct svc_cols {
+    lxw_col_t count, equal, var, share, fee, prev, last;
+    int split; /* the equal-and-proportional key: equal and variable parts shown */
+} svc_cols;
+
+/* The sheet being written. */
+typedef struct svc_page {
+    ip_pl_ctx *c;
+    lxw_worksheet *ws;
+    const char *sn;           /* its name */
+    const ip_run *r;
+    const ip_pl_fmts *f;
+    const ip_svc_result *sr;
+    const ip_service *svc;
+    ip_pl_svc_sheet *sh;      /* what the check sheet needs to know */
+    svc_cols cl;
+    double total_width;       /* of the table's columns, in characters */
+    const char *unit;         /* "samtal", "enheter" */
+    int64_t W, F;             /* the basis total and the fixed fee */
+    size_t *marker;           /* footnote marker per slot: 0 none, k: k stars */
+} svc_page;
+
+/* Sums over a group's customers, or over the groups. */
+typedef struct svc_sums {
+    int64_t basis, fee;
+    int64_t prev;           /* last year's fees, of those that are known */
+    int64_t equal, var;     /* the parts shown, in öre */
+    int prev_known;         /* every last year's fee is known */
+} svc_sums;
+
+static const svc_sums no_sums = {0, 0, 0, 0, 0, 1};
+
+/* Swedish genitive of a name: "Finansförvaltningen" -> "Finansförvaltningens",
+ * "Stockholms Hamn AB" -> "Stockholms Hamn AB:s", "Järva sdf" -> "Järva
+ * sdf:s", names ending in s, x or z unchanged. */
+IP_STATIC char *ip_pricelist_genitive(const char *name)
+{
+    size_t n = strlen(name), w;
+    const char *last;
+    int upper = 0, vowel = 0;
+    while (n > 0 && name[n - 1] == ' ')
+        n--;
+    if (n == 0)
+        return ip_xstrdup("");
+    for (w = n; w > 0 && name[w - 1] != ' '; w--)
+        ;
+    last = name + w;
+    {
+        size_t i;
+        for (i = 0; last + i < name + n; i++) {
+            unsigned char ch = (unsigned char)last[i];
+            if (strchr("aeiouyAEIOUY", ch) || ch >= 0x80)
+                vowel = 1;
+        }
+        upper = name[n - 1] >= 'A' && name[n - 1] <= 'Z';
+    }
+    if (strchr("sxzSXZ", name[n - 1]))
+        return ip_xstrndup(name, n);
+    if (upper || !vowel || (name[n - 1] >= '0' && name[n - 1] <= '9'))
+        return ip_xasprintf("%.*s:s", (int)n, name);
+    return ip_xasprintf("%.*ss", (int)n, name);
+}
+
+/* An exact part of a share, num/den kronor, in öre for display. */
+static int64_t part_ore(ip_i128 num, ip_i128 den)
+{
+    return (int64_t)ip_money_div_round((ip_i128)100 * num, den);
+}
+
+/* The table's columns and their widths (also used to size the
+ * description's row). */
+static void layout_columns(svc_page *p)
+{
+    svc_cols *cl = &p->cl;
+    double widths[12];
+    lxw_col_t col;
+
+    memset(cl, 0, sizeof *cl);
+    cl->split = p->svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL;
+    cl->count = 2;
+    if (cl->split) {
+        cl->equal = 3, cl->var = 4, cl->share = 5;
+    } else {
+        cl->share = 3;
+    }
+    cl->fee = cl->share + 1, cl->prev = cl->fee + 1, cl->last = cl->prev + 2;
+
+    for (col = 0; col <= cl->last; col++)
+        widths[col] = 14;
+    widths[0] = 6, widths[1] = 38, widths[cl->count] = 13, widths[cl->share] = 10;
+    widths[cl->last] = 12;
+    p->total_width = 0;
+    for (col = 0; col <= cl->last; col++) {
+        worksheet_set_column(p->ws, col, col, widths[col], NULL);
+        p->total_width += widths[col];
+    }
+}
+
+/* Footnote markers: consolidated customers in table order get *, **, … */
+static void place_markers(svc_page *p)
+{
+    const ip_pl_ctx *c = p->c;
+    size_t g, i, n = 0;
+    for (g = 0; g < p->r->tariff->ngroups; g++)
+        for (i = c->group_start[g]; i < c->group_start[g + 1]; i++)
+            if (p->sr->into[c->order[i]] >= 0)
+                p->marker[c->order[i]] = ++n;
+}
+
+/* Title, description, per-call note, basis, distribution, and the fixed fee
+ * of both years in the fee columns of the table. Returns the table's
+ * header row. */
+static lxw_row_t write_header_block(const svc_page *p)
+{
+    ip_pl_ctx *c = p->c;
+    lxw_worksheet *ws = p->ws;
+    const char *sn = p->sn;
+    const ip_pl_fmts *f = p->f;
+    const ip_service *svc = p->svc;
+    const char *unit = p->unit;
+    lxw_row_t row = 0;
+    char buf[160], d1[11], d2[11];
+
+    ip_pl_put_str(c, ws, sn, row++, 0, svc->name, f->title);
+    snprintf(buf, sizeof buf,
+             "Tjänsteutbud och prislista %d, fasta priser, fördelning per kund",
+             p->r->year);
+    ip_pl_put_str(c, ws, sn, row++, 0, buf, f->subtitle);
+    if (svc->description && *svc->description) {
+        char *desc = ip_pl_tidy_text(svc->description);
+        ip_pl_note_err(c, worksheet_merge_range(ws, row, 0, row, p->cl.last, "", f->wrap), sn,
+                       row, 0);
+        ip_pl_put_str(c, ws, sn, row, 0, desc, f->wrap);
+        worksheet_set_row(ws, row, 15.0 * ip_pl_text_lines(desc, p->total_width) + 4, NULL);
+        free(desc);
+        row++;
+    }
+    if (svc->per_call_note && *svc->per_call_note)
+        ip_pl_put_str(c, ws, sn, row++, 0, svc->per_call_note, f->note);
+    if (svc->is_snapshot)
+        ip_pl_put_strf(c, ws, sn, row++, 0, f->text, "Underlag: antal %s enligt avläsning %s.",
+                       unit, ip_date_str(svc->snapshot, d1));
+    else
+        ip_pl_put_strf(c, ws, sn, row++, 0, f->text, "Underlag: antal %s %s–%s.", unit,
+                       ip_date_str(svc->from, d1), ip_date_str(svc->to, d2));
+    if (p->cl.split)
+        ip_pl_put_strf(c, ws, sn, row++, 0, f->text,
+                       "Fördelning: %d %% av avgiften lika mellan de %zu kunder som har "
+                       "%s, %d %% efter andel av antal %s.",
+                       svc->equal_percent, p->sr->alloc.participants, unit,
+                       100 - svc->equal_percent, unit);
+    else
+        ip_pl_put_strf(c, ws, sn, row++, 0, f->text, "Fördelning: efter andel av antal %s.",
+                       unit);
+    row++;
+
+    snprintf(buf, sizeof buf, "%d", p->r->year);
+    ip_pl_put_str(c, ws, sn, row, p->cl.fee, buf, f->year_head);
+    snprintf(buf, sizeof buf, "%d", p->r->year - 1);
+    ip_pl_put_str(c, ws, sn, row++, p->cl.prev, buf, f->year_head);
+    ip_pl_put_str(c, ws, sn, row, 1, "Fast avgift", f->bold);
+    ip_pl_put_num(c, ws, sn, row, p->cl.fee, ip_pl_num(p->F), f->fixed_kr);
+    ip_pl_put_num(c, ws, sn, row++, p->cl.prev, ip_pl_num(svc->previous_fee), f->fixed_kr);
+    row++;
+    return row;
+}
+
+/* The table's header row. */
+static void write_table_head(const svc_page *p, lxw_row_t head)
+{
+    ip_pl_ctx *c = p->c;
+    lxw_worksheet *ws = p->ws;
+    const char *sn = p->sn;
+    const ip_pl_fmts *f = p->f;
+    const svc_cols *cl = &p->cl;
+    int eq = p->svc->equal_percent;
+    char buf[64];
+
+    ip_pl_put_str(c, ws, sn, head, 0, "Nr", f->head);
+    ip_pl_put_str(c, ws, sn, head, 1, "Kund", f->head);
+    ip_pl_put_strf(c, ws, sn, head, cl->count, f->head_num, "Antal %s", p->unit);
+    if (cl->split) {
+        snprintf(buf, sizeof buf, "Lika del (%d %%)", eq);
+        ip_pl_put_str(c, ws, sn, head, cl->equal, buf, f->head_num);
+        ip_pl_put_strf(c, ws, sn, head, cl->var, f->head_num, "Efter %s (%d %%)", p->unit,
+                       100 - eq);
+        ip_pl_put_str(c, ws, sn, head, cl->share, "Andel av avgift", f->head_num);
+    } else {
+        ip_pl_put_strf(c, ws, sn, head, cl->share, f->head_num, "Andel %s", p->unit);
+    }
+    snprintf(buf, sizeof buf, "Årsavgift %d", p->r->year);
+    ip_pl_put_str(c, ws, sn, head, cl->fee, buf, f->head_num);
+    snprintf(buf, sizeof buf, "Årsavgift %d", p->r->year - 1);
+    ip_pl_put_str(c, ws, sn, head, cl->prev, buf, f->head_num);
+    ip_pl_put_str(c, ws, sn, head, cl->prev + 1, "Förändring kr", f->head_num);
+    ip_pl_put_str(c, ws, sn, head, cl->prev + 2, "Förändring %", f->head_num);
+    worksheet_set_row(ws, head, 30, NULL);
+}
+
+/* Appends n stars after a space. */
+static void add_stars(ip_buf *b, size_t n)
+{
+    ip_buf_addch(b, ' ');
+    while (n--)
+        ip_buf_addch(b, '*');
+}
+
+/* "Kund": the name, with the marker of its own footnote and those of the
+ * customers rolled into it. */
+static void customer_label(const svc_page *p, size_t slot, ip_buf *name)
+{
+    size_t k;
+    ip_buf_adds(name, ip_customers_at(p->r->customers, slot)->name);
+    if (p->marker[slot])
+        add_stars(name, p->marker[slot]);
+    for (k = 0; k < p->r->ncust; k++)
+        if (p->sr->into[k] == (long)slot && p->marker[k])
+            add_stars(name, p->marker[k]);
+}
+
+/* The basis and share cells of a customer's row: "ingår i …" across them
+ * for a consolidated customer; otherwise the count (or "–"), for the
+ * equal-and-proportional key the two parts, and the share as a formula
+ * over the Totalt row. The parts shown are added to gs. */
+static void write_basis_and_share(const svc_page *p, lxw_row_t row, size_t slot, svc_sums *gs)
+{
+    ip_pl_ctx *c = p->c;
+    lxw_worksheet *ws = p->ws;
+    const char *sn = p->sn;
+    const ip_pl_fmts *f = p->f;
+    const ip_svc_result *sr = p->sr;
+    const svc_cols *cl = &p->cl;
+    const ip_alloc_item *it = &sr->items[slot];
+    lxw_row_t total = p->sh->total_row;
+    char buf[64], a[16], b[16];
+
+    if (sr->into[slot] >= 0) {
+        /* "ingår i <name>" is wider than a count: it takes the cells up to
+         * the share, which are empty for this customer. */
+        const ip_customer *into = ip_customers_at(p->r->customers, (size_t)sr->into[slot]);
+        ip_pl_note_err(c, worksheet_merge_range(ws, row, cl->count, row, cl->share, "",
+                                                f->within),
+                       sn, row, cl->count);
+        ip_pl_put_strf(c, ws, sn, row, cl->count, f->within, "ingår i %s", into->name);
+        return;
+    }
+    if (sr->basis[slot] == 0)
+        ip_pl_put_str(c, ws, sn, row, cl->count, IP_PL_DASH, f->dash);
+    else
+        ip_pl_put_num(c, ws, sn, row, cl->count, ip_pl_num(sr->basis[slot]), f->count);
+    if (cl->split) {
+        int64_t eq = part_ore(it->num_equal, sr->alloc.den);
+        int64_t var = part_ore(it->num_prop, sr->alloc.den);
+        ip_pl_put_num(c, ws, sn, row, cl->equal, ip_pl_num_ore(eq), f->kr);
+        ip_pl_put_num(c, ws, sn, row, cl->var, ip_pl_num_ore(var), f->kr);
+        gs->equal += eq, gs->var += var;
+        if (it->fee > 0 && p->F > 0) {
+            snprintf(buf, sizeof buf, "=%s/%s", ip_pl_cell(a, row, cl->fee),
+                     ip_pl_cell_row_abs(b, total, cl->fee));
+            ip_pl_put_formula(c, ws, sn, row, cl->share, buf,
+                              ip_pl_num(it->fee) / ip_pl_num(p->F), f->pct);
+        } else {
+            ip_pl_put_str(c, ws, sn, row, cl->share, IP_PL_DASH, f->dash);
+        }
+    } else if (sr->basis[slot] > 0 && p->W > 0) {
+        snprintf(buf, sizeof buf, "=%s/%s", ip_pl_cell(a, row, cl->count),
+                 ip_pl_cell_row_abs(b, total, cl->count));
+        ip_pl_put_formula(c, ws, sn, row, cl->share, buf,
+                          ip_pl_num(sr->basis[slot]) / ip_pl_num(p->W), f->pct);
+    } else {
+        ip_pl_put_str(c, ws, sn, row, cl->share, IP_PL_DASH, f->dash);
+    }
+}
+
+/* One customer's row of the table; its figures are added to gs. */
+static void write_customer_row(const svc_page *p, lxw_row_t row, size_t slot, svc_sums *gs)
+{
+    ip_pl_ctx *c = p->c;
+    lxw_worksheet *ws = p->ws;
+    const char *sn = p->sn;
+    const ip_pl_fmts *f = p->f;
+    const ip_svc_result *sr = p->sr;
+    ip_pl_row_fmts rf = ip_pl_row_formats(f, IP_PL_ROW_CUSTOMER);
+    int64_t fee = sr->items[slot].fee, prev = sr->prev_fee[slot];
+    ip_buf name;
+
+    ip_buf_init(&name);
+    customer_label(p, slot, &name);
+    ip_pl_put_num(c, ws, sn, row, 0, (double)ip_customers_at(p->r->customers, slot)->nr, f->nr);
+    ip_pl_put_str(c, ws, sn, row, 1, name.buf, f->name);
+    ip_buf_release(&name);
+
+    write_basis_and_share(p, row, slot, gs);
+
+    ip_pl_put_num(c, ws, sn, row, p->cl.fee, ip_pl_num(fee), f->kr);
+    ip_pl_put_prev(c, ws, sn, row, p->cl.prev, prev, &rf);
+    ip_pl_put_change(c, ws, sn, row, p->cl.fee, p->cl.prev, fee, prev, &rf);
+    gs->basis += sr->basis[slot];
+    gs->fee += fee;
+    if (prev == IP_NO_PREV)
+        gs->prev_known = 0;
+    else
+        gs->prev += prev;
+}
+
+/* "Delsumma <group>" over the group's rows first..row-1: count, parts, share
+ * and fees as formulas cached with gs. */
+static void write_group_subtotal(const svc_page *p, lxw_row_t row, lxw_row_t first,
+                                 const char *group, const svc_sums *gs)
+{
+    ip_pl_ctx *c = p->c;
+    lxw_worksheet *ws = p->ws;
+    const char *sn = p->sn;
+    const svc_cols *cl = &p->cl;
+    ip_pl_row_fmts sf = ip_pl_row_formats(p->f, IP_PL_ROW_SUBTOTAL);
+    /* the share is of the fee for the split key, of the basis otherwise */
+    lxw_col_t of = cl->split ? cl->fee : cl->count;
+    int64_t part = cl->split ? gs->fee : gs->basis, whole = cl->split ? p->F : p->W;
+    char buf[64], a[16], b[16], *fml;
+
+    ip_pl_put_blank(c, ws, sn, row, 0, sf.blank);
+    ip_pl_put_strf(c, ws, sn, row, 1, sf.label, "Delsumma %s", group);
+    fml = ip_pl_sum_range(first, row - 1, cl->count);
+    ip_pl_put_formula(c, ws, sn, row, cl->count, fml, ip_pl_num(gs->basis), sf.count);
+    free(fml);
+    if (cl->split) {
+        fml = ip_pl_sum_range(first, row - 1, cl->equal);
+        ip_pl_put_formula(c, ws, sn, row, cl->equal, fml, ip_pl_num_ore(gs->equal), sf.kr);
+        free(fml);
+        fml = ip_pl_sum_range(first, row - 1, cl->var);
+        ip_pl_put_formula(c, ws, sn, row, cl->var, fml, ip_pl_num_ore(gs->var), sf.kr);
+        free(fml);
+    }
+    if (whole > 0) {
+        snprintf(buf, sizeof buf, "=%s/%s", ip_pl_cell(a, row, of),
+                 ip_pl_cell_row_abs(b, p->sh->total_row, of));
+        ip_pl_put_formula(c, ws, sn, row, cl->share, buf, ip_pl_num(part) / ip_pl_num(whole),
+                          sf.pct);
+    } else {
+        ip_pl_put_str(c, ws, sn, row, cl->share, IP_PL_DASH, sf.dash);
+    }
+    fml = ip_pl_sum_range(first, row - 1, cl->fee);
+    ip_pl_put_formula(c, ws, sn, row, cl->fee, fml, ip_pl_num(gs->fee), sf.kr);
+    free(fml);
+    if (gs->prev_known) {
+        fml = ip_pl_sum_range(first, row - 1, cl->prev);
+        ip_pl_put_formula(c, ws, sn, row, cl->prev, fml, ip_pl_num(gs->prev), sf.kr);
+        free(fml);
+    } else {
+        ip_pl_put_prev(c, ws, sn, row, cl->prev, IP_NO_PREV, &sf);
+    }
+    ip_pl_put_change(c, ws, sn, row, cl->fee, cl->prev, gs->fee,
+                     gs->prev_known ? gs->prev : IP_NO_PREV, &sf);
+}
+
+/* "Totalt": the Delsumma rows sub_rows[0..n) added up, cached with ts; the
+ * count's cached value is the basis total W, the share's 1. */
+static void write_totals(const svc_page *p, lxw_row_t row, const lxw_row_t *sub_rows, size_t n,
+                         const svc_sums *ts)
+{
+    ip_pl_ctx *c = p->c;
+    lxw_worksheet *ws = p->ws;
+    const char *sn = p->sn;
+    const svc_cols *cl = &p->cl;
+    ip_pl_row_fmts tf = ip_pl_row_formats(p->f, IP_PL_ROW_TOTAL);
+    char *fml;
+
+    ip_pl_put_blank(c, ws, sn, row, 0, tf.blank);
+    ip_pl_put_str(c, ws, sn, row, 1, "Totalt", tf.label);
+    fml = ip_pl_sum_rows(sub_rows, n, cl->count);
+    ip_pl_put_formula(c, ws, sn, row, cl->count, fml, ip_pl_num(p->W), tf.count);
+    free(fml);
+    if (cl->split) {
+        fml = ip_pl_sum_rows(sub_rows, n, cl->equal);
+        ip_pl_put_formula(c, ws, sn, row, cl->equal, fml, ip_pl_num_ore(ts->equal), tf.kr);
+        free(fml);
+        fml = ip_pl_sum_rows(sub_rows, n, cl->var);
+        ip_pl_put_formula(c, ws, sn, row, cl->var, fml, ip_pl_num_ore(ts->var), tf.kr);
+        free(fml);
+    }
+    if ((cl->split ? p->F : p->W) > 0) {
+        fml = ip_pl_sum_rows(sub_rows, n, cl->share);
+        ip_pl_put_formula(c, ws, sn, row, cl->share, fml, 1.0, tf.pct);
+        free(fml);
+    } else {
+        ip_pl_put_str(c, ws, sn, row, cl->share, IP_PL_DASH, tf.dash);
+    }
+    fml = ip_pl_sum_rows(sub_rows, n, cl->fee);
+    ip_pl_put_formula(c, ws, sn, row, cl->fee, fml, ip_pl_num(ts->fee), tf.kr);
+    free(fml);
+    if (ts->prev_known) {
+        fml = ip_pl_sum_rows(sub_rows, n, cl->prev);
+        ip_pl_put_formula(c, ws, sn, row, cl->prev, fml, ip_pl_num(ts->prev), tf.kr);
+        free(fml);
+    } else {
+        ip_pl_put_prev(c, ws, sn, row, cl->prev, IP_NO_PREV, &tf);
+    }
+    ip_pl_put_change(c, ws, sn, row, cl->fee, cl->prev, ts->fee,
+                     ts->prev_known ? ts->prev : IP_NO_PREV, &tf);
+}
+
+/* One line per consolidated customer, in marker order, from row on:
+ * "** Xs antal (1 234 samtal) ingår i Ys antal". */
+static void write_footnotes(const svc_page *p, lxw_row_t row)
+{
+    const ip_pl_ctx *c = p->c;
+    const ip_run *r = p->r;
+    size_t g, i;
+    for (g = 0; g < r->tariff->ngroups; g++) {
+        for (i = c->group_start[g]; i < c->group_start[g + 1]; i++) {
+            size_t slot = c->order[i], m;
+            const ip_customer *from, *into;
+            char *gf, *gi, stars[64], count[32];
+            if (!p->marker[slot])
+                continue;
+            from = ip_customers_at(r->customers, slot);
+            into = ip_customers_at(r->customers, (size_t)p->sr->into[slot]);
+            gf = ip_pricelist_genitive(from->name);
+            gi = ip_pricelist_genitive(into->name);
+            for (m = 0; m < p->marker[slot] && m + 1 < sizeof stars; m++)
+                stars[m] = '*';
+            stars[m] = '\0';
+            ip_pl_put_strf(p->c, p->ws, p->sn, row++, 0, p->f->note,
+                           "%s %s antal (%s %s) ingår i %s antal", stars, gf,
+                           ip_money_fmt_thousands(p->sr->raw[slot], count, sizeof count),
+                           p->unit, gi);
+            free(gf);
+            free(gi);
+        }
+    }
+}
+
+void ip_pl_write_service_sheet(ip_pl_ctx *c, lxw_worksheet *ws, size_t si)
+{
+    const ip_run *r = c->r;
+    const ip_tariff *t = r->tariff;
+    svc_page p;
+    svc_sums ts = no_sums;
+    lxw_row_t row, head, *sub_rows;
+    size_t g, i;
+
+    p.c = c;
+    p.ws = ws;
+    p.r = r;
+    p.f = &c->f;
+    p.sr = &r->svc[si];
+    p.svc = p.sr->svc;
+    p.sh = &c->sheets[si];
+    p.sn = p.sh->name;
+    p.unit = p.svc->unit && *p.svc->unit ? p.svc->unit : "enheter";
+    p.W = p.sr->alloc.total;
+    p.F = p.svc->fee;
+    p.marker = ip_xcalloc(r->ncust ? r->ncust : 1, sizeof *p.marker);
+
+    layout_columns(&p);
+    place_markers(&p);
+    head = write_header_block(&p);
+    write_table_head(&p, head);
+    row = head + 1;
+
+    /* The total row comes after every group: heading + customers + Delsumma +
+     * a blank row each. Its position is needed by the share formulas. */
+    p.sh->total_row = row;
+    for (g = 0; g < t->ngroups; g++)
+        p.sh->total_row += (lxw_row_t)(c->group_start[g + 1] - c->group_start[g] + 3);
+    p.sh->fee_col = p.cl.fee;
+    sub_rows = ip_xcalloc(t->ngroups + 1, sizeof *sub_rows);
+
+    for (g = 0; g < t->ngroups; g++) {
+        lxw_row_t first = row + 1;
+        svc_sums gs = no_sums;
+        ip_pl_put_str(c, ws, p.sn, row++, 1, t->groups[g].label, p.f->group);
+        for (i = c->group_start[g]; i < c->group_start[g + 1]; i++)
+            write_customer_row(&p, row++, c->order[i], &gs);
+        sub_rows[g] = row;
+        write_group_subtotal(&p, row, first, t->groups[g].label, &gs);
+        ts.fee += gs.fee;
+        ts.prev += gs.prev;
+        ts.equal += gs.equal, ts.var += gs.var;
+        if (!gs.prev_known)
+            ts.prev_known = 0;
+        row += 2;
+    }
+    if (row != p.sh->total_row)
+        IP_BUG("total row of '%s' at %u, expected %u", p.sn, (unsigned)row,
+               (unsigned)p.sh->total_row);
+    p.sh->fee_sum = ts.fee;
+
+    write_totals(&p, row, sub_rows, t->ngroups, &ts);
+    write_footnotes(&p, row + 2);
+
+    ip_pl_page_setup(c, ws, 0, head);
+    worksheet_gridlines(ws, LXW_HIDE_ALL_GRIDLINES);
+    free(sub_rows);
+    free(p.marker);
+}
