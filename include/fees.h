@@ -25,6 +25,11 @@ ip_err ip_fees_write(const ip_run *r, FILE *f, const char *name, ip_diag *d);
  * previous fee in the tariff is 0. */
 ip_err ip_fees_read_prev(ip_run *r, const char *path, int *found, ip_diag *d);
 
+/* Last year's table for r from output_root/(Y-1)/fees.csv: read as
+ * ip_fees_read_prev() reads it and handed to the run (ip_run_set_prev()).
+ * Errors as ip_fees_read_prev(). */
+ip_err ip_fees_take_prev(ip_run *r, const char *output_root, ip_diag *d);
+
 /* Reads the fee table of year r->year at path (the current output, for
  * `run --dry-run --diff`) into fee[s * ncust + slot]; rows absent from the
  * file get IP_NO_PREV. A missing file is not an error (*found = 0). */

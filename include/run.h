@@ -1,7 +1,10 @@
 /*
- * run.h — one price year's computation: inputs read, bases measured, fees
- * allocated. This is the model every writer (fees.csv, report, workbook,
- * invoices) reads; nothing here writes files.
+ * run.h — one price year's computation: the year's inputs read and hashed,
+ * every service's basis measured (basis.h), consolidated (consolidate.h) and
+ * allocated (alloc.h). The result is the model every writer (fees.csv,
+ * report, workbook, invoices) reads; nothing here reads an output or writes
+ * a file. Last year's fees come from the output folder, so the caller reads
+ * them (fees.h: ip_fees_take_prev()) and hands them in.
  *
  * All per-customer arrays are indexed by register slot (see customers.h) and
  * have ip_customers_count() entries. Everything lives until ip_run_free().
@@ -62,8 +65,8 @@ typedef struct ip_run {
     ip_input_file *files;    /* tariff.xml, customers.csv, then each statistics file once */
     size_t nfiles;
     char inputs_sha256[65];  /* digest over the files' names and digests */
-    int have_prev;           /* last year's fees.csv was found and read */
-    char *prev_path;         /* its path (also when not found) */
+    int have_prev;           /* last year's fees.csv was found and read (ip_run_set_prev) */
+    char *prev_path;         /* its path (also when not found); NULL until handed in */
     char **warnings;         /* one line each, no trailing newline */
     size_t nwarnings;
     ip_progress_fn progress; /* from the options, while computing */
@@ -75,7 +78,6 @@ typedef struct ip_run {
 typedef struct ip_run_opts {
     int year;
     const char *input_root;   /* "input": reads input_root/year/ */
-    const char *output_root;  /* "output": reads output_root/(year-1)/fees.csv */
     const char *templates_dir;/* where tariff.xsd lives */
     ip_progress_fn progress;  /* NULL: none (basis.h) */
     void *progress_ctx;
@@ -83,9 +85,16 @@ typedef struct ip_run_opts {
                                  defaults); the tap is the run's own, this one is ignored */
 } ip_run_opts;
 
-/* Reads and checks all inputs, measures, allocates. Errors as the modules
- * report them. */
+/* Reads and checks all inputs, measures, allocates. Last year is unknown
+ * until it is handed in: every prev_* is IP_NO_PREV and have_prev 0. Errors
+ * as the modules report them. */
 ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d);
+
+/* Records last year's fee table at path once its reader has filled the
+ * services' prev_* fields (ip_fees_read_prev()): have_prev is found, and
+ * when it was not found the warning that the Y-1 columns show '–' goes
+ * first in the list, before the register's. At most once per run. */
+void ip_run_set_prev(ip_run *r, const char *path, int found);
 
 void ip_run_free(ip_run *r);
 

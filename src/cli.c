@@ -519,7 +519,6 @@ int ip_cli_main(int argc, char **argv)
     memset(&ro, 0, sizeof ro);
     ro.year = a.year;
     ro.input_root = a.input;
-    ro.output_root = a.output;
     ro.templates_dir = templates_dir(&a);
     if (isatty(STDERR_FILENO)) {
 #ifdef IP_TESTING
@@ -532,6 +531,8 @@ int ip_cli_main(int argc, char **argv)
         ro.progress_ctx = &bar;
     }
     e = ip_run_compute(&ro, &r, &d);
+    if (!e)
+        e = ip_fees_take_prev(r, a.output, &d);
     if (!e && a.command == CMD_RUN && !a.dry_run)
         e = write_outputs(r, &a, &ninv, &d);
     if (!e && a.command == CMD_EXPLAIN)

@@ -160,6 +160,17 @@ out:
     return e;
 }
 
+ip_err ip_fees_take_prev(ip_run *r, const char *output_root, ip_diag *d)
+{
+    char *path = ip_xasprintf("%s/%d/fees.csv", output_root, r->year - 1);
+    int found;
+    ip_err e = ip_fees_read_prev(r, path, &found, d);
+    if (!e)
+        ip_run_set_prev(r, path, found);
+    free(path);
+    return e;
+}
+
 ip_err ip_fees_read_current(const ip_run *r, const char *path, int64_t *fee, int *found,
                             ip_diag *d)
 {

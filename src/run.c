@@ -1,7 +1,7 @@
 /*
  * run.c — one price year's computation: read the tariff and the register,
  * measure every service's basis from the statistics files (one pass per
- * file, basis.c), consolidate, allocate, and read last year's fees.
+ * file, basis.c), consolidate, allocate; last year's fees are handed in.
  *
  * The statistics files are read in the order the tariff first names them,
  * each once with all the services that take their basis from it; the
@@ -20,7 +20,6 @@
 #include "consolidate.h"
 #include "date.h"
 #include "digest.h"
-#include "fees.h"
 #include "util.h"
 
 static char *path_join(const char *a, const char *b)
@@ -182,11 +181,10 @@ static void inputs_digest(ip_run *r)
 ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
 {
     ip_run *r = ip_xcalloc(1, sizeof *r);
-    char *path = NULL, *xsd = NULL, *prev_dir = NULL;
-    size_t s, f, *group = NULL;
+    char *path = NULL, *xsd = NULL;
+    size_t s, f, k, *group = NULL;
     uint32_t *nrs = NULL;
     struct stat st;
-    int found;
     ip_err e = IP_OK;
 
     *out = NULL;
@@ -231,8 +229,12 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
         sr->basis = ip_xcalloc(r->ncust, sizeof *sr->basis);
         sr->into = ip_xcalloc(r->ncust, sizeof *sr->into);
         sr->items = ip_xcalloc(r->ncust, sizeof *sr->items);
-        sr->prev_fee = ip_xcalloc(r->ncust, sizeof *sr->prev_fee);
-        sr->prev_basis = ip_xcalloc(r->ncust, sizeof *sr->prev_basis);
+        /* last year unknown until ip_run_set_prev() */
+        sr->prev_fee = ip_xmalloc((r->ncust ? r->ncust : 1) * sizeof *sr->prev_fee);
+        sr->prev_basis = ip_xmalloc((r->ncust ? r->ncust : 1) * sizeof *sr->prev_basis);
+        for (k = 0; k < r->ncust; k++)
+            sr->prev_fee[k] = sr->prev_basis[k] = IP_NO_PREV;
+        sr->prev_total = sr->prev_basis_total = IP_NO_PREV;
     }
 
     /* One pass per statistics file, in the order the tariff first names them. */
@@ -269,15 +271,6 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
             goto fail;
     }
 
-    prev_dir = ip_xasprintf("%s/%d/fees.csv", o->output_root, o->year - 1);
-    r->prev_path = prev_dir;
-    prev_dir = NULL;
-    if ((e = ip_fees_read_prev(r, r->prev_path, &found, d)))
-        goto fail;
-    r->have_prev = found;
-    if (!found)
-        add_warning(r, ip_xasprintf("no fees of %d (%d/fees.csv in the output folder): "
-                                    "the Y-1 columns show '–'", o->year - 1, o->year - 1));
     company_warnings(r);
     inputs_digest(r);
     free(group);
@@ -293,9 +286,25 @@ fail:
     free(nrs);
     free(path);
     free(xsd);
-    free(prev_dir);
     ip_run_free(r);
     return e;
+}
+
+void ip_run_set_prev(ip_run *r, const char *path, int found)
+{
+    char *line;
+    if (r->prev_path)
+        IP_BUG("last year's fees handed to the run twice");
+    r->prev_path = ip_xstrdup(path);
+    r->have_prev = found;
+    if (found)
+        return;
+    /* first in the list, before the register's warnings */
+    line = ip_xasprintf("no fees of %d (%d/fees.csv in the output folder): the Y-1 columns "
+                        "show '–'", r->year - 1, r->year - 1);
+    add_warning(r, line);
+    memmove(r->warnings + 1, r->warnings, (r->nwarnings - 1) * sizeof *r->warnings);
+    r->warnings[0] = line;
 }
 
 void ip_run_free(ip_run *r)

@@ -27,6 +27,7 @@
 #include "alloc.h"
 #include "customers.h"
 #include "explain.h"
+#include "fees.h"
 #include "run.h"
 #include "util.h"
 
@@ -44,10 +45,11 @@ static ip_run *compute(const char *output_root)
     memset(&o, 0, sizeof o);
     o.year = 2025;
     o.input_root = "input";
-    o.output_root = output_root;
     o.templates_dir = "templates";
     ip_diag_clear(&d);
     e = ip_run_compute(&o, &r, &d);
+    if (!e)
+        e = ip_fees_take_prev(r, output_root, &d);
     if (e)
         ip_diag_print(&d, stderr, NULL);
     assert_int_equal(e, IP_OK);

@@ -35,6 +35,7 @@
 
 #include "csv.h"
 #include "digest.h"
+#include "fees.h"
 #include "run.h"
 #include "util.h"
 
@@ -290,7 +291,6 @@ static char *run_all_modes(const year *y)
         memset(&o, 0, sizeof o);
         o.year = 2025;
         o.input_root = y->root;
-        o.output_root = y->out;
         o.templates_dir = "templates";
         ip_diag_clear(&d);
         ip_buf_init(&b);
@@ -298,6 +298,10 @@ static char *run_all_modes(const year *y)
         o.csv.buffer_size = modes[m].buffer;
         ip_digest_set_threads(modes[m].thread);
         e = ip_run_compute(&o, &r, &d);
+        if (!e && (e = ip_fees_take_prev(r, y->out, &d)) != IP_OK) {
+            ip_run_free(r);
+            r = NULL;
+        }
         ip_digest_set_threads(-1);
         if (e) {
             assert_null(r);
