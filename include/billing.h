@@ -1,7 +1,12 @@
 /*
- * billing.h — the run's documents for the ledger: UBL 2.1 / PEPPOL BIS
- * Billing 3.0 invoices per customer and invoicing period, and the
- * corrections of invoices that have already been issued.
+ * billing.h — the plan of the run's documents: from the run's fees, the
+ * record of what was issued and the options, which invoices per customer and
+ * invoicing period stand, which change, and which invoices and credit notes
+ * this run issues, with their numbers, dates, amounts and lines.
+ *
+ * The plan is pure: it reads no file and writes none. The record is loaded
+ * by the caller (issued.h) and handed in; the documents are written by
+ * docwrite.h, which carries a plan out.
  *
  * Periods. The tariff's <invoicing periods="P"> (1, 4 or 12) splits the year
  * Y into P calendar periods (the year, its quarters or its months). Every
@@ -54,15 +59,17 @@
 #ifndef IP_BILLING_H
 #define IP_BILLING_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
+#include "date.h"
 #include "error.h"
 #include "issued.h"
-#include "stage.h"
 #include "run.h"
+#include "stage.h"
 
 typedef struct ip_billing_opts {
-    const char *output_root; /* the record is output_root/issued/Y/ */
     int correct;             /* --correct: credit and re-invoice what changed */
     ip_date issue_date;      /* --issue-date of correction documents, 0 if not given */
     int preview;             /* dry run: changes without --correct are reported, not an error */
@@ -70,35 +77,28 @@ typedef struct ip_billing_opts {
 
 typedef struct ip_billing ip_billing;
 
-/* Reads the record of year r->year and decides what this run issues. Call it
- * under the output lock when the plan will be written. Errors: the record's
- * (IP_ERR_DATA, IP_ERR_IO); IP_ERR_DATA when issued invoices would change
- * without o->correct; IP_ERR_USAGE when a correction would issue documents
- * without an issue date or with one before the tariff's; IP_ERR_DATA when the
- * record holds periods other than the tariff's. r must outlive the plan. */
-ip_err ip_billing_plan(const ip_run *r, const ip_billing_opts *o, ip_billing **out, ip_diag *d);
-
-/* Writes the planned documents into a staged record, copies every document
- * of the record into the year folder's invoices/, writes ledger.csv (see
- * ledger.h) into the year folder's stage and commits the record — the
- * caller then commits year. *count gets the number of documents in
- * invoices/. */
-ip_err ip_billing_write(ip_billing *b, ip_stage *year, size_t *count, ip_diag *d);
+/* Decides what this run issues from the run's fees and the record's
+ * documents docs[0..ndocs) in issue order (ip_issued_at; the plan keeps
+ * copies). record_name names the record in messages ("ROOT/issued/Y/
+ * register.csv"; docs[i] is its line i + 2). Errors: IP_ERR_DATA when the
+ * record holds periods other than the tariff's; IP_ERR_DATA when issued
+ * invoices would change without o->correct (unless o->preview); IP_ERR_USAGE
+ * when a correction would issue documents without an issue date or with one
+ * before the tariff's. r must outlive the plan. */
+ip_err ip_billing_plan(const ip_run *r, const ip_issued_doc *const *docs, size_t ndocs,
+                       const char *record_name, const ip_billing_opts *o, ip_billing **out,
+                       ip_diag *d);
 
 void ip_billing_free(ip_billing *b);
 
-/* The section on the issued documents: numbering, every correction of the
- * year with its documents, and the standing invoices against the fees.
- * For report.txt (o->preview 0) it describes the record as it stands after
- * the run, whichever run issued what, so a re-run is byte-identical; for a
- * preview (o->preview 1) it also says what the record held and what the run
- * would issue. Deterministic, no paths outside the output folder. */
-void ip_billing_report(const ip_billing *b, FILE *f);
+/* --- the documents of the year ----------------------------------------- */
 
 /* Every document of the year after this run, in issue order: the record's
- * first, then this run's (*is_new = 1). For the workbook's check sheet. */
+ * first (ip_billing_nrecorded of them), then this run's (*is_new = 1). Valid
+ * until ip_billing_free. */
 size_t ip_billing_ndocs(const ip_billing *b);
 const ip_issued_doc *ip_billing_doc(const ip_billing *b, size_t i, int *is_new);
+size_t ip_billing_nrecorded(const ip_billing *b);
 
 /* 1 when document i is an invoice that no credit note (of the record or of
  * this run) cancels: the standing invoices' lines sum, per service, to the
@@ -117,9 +117,70 @@ typedef struct ip_billing_totals {
 
 void ip_billing_totals_of(const ip_billing *b, ip_billing_totals *t);
 
+/* --- what this run issues ---------------------------------------------- */
+
+/* One line of an invoice this run issues. */
+typedef struct ip_billing_line {
+    size_t svc;              /* index into r->svc */
+    int64_t amount_ore;      /* the period's part of the customer's fee (ip_money_period_part) */
+} ip_billing_line;
+
+/* A document this run issues; everything is owned by the plan. */
+typedef struct ip_billing_new {
+    ip_issued_doc doc;       /* as the record will hold it; sha256 is the writer's */
+    int period;              /* 0-based */
+    long slot;               /* invoice: the customer's register slot; credit: -1 */
+    ip_billing_line *lines;  /* invoice: its lines in order (doc.lines in words); credit: NULL */
+    size_t nlines;
+    long cancels;            /* credit: index (ip_billing_doc) of the invoice it cancels; else -1 */
+    char *replaces;          /* invoice: number of the invoice it replaces, or NULL */
+} ip_billing_new;
+
+/* The documents this run issues, j = 0 .. ip_billing_nnew - 1; new document
+ * j is ip_billing_doc(b, ip_billing_nrecorded(b) + j). */
+size_t ip_billing_nnew(const ip_billing *b);
+const ip_billing_new *ip_billing_new_at(const ip_billing *b, size_t j);
+
+/* The run the plan was made from. */
+const ip_run *ip_billing_run(const ip_billing *b);
+
+/* The options the plan was made with. */
+const ip_billing_opts *ip_billing_options(const ip_billing *b);
+
+/* 1 when the record held no document: this run issues the year's first
+ * invoices. */
+int ip_billing_first_issue(const ip_billing *b);
+
+/* This run's run number in the record: 0 for the first issue, n for the
+ * n-th correction. */
+int ip_billing_run_no(const ip_billing *b);
+
+/* The date this run's documents are issued from (see Dates above). */
+ip_date ip_billing_base_date(const ip_billing *b);
+
+/* The customers whose documents this run changes, ascending. */
+size_t ip_billing_nchanged(const ip_billing *b);
+uint32_t ip_billing_changed(const ip_billing *b, size_t i);
+
 /* The number stem of a customer's invoices: "<prefix>Y-<nr>" (heap string);
  * with periods the invoices are <stem>-01 … <stem>-PP. */
 char *ip_billing_number(const ip_run *r, uint32_t nr);
+
+/* Writes the planned documents into rec (the record the plan was made from,
+ * staged here), copies every document of the record into the year folder's
+ * invoices/, writes ledger.csv (see ledger.h) into the year folder's stage
+ * and commits the record — the caller then commits year. *count gets the
+ * number of documents in invoices/. */
+ip_err ip_billing_write(const ip_billing *b, ip_issued *rec, ip_stage *year, size_t *count,
+                        ip_diag *d);
+
+/* The section on the issued documents: numbering, every correction of the
+ * year with its documents, and the standing invoices against the fees.
+ * For report.txt (o->preview 0) it describes the record as it stands after
+ * the run, whichever run issued what, so a re-run is byte-identical; for a
+ * preview (o->preview 1) it also says what the record held and what the run
+ * would issue. Deterministic, no paths outside the output folder. */
+void ip_billing_report(const ip_billing *b, FILE *f);
 
 /* --- pure helpers, exposed for the tests -------------------------------- */
 

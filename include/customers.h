@@ -46,6 +46,11 @@ typedef struct ip_customers ip_customers;
 ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
                          ip_customers **out, ip_diag *d);
 
+/* A register of the n >= 1 customers list[0..n) made in memory, e.g. by a
+ * test (their strings are copied, group is borrowed). The numbers must be
+ * unique and at most six digits; nothing else is checked. */
+ip_customers *ip_customers_new(const ip_customer *list, size_t n);
+
 void ip_customers_free(ip_customers *c);
 
 size_t ip_customers_count(const ip_customers *c);

@@ -81,6 +81,10 @@ typedef struct ip_issued ip_issued;
 /* Frees the strings of a document (not doc itself). */
 void ip_issued_doc_release(ip_issued_doc *doc);
 
+/* Makes *dst a copy of *src with strings of its own (release it with
+ * ip_issued_doc_release). */
+void ip_issued_doc_copy(ip_issued_doc *dst, const ip_issued_doc *src);
+
 /* Loads ROOT/issued/Y/. A missing record is not an error: the record is
  * empty and ip_issued_exists() is 0. A malformed register or a stored
  * document that is missing or differs from its digest is IP_ERR_DATA. */
@@ -92,6 +96,12 @@ ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d);
  * (errno set) when dir cannot be read, else 0. */
 int ip_issued_unlisted(const ip_issued *rec, const char *dir, const char *suffix,
                        char **first, size_t *count);
+
+/* Checks that the folder dir (the year folder's invoices/, whose documents
+ * are copies of the record's) holds no .xml file the record does not list;
+ * a missing folder holds nothing. IP_ERR_DATA names the first stray, or says
+ * that the record is missing when it is empty. */
+ip_err ip_issued_check_copies(const ip_issued *rec, const char *dir, ip_diag *d);
 
 /* Frees the record; a staged but uncommitted next record is removed. NULL ok. */
 void ip_issued_free(ip_issued *rec);

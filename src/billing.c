@@ -1,14 +1,15 @@
 /*
- * billing.c — from the run's fees to the documents of the year: splits each
- * fee over the invoicing periods, compares what each customer and period
- * should be invoiced with what the record of issued documents says stands,
- * plans the invoices, credit notes and new invoices that this run issues,
- * and writes them (see billing.h for the rules, issued.h for the record).
+ * billing.c — the plan of the year's documents: splits each fee over the
+ * invoicing periods, compares what each customer and period should be
+ * invoiced with what the record of issued documents says stands, and plans
+ * the invoices, credit notes and new invoices that this run issues (see
+ * billing.h for the rules, issued.h for the record).
  *
- * Planning and writing are separate so that a run that must not issue
- * anything (changes without --correct) fails before a single file is
- * written, and so that report.txt, written before the invoices, can list
- * what this run issues.
+ * Planning is apart from writing so that a run that must not issue anything
+ * (changes without --correct) fails before a single file is written, so that
+ * report.txt and the workbook, written before the invoices, can list what
+ * this run issues, and so that the rules can be tested on records made by
+ * hand. Nothing here reads or writes a file.
  */
 #include "billing.h"
 
@@ -27,24 +28,15 @@
 
 #define MAX_LISTED 10 /* customers named in the "would change" error */
 
-/* One document this run issues. */
-typedef struct planned {
-    ip_issued_doc doc;  /* as the record will hold it (sha256 set when written) */
-    long slot;          /* invoice: the customer's register slot */
-    int period;         /* 0-based */
-    long cancels;       /* credit: index in the record of the cancelled invoice, else -1 */
-    char *replaces;     /* invoice: number of the invoice it replaces, or NULL */
-} planned;
-
 struct ip_billing {
     const ip_run *r;
     ip_billing_opts o;
-    ip_issued *rec;
-    size_t nloaded;      /* documents in the record before this run */
+    ip_issued_doc *recorded; /* copies of the record's documents, in issue order */
+    size_t nrecorded;
     int periods;
     int first_issue;     /* no document was issued before this run */
     int run_no;          /* 0: first issue, n: the n-th correction */
-    planned *plan;
+    ip_billing_new *plan;
     size_t nplan, plan_alloc;
     uint32_t *changed;   /* customers whose documents change, ascending */
     size_t nchanged, changed_alloc;
@@ -144,24 +136,33 @@ static char *file_stem(const ip_billing *b, uint32_t nr, int p)
     return ip_xasprintf("%d-%" PRIu32 "-%02d", b->r->year, nr, p + 1);
 }
 
-/* The lines text of customer slot k in period p, NULL when nothing is owed. */
-static char *period_lines(const ip_billing *b, long k, int p)
+/* The lines of customer slot k in period p: as a text ("service=amount,…",
+ * NULL when nothing is owed) and one ip_billing_line per service with a fee
+ * into *out (heap, NULL when nothing is owed) and *nout. */
+static char *period_lines(const ip_billing *b, long k, int p, ip_billing_line **out,
+                          size_t *nout)
 {
     const ip_run *r = b->r;
-    ip_buf out;
+    ip_buf text;
     size_t s;
+    *out = NULL;
+    *nout = 0;
     if (k < 0 || ip_run_customer_total(r, (size_t)k) <= 0)
         return NULL;
-    ip_buf_init(&out);
+    *out = ip_xcalloc(r->nsvc, sizeof **out);
+    ip_buf_init(&text);
     for (s = 0; s < r->nsvc; s++) {
-        int64_t fee = r->svc[s].items[k].fee;
+        int64_t fee = r->svc[s].items[k].fee, part;
         char a[32];
         if (fee <= 0)
             continue;
-        ip_buf_addf(&out, "%s%s=%s", out.len ? "," : "", r->svc[s].svc->id,
-                    ip_money_fmt(ip_money_period_part(fee * 100, b->periods, p), a));
+        part = ip_money_period_part(fee * 100, b->periods, p);
+        ip_buf_addf(&text, "%s%s=%s", text.len ? "," : "", r->svc[s].svc->id,
+                    ip_money_fmt(part, a));
+        (*out)[*nout].svc = s;
+        (*out)[(*nout)++].amount_ore = part;
     }
-    return ip_buf_detach(&out);
+    return ip_buf_detach(&text);
 }
 
 static int64_t lines_sum(const char *lines)
@@ -178,9 +179,9 @@ static ip_date max_date(ip_date a, ip_date b)
     return a > b ? a : b;
 }
 
-static planned *add_plan(ip_billing *b)
+static ip_billing_new *add_plan(ip_billing *b)
 {
-    planned *p;
+    ip_billing_new *p;
     ip_xgrow((void **)&b->plan, &b->plan_alloc, b->nplan + 1, sizeof *b->plan);
     p = &b->plan[b->nplan++];
     memset(p, 0, sizeof *p);
@@ -203,8 +204,7 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The date documents of this run are issued from. */
-static ip_date base_date(const ip_billing *b)
+ip_date ip_billing_base_date(const ip_billing *b)
 {
     if (b->first_issue || !b->o.issue_date)
         return b->r->tariff->issue_date;
@@ -212,17 +212,19 @@ static ip_date base_date(const ip_billing *b)
 }
 
 /* Plans what customer nr's period p needs; docs are its documents in the
- * record. */
+ * record, doc_index their indices there. */
 static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
                       const ip_issued_doc *const *docs, const long *doc_index, size_t ndocs)
 {
     const ip_run *r = b->r;
     const ip_customer *c = slot >= 0 ? ip_customers_at(r->customers, (size_t)slot) : NULL;
-    char *lines = period_lines(b, slot, p), *stem, *file_stem_s;
+    ip_billing_line *owed;
+    size_t nowed;
+    char *lines = period_lines(b, slot, p, &owed, &nowed), *stem, *file_stem_s;
     char vat_cat = 'O';
     int vat_pct = 0;
     ip_billing_decision dec;
-    ip_date start, end, base = base_date(b);
+    ip_date start, end, base = ip_billing_base_date(b);
 
     if (c && c->group->vat == IP_VAT_S) {
         vat_cat = 'S';
@@ -231,6 +233,7 @@ static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
     ip_billing_decide(docs, ndocs, lines, vat_cat, vat_pct, &dec);
     if (!dec.credit && !dec.invoice) {
         free(lines);
+        free(owed);
         return;
     }
     note_changed(b, nr);
@@ -239,7 +242,7 @@ static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
     stem = ip_xasprintf("%s%s", r->tariff->number_prefix, file_stem_s);
     if (dec.credit) {
         const ip_issued_doc *inv = docs[dec.standing];
-        planned *pl = add_plan(b);
+        ip_billing_new *pl = add_plan(b);
         pl->period = p;
         pl->cancels = doc_index[dec.standing];
         pl->doc.number = ip_xasprintf("%s-K%d", stem, dec.credit_seq);
@@ -261,7 +264,7 @@ static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
         pl->doc.lines = ip_xstrdup(inv->lines);
     }
     if (dec.invoice) {
-        planned *pl = add_plan(b);
+        ip_billing_new *pl = add_plan(b);
         pl->slot = slot;
         pl->period = p;
         if (dec.invoice_seq == 0) {
@@ -286,52 +289,28 @@ static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
         pl->doc.vat = vat_cat == 'S' ? ip_money_vat(pl->doc.net, vat_pct) : 0;
         pl->doc.total = pl->doc.net + pl->doc.vat;
         pl->doc.lines = lines;
+        pl->lines = owed;
+        pl->nlines = nowed;
         lines = NULL;
+        owed = NULL;
     }
     free(lines);
+    free(owed);
     free(stem);
     free(file_stem_s);
 }
 
-/* The year folder's invoices/ holds copies of the record's documents and
- * nothing else (the record is committed first, so a folder may lag behind
- * it, never lead). A document there that the record does not list was
- * issued by an earlier version, or the record was lost or edited: a run
- * must not then issue documents under numbers the ledger may already have. */
-static ip_err check_unrecorded(const ip_billing *b, ip_diag *d)
-{
-    char *dir = ip_xasprintf("%s/%d/invoices", b->o.output_root, b->r->year);
-    char *stray = NULL;
-    size_t nstray, n = ip_issued_count(b->rec);
-    ip_err e = IP_OK;
-    /* A year folder without invoices/ holds nothing to check. */
-    if (ip_issued_unlisted(b->rec, dir, ".xml", &stray, &nstray) != 0)
-        stray = NULL;
-    if (stray && n == 0)
-        e = ip_diag_set(d, IP_ERR_DATA, dir, 0,
-                        "expected the record of issued documents (issued/%d/register.csv) for "
-                        "the invoices in this folder, found none; restore the record, or move "
-                        "the year folder away if its invoices were never sent",
-                        b->r->year);
-    else if (stray)
-        e = ip_diag_set(d, IP_ERR_DATA, dir, 0,
-                        "expected only documents of the record (issued/%d/register.csv) in "
-                        "this folder, found %s, which it does not list; restore the record "
-                        "from a backup", b->r->year, stray);
-    free(stray);
-    free(dir);
-    return e;
-}
-
-ip_err ip_billing_plan(const ip_run *r, const ip_billing_opts *o, ip_billing **out, ip_diag *d)
+ip_err ip_billing_plan(const ip_run *r, const ip_issued_doc *const *rec_docs, size_t nd,
+                       const char *record_name, const ip_billing_opts *o, ip_billing **out,
+                       ip_diag *d)
 {
     ip_billing *b = ip_xcalloc(1, sizeof *b);
     const ip_issued_doc **docs = NULL;
     long *doc_index = NULL;
     int *doc_period = NULL;
     uint32_t *nrs = NULL;
-    size_t nd, nnrs = 0, i, k;
-    int p;
+    size_t nnrs = 0, i, k;
+    int p, last_run = -1;
     ip_err e;
 
     *out = NULL;
@@ -340,20 +319,22 @@ ip_err ip_billing_plan(const ip_run *r, const ip_billing_opts *o, ip_billing **o
     b->periods = r->tariff->periods;
     if (b->periods != 1 && b->periods != 4 && b->periods != 12)
         IP_BUG("periods=%d in a checked tariff", b->periods);
-    if ((e = ip_issued_load(o->output_root, r->year, &b->rec, d)))
-        goto fail;
-    nd = b->nloaded = ip_issued_count(b->rec);
+    b->recorded = ip_xcalloc(nd ? nd : 1, sizeof *b->recorded);
+    for (i = 0; i < nd; i++) {
+        ip_issued_doc_copy(&b->recorded[i], rec_docs[i]);
+        if (rec_docs[i]->run > last_run)
+            last_run = rec_docs[i]->run;
+    }
+    b->nrecorded = nd;
     b->first_issue = nd == 0;
-    if ((e = check_unrecorded(b, d)))
-        goto fail;
-    b->run_no = b->first_issue ? 0 : ip_issued_last_run(b->rec) + 1;
+    b->run_no = b->first_issue ? 0 : last_run + 1;
 
     /* Every issued document belongs to one of the tariff's periods: their
      * number cannot change once invoices are out (a quarter's number
      * KC2025-110-01 would come back as January's). */
     doc_period = ip_xcalloc(nd ? nd : 1, sizeof *doc_period);
     for (i = 0; i < nd; i++) {
-        const ip_issued_doc *x = ip_issued_at(b->rec, i);
+        const ip_issued_doc *x = &b->recorded[i];
         for (p = 0; p < b->periods; p++) {
             ip_date s, t;
             ip_billing_period_dates(r->year, b->periods, p, &s, &t);
@@ -362,7 +343,7 @@ ip_err ip_billing_plan(const ip_run *r, const ip_billing_opts *o, ip_billing **o
         }
         if (p == b->periods) {
             char a[11], c[11];
-            e = ip_diag_set(d, IP_ERR_DATA, ip_issued_register_path(b->rec), (long)i + 2,
+            e = ip_diag_set(d, IP_ERR_DATA, record_name, (long)i + 2,
                             "expected invoice periods of the tariff's periods=\"%d\", found "
                             "'%s' for %s–%s; the periods cannot change once invoices are "
                             "issued", b->periods, x->number, ip_date_str(x->period_start, a),
@@ -379,7 +360,7 @@ ip_err ip_billing_plan(const ip_run *r, const ip_billing_opts *o, ip_billing **o
         if (ip_run_customer_total(r, k) > 0)
             nrs[nnrs++] = ip_customers_at(r->customers, k)->nr;
     for (i = 0; i < nd; i++)
-        nrs[nnrs++] = ip_issued_at(b->rec, i)->customer;
+        nrs[nnrs++] = b->recorded[i].customer;
     qsort(nrs, nnrs, sizeof *nrs, cmp_u32);
     docs = ip_xcalloc(nd ? nd : 1, sizeof *docs);
     doc_index = ip_xcalloc(nd ? nd : 1, sizeof *doc_index);
@@ -391,7 +372,7 @@ ip_err ip_billing_plan(const ip_run *r, const ip_billing_opts *o, ip_billing **o
         for (p = 0; p < b->periods; p++) {
             size_t n = 0;
             for (i = 0; i < nd; i++) {
-                const ip_issued_doc *x = ip_issued_at(b->rec, i);
+                const ip_issued_doc *x = &b->recorded[i];
                 if (x->customer == nr && doc_period[i] == p) {
                     docs[n] = x;
                     doc_index[n++] = (long)i;
@@ -411,7 +392,7 @@ ip_err ip_billing_plan(const ip_run *r, const ip_billing_opts *o, ip_billing **o
         if (b->nchanged > MAX_LISTED)
             snprintf(list + len, sizeof list - len, " and %zu more", b->nchanged - MAX_LISTED);
         if (!o->correct && !o->preview) {
-            e = ip_diag_set(d, IP_ERR_DATA, ip_issued_register_path(b->rec), 0,
+            e = ip_diag_set(d, IP_ERR_DATA, record_name, 0,
                             "expected the issued invoices of %d to stand, found %zu "
                             "customer%s whose invoices would change (%s); run with --correct "
                             "--issue-date YYYY-MM-DD to credit and re-invoice them",
@@ -454,15 +435,20 @@ void ip_billing_free(ip_billing *b)
     size_t i;
     if (!b)
         return;
+    for (i = 0; i < b->nrecorded; i++)
+        ip_issued_doc_release(&b->recorded[i]);
+    free(b->recorded);
     for (i = 0; i < b->nplan; i++) {
         ip_issued_doc_release(&b->plan[i].doc);
+        free(b->plan[i].lines);
         free(b->plan[i].replaces);
     }
     free(b->plan);
     free(b->changed);
-    ip_issued_free(b->rec);
     free(b);
 }
+
+/* --- what the plan says ------------------------------------------------- */
 
 void ip_billing_totals_of(const ip_billing *b, ip_billing_totals *t)
 {
@@ -487,14 +473,21 @@ void ip_billing_totals_of(const ip_billing *b, ip_billing_totals *t)
 
 size_t ip_billing_ndocs(const ip_billing *b)
 {
-    return b->nloaded + b->nplan;
+    return b->nrecorded + b->nplan;
+}
+
+size_t ip_billing_nrecorded(const ip_billing *b)
+{
+    return b->nrecorded;
 }
 
 const ip_issued_doc *ip_billing_doc(const ip_billing *b, size_t i, int *is_new)
 {
+    if (i >= b->nrecorded + b->nplan)
+        IP_BUG("document %zu of %zu", i, b->nrecorded + b->nplan);
     if (is_new)
-        *is_new = i >= b->nloaded;
-    return i < b->nloaded ? ip_issued_at(b->rec, i) : &b->plan[i - b->nloaded].doc;
+        *is_new = i >= b->nrecorded;
+    return i < b->nrecorded ? &b->recorded[i] : &b->plan[i - b->nrecorded].doc;
 }
 
 int ip_billing_doc_standing(const ip_billing *b, size_t i)
@@ -511,6 +504,50 @@ int ip_billing_doc_standing(const ip_billing *b, size_t i)
     return 1;
 }
 
+size_t ip_billing_nnew(const ip_billing *b)
+{
+    return b->nplan;
+}
+
+const ip_billing_new *ip_billing_new_at(const ip_billing *b, size_t j)
+{
+    if (j >= b->nplan)
+        IP_BUG("new document %zu of %zu", j, b->nplan);
+    return &b->plan[j];
+}
+
+const ip_run *ip_billing_run(const ip_billing *b)
+{
+    return b->r;
+}
+
+const ip_billing_opts *ip_billing_options(const ip_billing *b)
+{
+    return &b->o;
+}
+
+int ip_billing_first_issue(const ip_billing *b)
+{
+    return b->first_issue;
+}
+
+int ip_billing_run_no(const ip_billing *b)
+{
+    return b->run_no;
+}
+
+size_t ip_billing_nchanged(const ip_billing *b)
+{
+    return b->nchanged;
+}
+
+uint32_t ip_billing_changed(const ip_billing *b, size_t i)
+{
+    if (i >= b->nchanged)
+        IP_BUG("changed customer %zu of %zu", i, b->nchanged);
+    return b->changed[i];
+}
+
 /* --- writing ------------------------------------------------------------ */
 
 static char *doc_note(const ip_billing *b, const char *what, const char *number)
@@ -523,7 +560,7 @@ static char *doc_note(const ip_billing *b, const char *what, const char *number)
 }
 
 /* A new invoice from this run's fees. */
-static ip_err write_invoice(ip_billing *b, const planned *pl, const char *path, ip_diag *d)
+static ip_err write_invoice(const ip_billing *b, const ip_billing_new *pl, const char *path, ip_diag *d)
 {
     const ip_run *r = b->r;
     const ip_customer *c = ip_customers_at(r->customers, (size_t)pl->slot);
@@ -591,11 +628,12 @@ static ip_err write_invoice(ip_billing *b, const planned *pl, const char *path, 
 }
 
 /* A credit note that mirrors the stored invoice it cancels, line by line. */
-static ip_err write_credit(ip_billing *b, const planned *pl, const char *path, ip_diag *d)
+static ip_err write_credit(const ip_billing *b, const ip_issued *rec, const ip_billing_new *pl,
+                           const char *path, ip_diag *d)
 {
     const ip_run *r = b->r;
-    const ip_issued_doc *inv = ip_issued_at(b->rec, (size_t)pl->cancels);
-    char *src = ip_xasprintf("%s/%s", ip_issued_doc_dir(b->rec), inv->file);
+    const ip_issued_doc *inv = ip_billing_doc(b, (size_t)pl->cancels, NULL);
+    char *src = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), inv->file);
     char *note = doc_note(b, "Krediterar faktura", inv->number);
     ip_invoice_doc *cd = NULL;
     ip_invoice cn;
@@ -630,26 +668,31 @@ out:
     return e;
 }
 
-ip_err ip_billing_write(ip_billing *b, ip_stage *year, size_t *count, ip_diag *d)
+ip_err ip_billing_write(const ip_billing *b, ip_issued *rec, ip_stage *year, size_t *count,
+                        ip_diag *d)
 {
     size_t i;
     FILE *f;
     ip_err e;
 
     *count = 0;
-    ip_issued_remove_stale(b->rec); /* we hold the lock: what a killed run left */
+    if (ip_issued_count(rec) != b->nrecorded)
+        IP_BUG("a plan of %zu recorded documents carried out on a record of %zu", b->nrecorded,
+               ip_issued_count(rec));
+    ip_issued_remove_stale(rec); /* we hold the lock: what a killed run left */
     if ((e = ip_stage_mkdir(year, "invoices", d)))
         return e;
     if (b->nplan) {
-        if ((e = ip_issued_stage(b->rec, d)))
+        if ((e = ip_issued_stage(rec, d)))
             return e;
         for (i = 0; i < b->nplan; i++) {
-            planned *pl = &b->plan[i];
-            char *path = ip_xasprintf("%s/%s", ip_issued_doc_dir(b->rec), pl->doc.file);
-            e = pl->doc.is_credit ? write_credit(b, pl, path, d) : write_invoice(b, pl, path, d);
+            const ip_billing_new *pl = &b->plan[i];
+            char *path = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), pl->doc.file);
+            e = pl->doc.is_credit ? write_credit(b, rec, pl, path, d)
+                                  : write_invoice(b, pl, path, d);
             free(path);
             if (!e)
-                e = ip_issued_append(b->rec, &pl->doc, d);
+                e = ip_issued_append(rec, &pl->doc, d);
             if (e)
                 return e;
             ip_kill_point();
@@ -657,25 +700,25 @@ ip_err ip_billing_write(ip_billing *b, ip_stage *year, size_t *count, ip_diag *d
     }
     /* The year folder shows every document of the record, copied byte for
      * byte: an issued document is never written twice. */
-    if ((e = ip_issued_copy_all(b->rec, year, "invoices", d)))
+    if ((e = ip_issued_copy_all(rec, year, "invoices", d)))
         return e;
     if ((e = ip_stage_fopen(year, "ledger.csv", &f, d)))
         return e;
-    if ((e = ip_ledger_write(b->rec, f, "ledger.csv", d))) {
+    if ((e = ip_ledger_write(rec, f, "ledger.csv", d))) {
         fclose(f);
         return e;
     }
     if ((e = ip_stage_fclose(year, f, "ledger.csv", d)))
         return e;
     /* Beside ledger.csv, the internal postings for the ledger (sie.h). */
-    if ((e = ip_sie_write_year(b->r, b->rec, year, d)))
+    if ((e = ip_sie_write_year(b->r, rec, year, d)))
         return e;
     ip_kill_point();
     /* The record before the year folder: it is never behind what a year
      * folder has shown. */
-    if (b->nplan && (e = ip_issued_commit(b->rec, d)))
+    if (b->nplan && (e = ip_issued_commit(rec, d)))
         return e;
-    *count = ip_issued_count(b->rec);
+    *count = ip_issued_count(rec);
     return IP_OK;
 }
 
@@ -733,22 +776,22 @@ void ip_billing_report(const ip_billing *b, FILE *f)
         fprintf(f, "documents of the year: %zu invoices, %zu credit notes\n", t.invoices,
                 t.credits);
     } else {
-        count_kinds(b, 0, b->nloaded, &ninv, &ncred);
+        count_kinds(b, 0, b->nrecorded, &ninv, &ncred);
         fprintf(f, "before this run: %zu invoices, %zu credit notes\n", ninv, ncred);
-        count_kinds(b, b->nloaded, n, &ninv, &ncred);
+        count_kinds(b, b->nrecorded, n, &ninv, &ncred);
         verb = "this run would issue";
         if (b->nplan == 0)
             fprintf(f, "%s nothing new: every standing invoice matches the fees\n", verb);
         else if (b->first_issue)
             fprintf(f, "%s the first invoices of the year: %zu invoices from %s\n", verb, ninv,
-                    ip_date_str(base_date(b), ds));
+                    ip_date_str(ip_billing_base_date(b), ds));
         else if (!b->o.correct)
             fprintf(f, "this run fails without --correct: the invoices of %zu customers "
                        "changed; --correct would issue %zu credit notes and %zu new invoices\n",
                     b->nchanged, ncred, ninv);
         else
             fprintf(f, "%s correction %d, dated %s, for %zu customers: %zu credit notes, "
-                       "%zu new invoices\n", verb, b->run_no, ip_date_str(base_date(b), ds),
+                       "%zu new invoices\n", verb, b->run_no, ip_date_str(ip_billing_base_date(b), ds),
                     b->nchanged, ncred, ninv);
     }
 

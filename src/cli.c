@@ -25,6 +25,7 @@
 #include "error.h"
 #include "explain.h"
 #include "fees.h"
+#include "issued.h"
 #include "money.h"
 #include "outdir.h"
 #include "parse.h"
@@ -418,6 +419,34 @@ static void print_preview(const ip_run *r, const int64_t *current)
     }
 }
 
+/* The record of issued documents of year r->year under a->output, checked
+ * against the year folder's copies, and the plan of what this run issues
+ * (preview: a dry run, which writes nothing). */
+static ip_err plan_documents(const ip_run *r, const cli_args *a, int preview, ip_issued **rec,
+                             ip_billing **plan, ip_diag *d)
+{
+    ip_billing_opts bo = {a->correct, a->issue_date, preview};
+    const ip_issued_doc **docs;
+    char *copies;
+    size_t n, i;
+    ip_err e;
+    *plan = NULL;
+    if ((e = ip_issued_load(a->output, r->year, rec, d)))
+        return e;
+    copies = ip_xasprintf("%s/%d/invoices", a->output, r->year);
+    e = ip_issued_check_copies(*rec, copies, d);
+    free(copies);
+    if (e)
+        return e;
+    n = ip_issued_count(*rec);
+    docs = ip_xcalloc(n + 1, sizeof *docs);
+    for (i = 0; i < n; i++)
+        docs[i] = ip_issued_at(*rec, i);
+    e = ip_billing_plan(r, docs, n, ip_issued_register_path(*rec), &bo, plan, d);
+    free(docs);
+    return e;
+}
+
 /* What the output files are made from. */
 typedef struct out_src {
     const ip_run *r;
@@ -470,15 +499,15 @@ static ip_err write_outputs(const ip_run *r, const cli_args *a, size_t *ninv, ip
     ip_stage *year;
     char *xlsx_rel = ip_xasprintf("prislista-%d.xlsx", r->year);
     char *xlsx = NULL;
+    ip_issued *rec = NULL;
     ip_billing *bill = NULL;
-    ip_billing_opts bo = {a->output, a->correct, a->issue_date, 0};
     out_src src;
     ip_err e = ip_outdir_begin(a->output, r->year, &o, d);
     if (e)
         goto out;
     /* Under the lock: what was issued and what this run issues, before any
      * file is written (changes without --correct stop here). */
-    if ((e = ip_billing_plan(r, &bo, &bill, d)))
+    if ((e = plan_documents(r, a, 0, &rec, &bill, d)))
         goto abort;
     year = ip_outdir_stage(o);
     xlsx = ip_stage_path(year, xlsx_rel);
@@ -489,7 +518,7 @@ static ip_err write_outputs(const ip_run *r, const cli_args *a, size_t *ninv, ip
         (e = ip_pricelist_write(r, bill, xlsx, d)))
         goto abort;
     ip_kill_point();
-    if ((e = ip_billing_write(bill, year, ninv, d)))
+    if ((e = ip_billing_write(bill, rec, year, ninv, d)))
         goto abort;
     e = ip_outdir_commit(o, d);
     goto out;
@@ -497,6 +526,7 @@ abort:
     ip_outdir_abort(o);
 out:
     ip_billing_free(bill);
+    ip_issued_free(rec);
     free(xlsx);
     free(xlsx_rel);
     return e;
@@ -578,15 +608,18 @@ int ip_cli_main(int argc, char **argv)
     }
     if (a.dry_run) {
         /* What the issued documents would become (read-only: no lock). */
+        ip_issued *rec = NULL;
         ip_billing *bill = NULL;
-        ip_billing_opts bo = {a.output, a.correct, a.issue_date, 1};
-        if ((e = ip_billing_plan(r, &bo, &bill, &d))) {
+        if ((e = plan_documents(r, &a, 1, &rec, &bill, &d))) {
             print_diag(&d);
+            ip_billing_free(bill);
+            ip_issued_free(rec);
             ip_run_free(r);
             return ip_err_exit_code(e);
         }
         ip_billing_report(bill, stdout);
         ip_billing_free(bill);
+        ip_issued_free(rec);
     }
     if (a.summary) {
         int64_t total = 0;

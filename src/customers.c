@@ -157,6 +157,54 @@ static int cmp_nr(const void *a, const void *b)
     return x->nr < y->nr ? -1 : x->nr > y->nr;
 }
 
+/* The register over rows[0..n) (taken over, n >= 1): sorted by number, with
+ * the number-to-slot table. */
+static ip_customers *index_rows(ip_customer *rows, size_t n)
+{
+    ip_customers *c = ip_xcalloc(1, sizeof *c);
+    size_t i;
+    qsort(rows, n, sizeof *rows, cmp_nr);
+    c->items = rows;
+    c->n = n;
+    c->nslot = (size_t)c->items[c->n - 1].nr + 1;
+    c->slot = ip_xmalloc(c->nslot * sizeof *c->slot);
+    for (i = 0; i < c->nslot; i++)
+        c->slot[i] = -1;
+    for (i = 0; i < c->n; i++)
+        c->slot[c->items[i].nr] = (int32_t)i;
+    return c;
+}
+
+static char *copy_or_null(const char *s)
+{
+    return s ? ip_xstrdup(s) : NULL;
+}
+
+ip_customers *ip_customers_new(const ip_customer *list, size_t n)
+{
+    ip_customer *rows;
+    size_t i, j;
+    if (n == 0)
+        IP_BUG("a register of no customers");
+    rows = ip_xcalloc(n, sizeof *rows);
+    for (i = 0; i < n; i++) {
+        if (list[i].nr > MAX_NR || !list[i].name || !list[i].group)
+            IP_BUG("customer %" PRIu32 " of a register made in memory", list[i].nr);
+        for (j = 0; j < i; j++)
+            if (list[j].nr == list[i].nr)
+                IP_BUG("customer %" PRIu32 " twice in a register made in memory", list[i].nr);
+        rows[i] = list[i];
+        rows[i].name = ip_xstrdup(list[i].name);
+        rows[i].reference = copy_or_null(list[i].reference);
+        rows[i].street = copy_or_null(list[i].street);
+        rows[i].postcode = copy_or_null(list[i].postcode);
+        rows[i].city = copy_or_null(list[i].city);
+        rows[i].cost_centre = copy_or_null(list[i].cost_centre);
+        rows[i].endpoint_id = copy_or_null(list[i].endpoint_id);
+    }
+    return index_rows(rows, n);
+}
+
 /* "'forvaltning' or 'bolag'" for the unknown-group message. */
 static void group_list(const ip_tariff *t, ip_buf *b)
 {
@@ -385,17 +433,8 @@ ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
         goto out;
     }
 
-    qsort(rows, nrows, sizeof *rows, cmp_nr);
-    c = ip_xcalloc(1, sizeof *c);
-    c->items = rows;
-    c->n = nrows;
+    c = index_rows(rows, nrows);
     rows = NULL;
-    c->nslot = (size_t)c->items[c->n - 1].nr + 1;
-    c->slot = ip_xmalloc(c->nslot * sizeof *c->slot);
-    for (i = 0; i < c->nslot; i++)
-        c->slot[i] = -1;
-    for (i = 0; i < c->n; i++)
-        c->slot[c->items[i].nr] = (int32_t)i;
     *out = c;
     e = IP_OK;
 out:

@@ -78,7 +78,7 @@ void ip_issued_doc_release(ip_issued_doc *doc)
     free(doc->file);
 }
 
-static void doc_copy(ip_issued_doc *dst, const ip_issued_doc *src)
+void ip_issued_doc_copy(ip_issued_doc *dst, const ip_issued_doc *src)
 {
     *dst = *src;
     dst->number = ip_xstrdup(src->number);
@@ -416,6 +416,34 @@ int ip_issued_unlisted(const ip_issued *rec, const char *dir, const char *suffix
     return 0;
 }
 
+/* The year folder's invoices/ holds copies of the record's documents and
+ * nothing else (the record is committed first, so a folder may lag behind
+ * it, never lead). A document there that the record does not list was
+ * issued by an earlier version, or the record was lost or edited: a run
+ * must not then issue documents under numbers the ledger may already have. */
+ip_err ip_issued_check_copies(const ip_issued *rec, const char *dir, ip_diag *d)
+{
+    char *stray = NULL;
+    size_t nstray;
+    ip_err e = IP_OK;
+    /* A year folder without invoices/ holds nothing to check. */
+    if (ip_issued_unlisted(rec, dir, ".xml", &stray, &nstray) != 0)
+        stray = NULL;
+    if (stray && rec->ndocs == 0)
+        e = ip_diag_set(d, IP_ERR_DATA, dir, 0,
+                        "expected the record of issued documents (issued/%d/register.csv) for "
+                        "the invoices in this folder, found none; restore the record, or move "
+                        "the year folder away if its invoices were never sent",
+                        rec->year);
+    else if (stray)
+        e = ip_diag_set(d, IP_ERR_DATA, dir, 0,
+                        "expected only documents of the record (issued/%d/register.csv) in "
+                        "this folder, found %s, which it does not list; restore the record "
+                        "from a backup", rec->year, stray);
+    free(stray);
+    return e;
+}
+
 /* A document in the record's folder that the register does not list means a
  * row was removed: its number could then be issued again. */
 static ip_err check_no_strays(const ip_issued *rec, ip_diag *d)
@@ -595,7 +623,7 @@ ip_err ip_issued_append(ip_issued *rec, const ip_issued_doc *doc, ip_diag *d)
             return ip_diag_set(d, IP_ERR_SOFTWARE, rec->register_path, 0,
                                "document '%s' would reuse an issued number or file",
                                doc->number);
-    doc_copy(&copy, doc);
+    ip_issued_doc_copy(&copy, doc);
     path = ip_xasprintf("%s/%s", rec->stage_docs, doc->file);
     if (ip_digest_file(path, copy.sha256, NULL) != 0) {
         ip_err e = ip_diag_set(d, IP_ERR_IO, path, 0, "cannot read: %s", strerror(errno));

@@ -433,11 +433,37 @@ static void test_customers_csv_errors(void **state)
                  "2 rows with errors in all");
 }
 
+/* A register made in memory (for tests of the modules above it): sorted,
+ * slots by number, strings of its own. */
+static void test_customers_made_in_memory(void **state)
+{
+    const ip_tariff *t = *state;
+    char n1[] = "Tolvan", n2[] = "Ettan", ref[] = "R1";
+    ip_customer list[2];
+    ip_customers *c;
+    memset(list, 0, sizeof list);
+    list[0].nr = 12, list[0].name = n1, list[0].group = &t->groups[0];
+    list[1].nr = 1, list[1].name = n2, list[1].group = &t->groups[1], list[1].reference = ref;
+    c = ip_customers_new(list, 2);
+    n1[0] = n2[0] = ref[0] = 'x';
+    assert_int_equal(ip_customers_count(c), 2);
+    assert_int_equal(ip_customers_at(c, 0)->nr, 1);
+    assert_string_equal(ip_customers_at(c, 0)->name, "Ettan");
+    assert_string_equal(ip_customers_at(c, 0)->reference, "R1");
+    assert_ptr_equal(ip_customers_at(c, 0)->group, &t->groups[1]);
+    assert_null(ip_customers_at(c, 1)->reference);
+    assert_int_equal(ip_customers_slot(c, 12), 1);
+    assert_int_equal(ip_customers_slot(c, 2), -1);
+    assert_int_equal(ip_customers_slot(c, 13), -1);
+    ip_customers_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_customers_loads_sorted_and_trimmed),
         cmocka_unit_test(test_customers_slots),
+        cmocka_unit_test(test_customers_made_in_memory),
         cmocka_unit_test(test_customers_optional_columns_absent),
         cmocka_unit_test(test_customers_other_delimiter_and_line_ends),
         cmocka_unit_test(test_customers_missing_file),

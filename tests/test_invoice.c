@@ -3,7 +3,8 @@
  *
  * Invoices are built in code (a hand-made seller, customers and VAT groups),
  * written to a temporary folder, read back with libxml2 and checked value by
- * value: ids, totals, VAT, escaping, the credit note's reference. The last
+ * value: ids, totals, VAT, escaping, the credit note's reference. A stored
+ * invoice reads back for the credit note that mirrors it. The last
  * test writes every kind of document and runs the real validator on them
  * (../shared/validation/validate-ubl, relative to the repository root where
  * the tests run): it must pass with no errors and no warnings, and a
@@ -748,6 +749,106 @@ static void test_invoice_output_is_deterministic(void **state)
     free(p2);
 }
 
+/* --- reading a stored invoice back --------------------------------------- */
+
+static void write_text_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void test_invoice_reads_back_for_its_credit_note(void **state)
+{
+    char s_name[] = "Stockholms stad", s_org[] = "2120000142", s_vat[] = "SE212000014201";
+    char s_street[] = "Fleminggatan 4", s_post[] = "104 20", s_city[] = "Stockholm";
+    char g_id[] = "bolag", g_label[] = "Bolag";
+    char c_name[] = "Bostad <&> \"AB\"", c_ref[] = "R&D 1", c_street[] = "Gatan 1";
+    ip_seller own_seller = {s_name, s_org, s_vat, s_street, s_post, s_city, NULL};
+    ip_group group = {g_id, g_label, IP_VAT_S, 25};
+    ip_customer cust;
+    ip_invoice_line lines[2] = {
+        {"1", "E-tjänstsupport", "201 av 2 846 ärenden", "etjanst", 141250},
+        {"2", "Stockholm Direkt", NULL, "direkt", 204117},
+    };
+    ip_invoice inv;
+    ip_invoice_doc *doc = NULL;
+    ip_diag d;
+    char *path = tmp_path("2025-291-11.xml");
+    char *cn_path = tmp_path("2025-291-11-K1.xml");
+
+    (void)state;
+    memset(&cust, 0, sizeof cust);
+    cust.nr = 291;
+    cust.name = c_name;
+    cust.group = &group;
+    snprintf(cust.org_nr, sizeof cust.org_nr, "%s", "5564513827");
+    cust.reference = c_ref;
+    cust.street = c_street;
+    memset(&inv, 0, sizeof inv);
+    inv.number = "KC2025-291-11";
+    inv.issue_date = 20251101;
+    inv.due_date = 20251201;
+    inv.currency = "SEK";
+    inv.seller = &own_seller;
+    inv.buyer = &cust;
+    inv.group = &group;
+    inv.period_start = 20251101;
+    inv.period_end = 20251130;
+    inv.lines = lines;
+    inv.nlines = 2;
+    assert_int_equal(ip_invoice_write(&inv, path, &d), IP_OK);
+
+    assert_int_equal(ip_invoice_read(path, &doc, &d), IP_OK);
+    assert_int_equal(doc->inv.is_credit_note, 0);
+    assert_string_equal(doc->inv.number, "KC2025-291-11");
+    assert_int_equal(doc->inv.issue_date, 20251101);
+    assert_int_equal(doc->inv.due_date, 20251201);
+    assert_int_equal(doc->inv.period_start, 20251101);
+    assert_int_equal(doc->inv.period_end, 20251130);
+    assert_int_equal(doc->buyer.nr, 291);
+    assert_string_equal(doc->buyer.name, c_name);
+    assert_string_equal(doc->buyer.org_nr, "5564513827");
+    assert_string_equal(doc->buyer.reference, c_ref);
+    assert_string_equal(doc->buyer.street, c_street);
+    assert_null(doc->buyer.city);
+    assert_int_equal(doc->group.vat, IP_VAT_S);
+    assert_int_equal(doc->group.vat_percent, 25);
+    assert_int_equal(doc->inv.nlines, 2);
+    assert_string_equal(doc->inv.lines[0].description, "201 av 2 846 ärenden");
+    assert_null(doc->inv.lines[1].description);
+    assert_string_equal(doc->inv.lines[1].service_id, "direkt");
+    assert_int_equal(doc->inv.lines[0].amount_ore, 141250);
+    assert_int_equal(doc->inv.lines[1].amount_ore, 204117);
+
+    /* the credit note written from what was read refers to the invoice and
+     * reads back with the same lines */
+    doc->inv.is_credit_note = 1;
+    doc->inv.number = "KC2025-291-11-K1";
+    doc->inv.seller = &own_seller;
+    doc->inv.billing_ref = "KC2025-291-11";
+    doc->inv.billing_ref_date = 20251101;
+    assert_int_equal(ip_invoice_write(&doc->inv, cn_path, &d), IP_OK);
+    ip_invoice_doc_free(doc);
+    assert_int_equal(ip_invoice_read(cn_path, &doc, &d), IP_OK);
+    assert_int_equal(doc->inv.is_credit_note, 1);
+    assert_string_equal(doc->inv.billing_ref, "KC2025-291-11");
+    assert_int_equal(doc->inv.lines[1].amount_ore, 204117);
+    ip_invoice_doc_free(doc);
+
+    /* not a UBL document: a data error naming what is missing */
+    write_text_file(path, "<Invoice xmlns=\"x\"/>\n");
+    assert_int_equal(ip_invoice_read(path, &doc, &d), IP_ERR_DATA);
+    assert_null(doc);
+    write_text_file(path, "not xml");
+    assert_int_equal(ip_invoice_read(path, &doc, &d), IP_ERR_DATA);
+    unlink(path);
+    assert_int_equal(ip_invoice_read(path, &doc, &d), IP_ERR_IO);
+    free(path);
+    free(cn_path);
+}
+
 /* Runs the official validation on every kind of document we write. */
 static void test_invoice_files_pass_validator(void **state)
 {
@@ -824,6 +925,7 @@ int main(void)
         cmocka_unit_test(test_invoice_cannot_create_is_cantcreat),
         cmocka_unit_test(test_invoice_short_write_is_io_error),
         cmocka_unit_test(test_invoice_output_is_deterministic),
+        cmocka_unit_test(test_invoice_reads_back_for_its_credit_note),
         cmocka_unit_test(test_invoice_files_pass_validator),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
