@@ -67,7 +67,6 @@
 #include "error.h"
 #include "issued.h"
 #include "run.h"
-#include "stage.h"
 
 typedef struct ip_billing_opts {
     int correct;             /* --correct: credit and re-invoice what changed */
@@ -165,14 +164,6 @@ uint32_t ip_billing_changed(const ip_billing *b, size_t i);
 /* The number stem of a customer's invoices: "<prefix>Y-<nr>" (heap string);
  * with periods the invoices are <stem>-01 … <stem>-PP. */
 char *ip_billing_number(const ip_run *r, uint32_t nr);
-
-/* Writes the planned documents into rec (the record the plan was made from,
- * staged here), copies every document of the record into the year folder's
- * invoices/, writes ledger.csv (see ledger.h) into the year folder's stage
- * and commits the record — the caller then commits year. *count gets the
- * number of documents in invoices/. */
-ip_err ip_billing_write(const ip_billing *b, ip_issued *rec, ip_stage *year, size_t *count,
-                        ip_diag *d);
 
 /* The section on the issued documents: numbering, every correction of the
  * year with its documents, and the standing invoices against the fees.

@@ -22,6 +22,7 @@
 #include <xlsxwriter.h>
 
 #include "billing.h"
+#include "docwrite.h"
 #include "error.h"
 #include "explain.h"
 #include "fees.h"
@@ -518,7 +519,7 @@ static ip_err write_outputs(const ip_run *r, const cli_args *a, size_t *ninv, ip
         (e = ip_pricelist_write(r, bill, xlsx, d)))
         goto abort;
     ip_kill_point();
-    if ((e = ip_billing_write(bill, rec, year, ninv, d)))
+    if ((e = ip_docwrite_apply(bill, rec, year, ninv, d)))
         goto abort;
     e = ip_outdir_commit(o, d);
     goto out;

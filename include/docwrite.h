@@ -1,0 +1,43 @@
+/*
+ * docwrite.h — carries out a plan of the year's documents (billing.h): the
+ * invoices and credit notes the plan issues are written into the record of
+ * issued documents (issued.h), every document of the record is copied into
+ * the year folder's invoices/, ledger.csv (ledger.h) and the internal
+ * postings (sie.h) are written beside them, and the record is committed.
+ *
+ * An invoice is built from the plan: its number, dates, buyer and period,
+ * one line per planned line with the service's name and the basis in words
+ * (report.h). A credit note mirrors the invoice it cancels as stored: the
+ * stored document is read back (ip_invoice_read) and written again as a
+ * CreditNote (381) line by line, referring to it (BillingReference: its
+ * number and issue date). invoice.h writes one document; this module decides
+ * which files there are and in which order.
+ *
+ * Order, for a crash at any moment (stage.h, the kill test): each new
+ * document is written into the staged record and appended to it (a kill
+ * point after each); then the copies, ledger.csv and the internal postings
+ * go into the year folder's stage (a kill point after them); then the record is committed, so
+ * the record is never behind what a year folder has shown. The caller
+ * commits the year folder afterwards.
+ */
+#ifndef IP_DOCWRITE_H
+#define IP_DOCWRITE_H
+
+#include <stddef.h>
+
+#include "billing.h"
+#include "error.h"
+#include "issued.h"
+#include "stage.h"
+
+/* Carries out plan b: rec is the record the plan was made from (loaded
+ * under the output lock; it is staged, appended to and committed here),
+ * year the stage of the year folder. Removes what a killed run left of the
+ * record first. *count gets the number of documents in invoices/. Errors:
+ * the record's and the stage's (IP_ERR_CANTCREAT, IP_ERR_IO), the invoice
+ * writer's, IP_ERR_DATA when a stored invoice to credit is not the one the
+ * register lists. */
+ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, size_t *count,
+                         ip_diag *d);
+
+#endif /* IP_DOCWRITE_H */

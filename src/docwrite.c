@@ -1,0 +1,192 @@
+/*
+ * docwrite.c — carries out a plan of the year's documents: builds each
+ * invoice from the plan, mirrors each credit note from the stored invoice it
+ * cancels, appends them to the record, copies the record's documents into
+ * the year folder and writes ledger.csv and the internal postings (see
+ * docwrite.h for the order).
+ */
+#include "docwrite.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "invoice.h"
+#include "ledger.h"
+#include "money.h"
+#include "report.h"
+#include "sie.h"
+#include "util.h"
+#include "version.h"
+
+/* The cbc:Note of a document: what it does, the program and the inputs. */
+static char *doc_note(const ip_run *r, const char *what, const char *number)
+{
+    if (what)
+        return ip_xasprintf("%s %s. internpris %s, indata sha256 %s", what, number, IP_VERSION,
+                            r->inputs_sha256);
+    return ip_xasprintf("internpris %s, indata sha256 %s", IP_VERSION, r->inputs_sha256);
+}
+
+/* A new invoice, from the plan's lines. */
+static ip_err write_invoice(const ip_run *r, const ip_billing_new *pl, const char *path,
+                            ip_diag *d)
+{
+    const ip_customer *c = ip_customers_at(r->customers, (size_t)pl->slot);
+    int periods = r->tariff->periods;
+    ip_invoice_line *lines = ip_xcalloc(pl->nlines + 1, sizeof *lines);
+    char **texts = ip_xcalloc(pl->nlines + 1, sizeof *texts);
+    char (*ids)[24] = ip_xcalloc(pl->nlines + 1, sizeof *ids);
+    char *note = doc_note(r, pl->replaces ? "Ersätter faktura" : NULL, pl->replaces);
+    size_t i;
+    int64_t sum = 0;
+    ip_invoice inv;
+    ip_err e;
+
+    for (i = 0; i < pl->nlines; i++) {
+        size_t s = pl->lines[i].svc;
+        char *words = ip_report_basis_words(r, s, (size_t)pl->slot);
+        if (periods > 1) {
+            char a[32];
+            texts[i] = ip_xasprintf("%s; årsavgift %s kr, del %d av %d", words,
+                                    ip_money_fmt_thousands(r->svc[s].items[pl->slot].fee, a,
+                                                           sizeof a),
+                                    pl->period + 1, periods);
+            free(words);
+        } else {
+            texts[i] = words;
+        }
+        snprintf(ids[i], sizeof ids[i], "%zu", i + 1);
+        lines[i].id = ids[i];
+        lines[i].name = r->svc[s].svc->name;
+        lines[i].description = texts[i];
+        lines[i].service_id = r->svc[s].svc->id;
+        lines[i].amount_ore = pl->lines[i].amount_ore;
+        sum += lines[i].amount_ore;
+    }
+    if (sum != pl->doc.net)
+        IP_BUG("invoice %s: lines %" PRId64 " öre, planned %" PRId64, pl->doc.number, sum,
+               pl->doc.net);
+    memset(&inv, 0, sizeof inv);
+    inv.number = pl->doc.number;
+    inv.issue_date = pl->doc.issue_date;
+    inv.due_date = pl->doc.due_date;
+    inv.currency = r->tariff->currency;
+    inv.note = note;
+    inv.seller = &r->tariff->seller;
+    inv.buyer = c;
+    inv.group = c->group;
+    /* A company pays to the seller's accounts; a department's invoice is
+     * settled by the internal posting (sie.h). */
+    if (!ip_customer_is_internal(c, r->tariff) && ip_tariff_has_payment(r->tariff))
+        inv.payment = &r->tariff->payment;
+    inv.period_start = pl->doc.period_start;
+    inv.period_end = pl->doc.period_end;
+    inv.lines = lines;
+    inv.nlines = pl->nlines;
+    e = ip_invoice_write(&inv, path, d);
+    for (i = 0; i < pl->nlines; i++)
+        free(texts[i]);
+    free(texts);
+    free(ids);
+    free(lines);
+    free(note);
+    return e;
+}
+
+/* A credit note that mirrors the stored invoice it cancels, line by line. */
+static ip_err write_credit(const ip_billing *b, const ip_issued *rec, const ip_billing_new *pl,
+                           const char *path, ip_diag *d)
+{
+    const ip_run *r = ip_billing_run(b);
+    const ip_issued_doc *inv = ip_billing_doc(b, (size_t)pl->cancels, NULL);
+    char *src = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), inv->file);
+    char *note = doc_note(r, "Krediterar faktura", inv->number);
+    ip_invoice_doc *cd = NULL;
+    ip_invoice cn;
+    int64_t sum = 0;
+    size_t i;
+    ip_err e = ip_invoice_read(src, &cd, d);
+    if (e)
+        goto out;
+    for (i = 0; i < cd->inv.nlines; i++)
+        sum += cd->inv.lines[i].amount_ore;
+    if (cd->inv.is_credit_note || strcmp(cd->inv.number, inv->number) != 0 ||
+        sum != inv->net || cd->buyer.nr != inv->customer) {
+        e = ip_diag_set(d, IP_ERR_DATA, src, 0,
+                        "expected invoice '%s' with net %" PRId64 " öre as the register says, "
+                        "found a different document", inv->number, inv->net);
+        goto out;
+    }
+    cn = cd->inv;
+    cn.is_credit_note = 1;
+    cn.number = pl->doc.number;
+    cn.issue_date = pl->doc.issue_date;
+    cn.due_date = pl->doc.due_date;
+    cn.note = note;
+    cn.seller = &r->tariff->seller;
+    cn.billing_ref = inv->number;
+    cn.billing_ref_date = inv->issue_date;
+    e = ip_invoice_write(&cn, path, d);
+out:
+    ip_invoice_doc_free(cd);
+    free(note);
+    free(src);
+    return e;
+}
+
+ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, size_t *count,
+                         ip_diag *d)
+{
+    const ip_run *r = ip_billing_run(b);
+    size_t nnew = ip_billing_nnew(b), j;
+    FILE *f;
+    ip_err e;
+
+    *count = 0;
+    if (ip_issued_count(rec) != ip_billing_nrecorded(b))
+        IP_BUG("a plan of %zu recorded documents carried out on a record of %zu",
+               ip_billing_nrecorded(b), ip_issued_count(rec));
+    ip_issued_remove_stale(rec); /* we hold the lock: what a killed run left */
+    if ((e = ip_stage_mkdir(year, "invoices", d)))
+        return e;
+    if (nnew) {
+        if ((e = ip_issued_stage(rec, d)))
+            return e;
+        for (j = 0; j < nnew; j++) {
+            const ip_billing_new *pl = ip_billing_new_at(b, j);
+            char *path = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), pl->doc.file);
+            e = pl->doc.is_credit ? write_credit(b, rec, pl, path, d)
+                                  : write_invoice(r, pl, path, d);
+            free(path);
+            if (!e)
+                e = ip_issued_append(rec, &pl->doc, d);
+            if (e)
+                return e;
+            ip_kill_point();
+        }
+    }
+    /* The year folder shows every document of the record, copied byte for
+     * byte: an issued document is never written twice. */
+    if ((e = ip_issued_copy_all(rec, year, "invoices", d)))
+        return e;
+    if ((e = ip_stage_fopen(year, "ledger.csv", &f, d)))
+        return e;
+    if ((e = ip_ledger_write(rec, f, "ledger.csv", d))) {
+        fclose(f);
+        return e;
+    }
+    if ((e = ip_stage_fclose(year, f, "ledger.csv", d)))
+        return e;
+    /* Beside ledger.csv, the internal postings for the ledger (sie.h). */
+    if ((e = ip_sie_write_year(r, rec, year, d)))
+        return e;
+    ip_kill_point();
+    /* The record before the year folder: it is never behind what a year
+     * folder has shown. */
+    if (nnew && (e = ip_issued_commit(rec, d)))
+        return e;
+    *count = ip_issued_count(rec);
+    return IP_OK;
+}
