@@ -61,7 +61,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "date.h"
 #include "error.h"
@@ -164,14 +163,6 @@ uint32_t ip_billing_changed(const ip_billing *b, size_t i);
 /* The number stem of a customer's invoices: "<prefix>Y-<nr>" (heap string);
  * with periods the invoices are <stem>-01 … <stem>-PP. */
 char *ip_billing_number(const ip_run *r, uint32_t nr);
-
-/* The section on the issued documents: numbering, every correction of the
- * year with its documents, and the standing invoices against the fees.
- * For report.txt (o->preview 0) it describes the record as it stands after
- * the run, whichever run issued what, so a re-run is byte-identical; for a
- * preview (o->preview 1) it also says what the record held and what the run
- * would issue. Deterministic, no paths outside the output folder. */
-void ip_billing_report(const ip_billing *b, FILE *f);
 
 /* --- pure helpers, exposed for the tests -------------------------------- */
 

@@ -9,11 +9,13 @@
  * (changes without --correct) fails before a single file is written, so that
  * report.txt and the workbook, written before the invoices, can list what
  * this run issues, and so that the rules can be tested on records made by
- * hand. Nothing here opens a file.
+ * hand. Nothing here reads or writes a file; report.txt says what the plan
+ * decided through the accessors (report.h).
  */
 #include "billing.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -541,101 +543,4 @@ uint32_t ip_billing_changed(const ip_billing *b, size_t i)
     if (i >= b->nchanged)
         IP_BUG("changed customer %zu of %zu", i, b->nchanged);
     return b->changed[i];
-}
-
-/* --- the report --------------------------------------------------------- */
-
-static void report_doc(const ip_billing *b, FILE *f, const ip_issued_doc *x, int is_new)
-{
-    char a[32], amount[48], ds[11];
-    fprintf(f, "    %-20s %-7s %-6" PRIu32 " ", x->number, x->is_credit ? "credit" : "invoice",
-            x->customer);
-    ip_fput_col(f, x->name, 34);
-    snprintf(amount, sizeof amount, "%s%s kr", x->is_credit ? "-" : "",
-             ip_money_fmt_sv(x->net, a, sizeof a));
-    /* A preview without --issue-date does not know the correction's date. */
-    fprintf(f, " %18s  %s", amount,
-            is_new && !b->first_issue && !b->o.issue_date ? "(--issue-date)"
-                                                          : ip_date_str(x->issue_date, ds));
-    if (x->cancels)
-        fprintf(f, "  cancels %s", x->cancels);
-    fputc('\n', f);
-}
-
-static void count_kinds(const ip_billing *b, size_t from, size_t to, size_t *inv, size_t *cred)
-{
-    size_t i;
-    *inv = *cred = 0;
-    for (i = from; i < to; i++) {
-        if (ip_billing_doc(b, i, NULL)->is_credit)
-            (*cred)++;
-        else
-            (*inv)++;
-    }
-}
-
-void ip_billing_report(const ip_billing *b, FILE *f)
-{
-    const ip_run *r = b->r;
-    size_t n = ip_billing_ndocs(b), i, ninv, ncred;
-    int run, last_run = -1;
-    ip_billing_totals t;
-    const char *verb;
-    char a[32], c[32], ds[11];
-
-    fprintf(f, "\n== issued documents (issued/%d/ beside the year folder)\n", r->year);
-    if (b->periods == 1)
-        fprintf(f, "invoicing: once a year; numbers %s%d-<nr>", r->tariff->number_prefix, r->year);
-    else
-        fprintf(f, "invoicing: %d periods a year; numbers %s%d-<nr>-<pp>", b->periods,
-                r->tariff->number_prefix, r->year);
-    fprintf(f, ", corrections -K<n> (credit note) and -R<n> (new invoice)\n");
-    ip_billing_totals_of(b, &t);
-    if (!b->o.preview) {
-        /* report.txt: the state of the record after the run, the same
-         * whichever run issued what, so a re-run stays byte-identical. */
-        fprintf(f, "documents of the year: %zu invoices, %zu credit notes\n", t.invoices,
-                t.credits);
-    } else {
-        count_kinds(b, 0, b->nrecorded, &ninv, &ncred);
-        fprintf(f, "before this run: %zu invoices, %zu credit notes\n", ninv, ncred);
-        count_kinds(b, b->nrecorded, n, &ninv, &ncred);
-        verb = "this run would issue";
-        if (b->nplan == 0)
-            fprintf(f, "%s nothing new: every standing invoice matches the fees\n", verb);
-        else if (b->first_issue)
-            fprintf(f, "%s the first invoices of the year: %zu invoices from %s\n", verb, ninv,
-                    ip_date_str(ip_billing_base_date(b), ds));
-        else if (!b->o.correct)
-            fprintf(f, "this run fails without --correct: the invoices of %zu customers "
-                       "changed; --correct would issue %zu credit notes and %zu new invoices\n",
-                    b->nchanged, ncred, ninv);
-        else
-            fprintf(f, "%s correction %d, dated %s, for %zu customers: %zu credit notes, "
-                       "%zu new invoices\n", verb, b->run_no, ip_date_str(ip_billing_base_date(b), ds),
-                    b->nchanged, ncred, ninv);
-    }
-
-    for (i = 0; i < n; i++)
-        if (ip_billing_doc(b, i, NULL)->run > last_run)
-            last_run = ip_billing_doc(b, i, NULL)->run;
-    if (last_run > 0)
-        fprintf(f, "corrections of the year:\n");
-    for (run = 1; run <= last_run; run++) {
-        fprintf(f, "  correction %d%s\n", run,
-                b->o.preview && run == b->run_no && b->nplan && !b->first_issue ? " (this run)"
-                                                                                : "");
-        for (i = 0; i < n; i++) {
-            int is_new;
-            const ip_issued_doc *x = ip_billing_doc(b, i, &is_new);
-            if (x->run == run)
-                report_doc(b, f, x, is_new);
-        }
-    }
-
-    /* Reconciliation: the standing invoices against this run's fees. */
-    fprintf(f, "standing invoices: %zu, net %s kr; fees of the year %s kr%s\n", t.standing,
-            ip_money_fmt_sv(t.standing_net, a, sizeof a),
-            ip_money_fmt_thousands(t.fees, c, sizeof c),
-            t.standing_net == t.fees * 100 ? " (equal)" : " (NOT equal: run with --correct)");
 }

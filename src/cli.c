@@ -469,7 +469,7 @@ static ip_err put_report(const out_src *x, FILE *f, const char *rel, ip_diag *d)
         const ip_issued_doc **docs = ip_xcalloc(n + 1, sizeof *docs);
         for (i = 0; i < n; i++)
             docs[i] = ip_billing_doc(x->bill, i, NULL);
-        ip_billing_report(x->bill, f);
+        ip_report_billing(x->bill, f);
         ip_sie_report(x->r, docs, n, f);
         free(docs);
     }
@@ -618,7 +618,7 @@ int ip_cli_main(int argc, char **argv)
             ip_run_free(r);
             return ip_err_exit_code(e);
         }
-        ip_billing_report(bill, stdout);
+        ip_report_billing(bill, stdout);
         ip_billing_free(bill);
         ip_issued_free(rec);
     }

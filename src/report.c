@@ -1,6 +1,8 @@
 /*
- * report.c — report.txt and the basis-in-words phrases shared with the
- * invoices.
+ * report.c — report.txt: the run's inputs, bases, shares, fees and
+ * warnings, and the section on the issued documents from the plan
+ * (billing.h), read through its accessors; also the basis-in-words phrases
+ * shared with the invoices.
  */
 #include "report.h"
 
@@ -154,4 +156,108 @@ ip_err ip_report_write(const ip_run *r, FILE *f, const char *name, ip_diag *d)
     if (ferror(f))
         return ip_diag_set(d, IP_ERR_IO, name, 0, "cannot write: %s", strerror(errno));
     return IP_OK;
+}
+
+/* --- the issued documents ------------------------------------------------ */
+
+/* One document of a correction: number, kind, customer, net, date, what it
+ * cancels. */
+static void billing_doc(const ip_billing *b, FILE *f, const ip_issued_doc *x, int is_new)
+{
+    const ip_billing_opts *o = ip_billing_options(b);
+    char a[32], amount[48], ds[11];
+    fprintf(f, "    %-20s %-7s %-6" PRIu32 " ", x->number, x->is_credit ? "credit" : "invoice",
+            x->customer);
+    ip_fput_col(f, x->name, 34);
+    snprintf(amount, sizeof amount, "%s%s kr", x->is_credit ? "-" : "",
+             ip_money_fmt_sv(x->net, a, sizeof a));
+    /* A preview without --issue-date does not know the correction's date. */
+    fprintf(f, " %18s  %s", amount,
+            is_new && !ip_billing_first_issue(b) && !o->issue_date
+                ? "(--issue-date)"
+                : ip_date_str(x->issue_date, ds));
+    if (x->cancels)
+        fprintf(f, "  cancels %s", x->cancels);
+    fputc('\n', f);
+}
+
+static void count_kinds(const ip_billing *b, size_t from, size_t to, size_t *inv, size_t *cred)
+{
+    size_t i;
+    *inv = *cred = 0;
+    for (i = from; i < to; i++) {
+        if (ip_billing_doc(b, i, NULL)->is_credit)
+            (*cred)++;
+        else
+            (*inv)++;
+    }
+}
+
+void ip_report_billing(const ip_billing *b, FILE *f)
+{
+    const ip_run *r = ip_billing_run(b);
+    const ip_billing_opts *o = ip_billing_options(b);
+    size_t n = ip_billing_ndocs(b), nrec = ip_billing_nrecorded(b), i, ninv, ncred;
+    int periods = r->tariff->periods, first_issue = ip_billing_first_issue(b);
+    int run_no = ip_billing_run_no(b);
+    int run, last_run = -1;
+    ip_billing_totals t;
+    const char *verb;
+    char a[32], c[32], ds[11];
+
+    fprintf(f, "\n== issued documents (issued/%d/ beside the year folder)\n", r->year);
+    if (periods == 1)
+        fprintf(f, "invoicing: once a year; numbers %s%d-<nr>", r->tariff->number_prefix, r->year);
+    else
+        fprintf(f, "invoicing: %d periods a year; numbers %s%d-<nr>-<pp>", periods,
+                r->tariff->number_prefix, r->year);
+    fprintf(f, ", corrections -K<n> (credit note) and -R<n> (new invoice)\n");
+    ip_billing_totals_of(b, &t);
+    if (!o->preview) {
+        /* report.txt: the state of the record after the run, the same
+         * whichever run issued what, so a re-run stays byte-identical. */
+        fprintf(f, "documents of the year: %zu invoices, %zu credit notes\n", t.invoices,
+                t.credits);
+    } else {
+        count_kinds(b, 0, nrec, &ninv, &ncred);
+        fprintf(f, "before this run: %zu invoices, %zu credit notes\n", ninv, ncred);
+        count_kinds(b, nrec, n, &ninv, &ncred);
+        verb = "this run would issue";
+        if (ip_billing_nnew(b) == 0)
+            fprintf(f, "%s nothing new: every standing invoice matches the fees\n", verb);
+        else if (first_issue)
+            fprintf(f, "%s the first invoices of the year: %zu invoices from %s\n", verb, ninv,
+                    ip_date_str(ip_billing_base_date(b), ds));
+        else if (!o->correct)
+            fprintf(f, "this run fails without --correct: the invoices of %zu customers "
+                       "changed; --correct would issue %zu credit notes and %zu new invoices\n",
+                    ip_billing_nchanged(b), ncred, ninv);
+        else
+            fprintf(f, "%s correction %d, dated %s, for %zu customers: %zu credit notes, "
+                       "%zu new invoices\n", verb, run_no,
+                    ip_date_str(ip_billing_base_date(b), ds), ip_billing_nchanged(b), ncred, ninv);
+    }
+
+    for (i = 0; i < n; i++)
+        if (ip_billing_doc(b, i, NULL)->run > last_run)
+            last_run = ip_billing_doc(b, i, NULL)->run;
+    if (last_run > 0)
+        fprintf(f, "corrections of the year:\n");
+    for (run = 1; run <= last_run; run++) {
+        fprintf(f, "  correction %d%s\n", run,
+                o->preview && run == run_no && ip_billing_nnew(b) && !first_issue ? " (this run)"
+                                                                                  : "");
+        for (i = 0; i < n; i++) {
+            int is_new;
+            const ip_issued_doc *x = ip_billing_doc(b, i, &is_new);
+            if (x->run == run)
+                billing_doc(b, f, x, is_new);
+        }
+    }
+
+    /* Reconciliation: the standing invoices against this run's fees. */
+    fprintf(f, "standing invoices: %zu, net %s kr; fees of the year %s kr%s\n", t.standing,
+            ip_money_fmt_sv(t.standing_net, a, sizeof a),
+            ip_money_fmt_thousands(t.fees, c, sizeof c),
+            t.standing_net == t.fees * 100 ? " (equal)" : " (NOT equal: run with --correct)");
 }
