@@ -34,6 +34,7 @@ typedef struct ip_alloc_item {
     ip_i128 num_equal; /* its equal part (the equal-and-proportional key's
                         * F*p*W for a participant; 0 otherwise) */
     ip_i128 num_prop;  /* its proportional part: num - num_equal */
+    ip_i128 rem;       /* num mod den: the fractional part is rem / den */
     int64_t floor;   /* floor(num / den) */
     int64_t fee;     /* floor, plus 1 when it got a remaining krona */
     int got_extra;   /* 1 when it got one of the remaining kronor */
@@ -54,5 +55,17 @@ typedef struct ip_alloc_result {
  * fee is 0. */
 ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t n,
                     ip_alloc_result *res, ip_diag *d);
+
+/* The order in which the remaining kronor are handed out (SPEC section 1):
+ * < 0 when a comes before b, > 0 when after, 0 only for one customer. The
+ * larger fractional part of the exact share first, then the larger basis,
+ * then the lower customer number. a and b are items of one ip_alloc_run(),
+ * after it. Exact: their fractional parts a->rem / den and b->rem / den
+ * share the one denominator den > 0, so the cross-multiplied comparison
+ * a->rem * den <=> b->rem * den is the comparison of the two 128-bit
+ * remainders (nothing rounded, nothing multiplied that could overflow).
+ * ip_alloc_run() hands out the kronor in this order; explain prints a
+ * customer's rank in it. */
+int ip_alloc_rank_cmp(const ip_alloc_item *a, const ip_alloc_item *b);
 
 #endif /* IP_ALLOC_H */

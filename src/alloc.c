@@ -21,25 +21,22 @@
 
 #include "util.h"
 
-/* Order for handing out the remaining kronor: larger remainder first, then
- * larger basis, then lower customer number. */
-typedef struct rank_entry {
-    ip_i128 rem;
-    int64_t basis;
-    uint32_t nr;
-    size_t index;
-} rank_entry;
+int ip_alloc_rank_cmp(const ip_alloc_item *a, const ip_alloc_item *b)
+{
+    if (a->rem != b->rem)
+        return a->rem > b->rem ? -1 : 1;
+    if (a->basis != b->basis)
+        return a->basis > b->basis ? -1 : 1;
+    if (a->nr != b->nr)
+        return a->nr < b->nr ? -1 : 1;
+    return 0;
+}
 
+/* ip_alloc_rank_cmp() for qsort() over pointers to the items. */
 static int rank_cmp(const void *a, const void *b)
 {
-    const rank_entry *x = a, *y = b;
-    if (x->rem != y->rem)
-        return x->rem > y->rem ? -1 : 1;
-    if (x->basis != y->basis)
-        return x->basis > y->basis ? -1 : 1;
-    if (x->nr != y->nr)
-        return x->nr < y->nr ? -1 : 1;
-    return 0;
+    ip_alloc_item *const *x = a, *const *y = b;
+    return ip_alloc_rank_cmp(*x, *y);
 }
 
 ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t n,
@@ -48,7 +45,7 @@ ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t
     int64_t total = 0, floors = 0, remaining;
     size_t i, participants = 0, nrank = 0;
     ip_i128 den;
-    rank_entry *rank;
+    ip_alloc_item **rank;
 
     memset(res, 0, sizeof *res);
     if (fee < 0 || fee > IP_ALLOC_MAX_FEE)
@@ -69,7 +66,7 @@ ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t
                                "expected a basis total of at most 10^15, found more");
         total += items[i].basis;
         participants += items[i].basis > 0;
-        items[i].num = items[i].num_equal = items[i].num_prop = 0;
+        items[i].num = items[i].num_equal = items[i].num_prop = items[i].rem = 0;
         items[i].floor = items[i].fee = 0;
         items[i].got_extra = 0;
     }
@@ -105,11 +102,8 @@ ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t
         it->floor = (int64_t)(it->num / den);
         it->fee = it->floor;
         floors += it->floor;
-        rank[nrank].rem = it->num % den;
-        rank[nrank].basis = it->basis;
-        rank[nrank].nr = it->nr;
-        rank[nrank].index = i;
-        nrank++;
+        it->rem = it->num % den;
+        rank[nrank++] = it;
     }
     remaining = fee - floors;
     res->remaining = remaining;
@@ -120,12 +114,12 @@ ip_err ip_alloc_run(int64_t fee, int equal_percent, ip_alloc_item *items, size_t
     }
     qsort(rank, nrank, sizeof *rank, rank_cmp);
     for (i = 0; i < (size_t)remaining; i++) {
-        if (rank[i].rem == 0) {
+        if (rank[i]->rem == 0) {
             free(rank);
             IP_BUG("largest remainder: krona %zu goes to a zero remainder", i);
         }
-        items[rank[i].index].fee++;
-        items[rank[i].index].got_extra = 1;
+        rank[i]->fee++;
+        rank[i]->got_extra = 1;
     }
     free(rank);
     return IP_OK;

@@ -31,18 +31,6 @@ static const char *customer_label(const ip_run *r, size_t slot, char *buf, size_
     return buf;
 }
 
-/* True when customer j comes before customer i in the order the remaining
- * kronor are handed out (alloc.c: larger remainder, larger basis, lower nr). */
-static int ranks_above(const ip_svc_result *sr, size_t j, size_t i)
-{
-    ip_i128 rj = sr->items[j].num % sr->alloc.den, ri = sr->items[i].num % sr->alloc.den;
-    if (rj != ri)
-        return rj > ri;
-    if (sr->items[j].basis != sr->items[i].basis)
-        return sr->items[j].basis > sr->items[i].basis;
-    return sr->items[j].nr < sr->items[i].nr;
-}
-
 static void write_basis(const ip_run *r, const ip_svc_result *sr, FILE *f)
 {
     const ip_service *svc = sr->svc;
@@ -138,7 +126,7 @@ static void write_share(const ip_run *r, const ip_svc_result *sr, size_t slot, F
     const ip_alloc_item *it = &sr->items[slot];
     const ip_i128 den = sr->alloc.den;
     char a[64], b[64], c[64], e[64];
-    ip_i128 rem = it->num % den;
+    ip_i128 rem = it->rem;
     size_t k, rank = 1, nrem = 0;
     int equal = svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL;
     int64_t w = sr->basis[slot], W = sr->alloc.total, F = svc->fee;
@@ -180,9 +168,9 @@ static void write_share(const ip_run *r, const ip_svc_result *sr, size_t slot, F
             ip_money_fmt_frac_thousands(rem, den, 2, b, sizeof b));
 
     for (k = 0; k < r->ncust; k++) {
-        if (sr->items[k].num % den != 0)
+        if (sr->items[k].rem != 0)
             nrem++;
-        if (k != slot && ranks_above(sr, k, slot))
+        if (ip_alloc_rank_cmp(&sr->items[k], it) < 0)
             rank++;
     }
     fprintf(f, "largest remainder: %s kr − %s kr of floors leaves %s kr, one each to the "

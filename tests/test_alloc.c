@@ -109,6 +109,42 @@ static void check_allocation(int64_t fee, int p, const ip_alloc_item *it, size_t
                         (it[i].basis == it[j].basis && it[i].nr < it[j].nr))));
         }
     }
+    /* The exposed order (the one explain prints) is this same order. */
+    for (i = 0; i < n; i++)
+        assert_true(it[i].rem == it[i].num % res->den);
+    for (i = 0; i < n; i++) {
+        size_t wrong = 0;
+        for (j = 0; j < n; j++) {
+            ip_i128 ri = it[i].rem, rj = it[j].rem;
+            int before = ri > rj || (ri == rj && (it[i].basis > it[j].basis ||
+                         (it[i].basis == it[j].basis && it[i].nr < it[j].nr)));
+            int c = ip_alloc_rank_cmp(&it[i], &it[j]);
+            wrong += i == j ? c != 0 : (c < 0) != before || (c == 0);
+        }
+        assert_int_equal(wrong, 0);
+    }
+}
+
+/* The tie-break of SPEC section 1 on its own: remainder, basis, number, on
+ * remainders beyond 64 bits. */
+static void test_alloc_rank_cmp_follows_the_spec(void **state)
+{
+    const ip_i128 big = (ip_i128)1 << 100;
+    ip_alloc_item a, b;
+    (void)state;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    a.nr = 200, a.basis = 1, a.rem = big + 1;
+    b.nr = 100, b.basis = 9, b.rem = big; /* 2^100 + 1 against 2^100 */
+    assert_true(ip_alloc_rank_cmp(&a, &b) < 0);
+    assert_true(ip_alloc_rank_cmp(&b, &a) > 0);
+    a.rem = b.rem = big + ((ip_i128)1 << 64);
+    assert_true(ip_alloc_rank_cmp(&b, &a) < 0); /* a tie: the larger basis */
+    assert_true(ip_alloc_rank_cmp(&a, &b) > 0);
+    a.basis = b.basis = 9;
+    assert_true(ip_alloc_rank_cmp(&b, &a) < 0); /* then the lower number */
+    assert_true(ip_alloc_rank_cmp(&a, &b) > 0);
+    assert_int_equal(ip_alloc_rank_cmp(&a, &a), 0);
 }
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
@@ -273,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_alloc_random_sums_exact_within_one_krona),
         cmocka_unit_test(test_alloc_one_customer_gets_everything),
         cmocka_unit_test(test_alloc_ties_larger_basis_then_lower_number),
+        cmocka_unit_test(test_alloc_rank_cmp_follows_the_spec),
         cmocka_unit_test(test_alloc_equal_part_only_among_participants),
         cmocka_unit_test(test_alloc_hands_out_equal_and_proportional_parts),
         cmocka_unit_test(test_alloc_zero_total_is_an_error),
