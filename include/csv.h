@@ -26,7 +26,9 @@
  * - Messages: "expected N fields as in the header, found M", "expected UTF-8
  *   text, found byte 0xE5 (the file looks like Latin-1 / Windows-1252; save it
  *   as UTF-8)", "expected a header line, found an empty file", "cannot open:
- *   <strerror>" (IP_ERR_NOINPUT), "cannot read: <strerror>" (IP_ERR_IO).
+ *   <strerror>" and "expected a regular file, found a named pipe" (a file is
+ *   opened through files.h, so a pipe or a device never blocks the reader;
+ *   IP_ERR_NOINPUT), "cannot read: <strerror>" (IP_ERR_IO).
  * - After an error the reader is done: ip_csv_next() repeats the error.
  *
  * The reader streams: it reads the file in blocks into one buffer that it

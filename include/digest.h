@@ -51,8 +51,13 @@ void ip_digest_final(ip_digest *g, char hex[65]);
 /* The SHA-256 of the file at path as lowercase hex and a NUL in hex[65], and
  * its size in *bytes (when bytes is not NULL); reads the file once, inline.
  * Returns 0, or -1 with errno set when the file cannot be opened or read
- * (hex is then unspecified). */
+ * (hex is then unspecified); a file that is not a regular file is never
+ * read (files.h), and is -1 with errno EISDIR for a folder, else EINVAL. */
 int ip_digest_file(const char *path, char hex[65], uint64_t *bytes);
+
+/* The same for the rest of an open descriptor (read to its end; fd stays
+ * open). */
+int ip_digest_fd(int fd, char hex[65], uint64_t *bytes);
 
 /* Bytes fed so far, and whether the digest hashes on a thread of its own
  * (until ip_digest_final(), which ends the thread). */

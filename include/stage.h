@@ -42,11 +42,17 @@ typedef struct ip_stage ip_stage;
 
 /* Starts the next version of target ("PARENT/NAME", no trailing '/'):
  * creates PARENT when it is missing (one level), removes the stale stages of
- * target and creates PARENT/.NAME.tmp-XXXXXX (mode 0755). Errors:
- * IP_ERR_CANTCREAT. */
+ * target and creates PARENT/.NAME.tmp-XXXXXX (mode 0755). A symbolic link at
+ * target is followed: the folder it leads to is the one replaced, its stage
+ * lies beside that folder, and the link stays. A stale stage is a folder
+ * named exactly .NAME.tmp- and six letters or digits that no open stage
+ * holds; nothing else is removed. Errors: IP_ERR_CANTCREAT, also when
+ * target is neither a folder nor a link to one (a regular file, a link to
+ * nothing), which is left as it is. */
 ip_err ip_stage_begin(const char *target, ip_stage **out, ip_diag *d);
 
-/* The stage's folder and the target, valid until commit or abort. */
+/* The stage's folder and the target (where a link at the given target led),
+ * valid until commit or abort. */
 const char *ip_stage_dir(const ip_stage *s);
 const char *ip_stage_target(const ip_stage *s);
 
@@ -67,8 +73,10 @@ ip_err ip_stage_fopen(ip_stage *s, const char *rel, FILE **f, ip_diag *d);
  * is made durable by the commit, not here. */
 ip_err ip_stage_fclose(ip_stage *s, FILE *f, const char *rel, ip_diag *d);
 
-/* Copies the file from byte for byte to stage/rel. Errors: IP_ERR_IO (from
- * unreadable, a write error), IP_ERR_CANTCREAT. */
+/* Copies the file from byte for byte to stage/rel, streaming. from must be a
+ * regular file, not a link (files.h). Errors: IP_ERR_NOINPUT (from missing
+ * or not a regular file), IP_ERR_IO (a read or write error),
+ * IP_ERR_CANTCREAT. */
 ip_err ip_stage_copy(ip_stage *s, const char *from, const char *rel, ip_diag *d);
 
 /* Makes the stage durable, swaps it into the target and removes the previous

@@ -26,6 +26,7 @@
 #include "error.h"
 #include "explain.h"
 #include "fees.h"
+#include "files.h"
 #include "issued.h"
 #include "money.h"
 #include "outdir.h"
@@ -245,6 +246,16 @@ static int usage_error(const char *fmt, const char *what)
     return EX_USAGE;
 }
 
+/* 1 when s is empty or only white space: no folder, whatever the shell
+ * made of a quoted variable that was not set. */
+static int is_blank(const char *s)
+{
+    for (; *s; s++)
+        if (!strchr(" \t\n\r\v\f", *s))
+            return 0;
+    return 1;
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, cli_args *a)
 {
@@ -299,9 +310,23 @@ static int parse_args(int argc, char **argv, cli_args *a)
             a->year = (int)y;
             break;
         }
-        case OPT_INPUT: a->input = value; break;
-        case OPT_OUTPUT: a->output = value; break;
-        case OPT_TEMPLATES: a->templates = value; break;
+        case OPT_INPUT:
+        case OPT_OUTPUT:
+        case OPT_TEMPLATES:
+            if (is_blank(value)) {
+                char q[64];
+                fprintf(stderr, "internpris: expected a folder after --%s, found '%s'\n"
+                        "Try 'internpris --help'.\n", o->name,
+                        ip_quote(value, strlen(value), q, sizeof q));
+                return EX_USAGE;
+            }
+            if (o->id == OPT_INPUT)
+                a->input = value;
+            else if (o->id == OPT_OUTPUT)
+                a->output = value;
+            else
+                a->templates = value;
+            break;
         case OPT_DRY_RUN: a->dry_run = 1; break;
         case OPT_DIFF: a->diff = 1; break;
         case OPT_SUMMARY: a->summary = 1; break;
@@ -353,6 +378,87 @@ static const char *templates_dir(const cli_args *a)
     if (stat(IP_TEMPLATES_DIR "/tariff.xsd", &st) == 0)
         return IP_TEMPLATES_DIR;
     return IP_INSTALLED_TEMPLATES_DIR;
+}
+
+/* A folder or file of the run, for check_apart(). */
+typedef struct run_path {
+    const char *what; /* "the input folder" */
+    char *name;       /* as the command line spells it */
+    char *canon;      /* ip_files_canonical() */
+} run_path;
+
+static void run_path_set(run_path *p, const char *what, char *name)
+{
+    p->what = what;
+    p->name = name;
+    p->canon = ip_files_canonical(name);
+}
+
+/* The folders a run replaces (the year folder, the record of issued
+ * documents) must lie apart from each other, from what the run reads (the
+ * input year folder, last year's fees.csv, tariff.xsd) and from the output
+ * root (its lock and its stages): a swap would otherwise publish the inputs
+ * or delete them with the old version. Canonical paths, so that "in", "./in/",
+ * an absolute spelling, '..' and symbolic links are all the same folder.
+ * Every command checks it, so check refuses what run would. Returns -1 to
+ * go on, or EX_USAGE. */
+static int check_apart(const cli_args *a, const char *templates)
+{
+    enum { IN_Y, PREV, XSD, OUT_ROOT, OUT_Y, REC_Y, NPATHS };
+    run_path p[NPATHS];
+    /* pairs (i, j): i must not be j or lie inside it; both ways when both */
+    static const char *const separate = "give --input and --output separate folders";
+    static const char *const outside = "give --templates a folder outside the output";
+    static const char *const links = "no folder of the output may lead into another "
+                                     "(check its symbolic links)";
+    static const struct { int i, j, both; const char *const *advice; } pairs[] = {
+        {IN_Y, OUT_Y, 1, &separate}, {IN_Y, REC_Y, 1, &separate}, {OUT_Y, REC_Y, 1, &links},
+        {PREV, OUT_Y, 0, &links}, {PREV, REC_Y, 0, &links},
+        {XSD, OUT_Y, 0, &outside}, {XSD, REC_Y, 0, &outside},
+        {OUT_ROOT, OUT_Y, 0, &links}, {OUT_ROOT, REC_Y, 0, &links},
+    };
+    /* the roots as given, without a trailing '/' ("in/" names in/2025) */
+    int in_n = (int)strlen(a->input), out_n = (int)strlen(a->output);
+    int tp_n = (int)strlen(templates);
+    size_t k;
+    int status = -1;
+    while (in_n > 1 && a->input[in_n - 1] == '/')
+        in_n--;
+    while (out_n > 1 && a->output[out_n - 1] == '/')
+        out_n--;
+    while (tp_n > 1 && templates[tp_n - 1] == '/')
+        tp_n--;
+    run_path_set(&p[IN_Y], "the input folder", ip_xasprintf("%.*s/%d", in_n, a->input, a->year));
+    run_path_set(&p[PREV], "last year's fees",
+                 ip_xasprintf("%.*s/%d/fees.csv", out_n, a->output, a->year - 1));
+    run_path_set(&p[XSD], "the tariff schema", ip_xasprintf("%.*s/tariff.xsd", tp_n, templates));
+    run_path_set(&p[OUT_ROOT], "the output root", ip_xasprintf("%.*s", out_n, a->output));
+    run_path_set(&p[OUT_Y], "the output year folder",
+                 ip_xasprintf("%.*s/%d", out_n, a->output, a->year));
+    run_path_set(&p[REC_Y], "the record of issued documents",
+                 ip_xasprintf("%.*s/issued/%d", out_n, a->output, a->year));
+    for (k = 0; k < IP_ARRAY_LEN(pairs) && status < 0; k++) {
+        const run_path *x = &p[pairs[k].i], *y = &p[pairs[k].j];
+        const char *how;
+        if (strcmp(x->canon, y->canon) == 0) {
+            how = "the same as";
+        } else if (ip_files_inside(x->canon, y->canon)) {
+            how = "inside";
+        } else if (pairs[k].both && ip_files_inside(y->canon, x->canon)) {
+            how = "holding";
+        } else {
+            continue;
+        }
+        fprintf(stderr, "internpris: expected the folders a run reads and replaces to lie "
+                "apart, found %s %s %s %s %s (%s); %s\n", x->what, x->name, how, y->what,
+                y->name, y->canon, *pairs[k].advice);
+        status = EX_USAGE;
+    }
+    for (k = 0; k < NPATHS; k++) {
+        free(p[k].name);
+        free(p[k].canon);
+    }
+    return status;
 }
 
 /* The preview of `run --dry-run`. With current (the fees of the output
@@ -545,6 +651,8 @@ int ip_cli_main(int argc, char **argv)
     ip_err e;
 
     if (status >= 0)
+        return status;
+    if ((status = check_apart(&a, templates_dir(&a))) >= 0)
         return status;
     ip_diag_clear(&d);
     memset(&ro, 0, sizeof ro);

@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "csv_scan.h"
+#include "files.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -921,22 +922,15 @@ ip_err ip_csv_open(const char *path, const char *name, ip_csv **out, ip_diag *d)
 ip_err ip_csv_open_ex(const char *path, const char *name, const ip_csv_opts *o, ip_csv **out,
                       ip_diag *d)
 {
-    struct stat st;
     ip_csv *c;
     int fd;
+    ip_err e;
     *out = NULL;
     if (!name)
         name = path;
-    do
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-    while (fd < 0 && errno == EINTR);
-    if (fd < 0)
-        return ip_diag_set(d, IP_ERR_NOINPUT, name, 0, "cannot open: %s", strerror(errno));
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-        int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
-        close(fd);
-        return ip_diag_set(d, IP_ERR_NOINPUT, name, 0, "cannot open: %s", strerror(err));
-    }
+    /* a regular file only: a named pipe or a device is refused at once */
+    if ((e = ip_files_open(path, name, IP_FILES_FOLLOW, &fd, d)))
+        return e;
 #ifdef POSIX_FADV_SEQUENTIAL
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif

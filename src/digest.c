@@ -20,9 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
+#include "files.h"
 #include "util.h"
 
 #define QUEUE 8 /* blocks queued at most */
@@ -226,26 +228,17 @@ int ip_digest_is_threaded(const ip_digest *g)
     return g->threaded;
 }
 
-int ip_digest_file(const char *path, char hex[65], uint64_t *bytes)
+int ip_digest_fd(int fd, char hex[65], uint64_t *bytes)
 {
     enum { CHUNK = 1 << 16 };
-    unsigned char *buf;
-    ip_digest *g;
+    unsigned char *buf = ip_xmalloc(CHUNK);
+    ip_digest *g = ip_digest_new(0); /* inline: done with buf when feed returns */
     ssize_t n;
-    int fd;
-    do
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-    while (fd < 0 && errno == EINTR);
-    if (fd < 0)
-        return -1;
-    buf = ip_xmalloc(CHUNK);
-    g = ip_digest_new(0); /* inline: done with buf when feed returns */
     while ((n = read(fd, buf, CHUNK)) != 0) {
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
             int err = errno;
-            close(fd);
             ip_digest_free(g);
             free(buf);
             errno = err;
@@ -253,11 +246,26 @@ int ip_digest_file(const char *path, char hex[65], uint64_t *bytes)
         }
         ip_digest_feed(g, buf, (size_t)n);
     }
-    close(fd);
     free(buf);
     ip_digest_final(g, hex);
     if (bytes)
         *bytes = ip_digest_bytes(g);
     ip_digest_free(g);
     return 0;
+}
+
+int ip_digest_file(const char *path, char hex[65], uint64_t *bytes)
+{
+    const char *kind;
+    int fd = ip_files_open_fd(path, IP_FILES_FOLLOW, &kind), r, err;
+    if (fd < 0) {
+        if (kind) /* not a regular file: never read (a pipe would block) */
+            errno = strcmp(kind, ip_files_kind(S_IFDIR)) == 0 ? EISDIR : EINVAL;
+        return -1;
+    }
+    r = ip_digest_fd(fd, hex, bytes);
+    err = errno;
+    close(fd);
+    errno = err;
+    return r;
 }

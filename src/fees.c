@@ -15,6 +15,7 @@
 
 #include "csv.h"
 #include "csv_write.h"
+#include "files.h"
 #include "parse.h"
 #include "util.h"
 
@@ -62,6 +63,10 @@ static ip_err read_table(const ip_run *r, const char *path, int year, int64_t *f
     size_t s, i;
     unsigned char *seen_row = NULL;
 
+    /* a link may lead only within its folder (files.h), so no error line
+     * quotes a file from elsewhere */
+    if ((e = ip_files_check_link(path, path, d)))
+        return e;
     e = ip_csv_open(path, path, &c, d);
     if (e)
         return e;

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@
 #include <libxml/xpathInternals.h>
 
 #include "date.h"
+#include "files.h"
 #include "money.h"
 #include "parse.h"
 #include "utf8.h"
@@ -57,6 +59,9 @@
 /* UNCL4461 30: credit transfer, what the Swedish rules want for bankgiro,
  * plusgiro and a bank account (SE-R-011, SE-R-012). */
 #define PAYMENT_MEANS_CREDIT_TRANSFER "30"
+/* A stored document read back is at most this large (it was written here,
+ * a few kilobytes). */
+#define MAX_DOC_BYTES (16u << 20)
 
 /* --- checks ------------------------------------------------------------ */
 
@@ -718,7 +723,8 @@ ip_err ip_invoice_read(const char *path, ip_invoice_doc **out, ip_diag *d)
     xmlNodePtr root;
     xmlXPathObjectPtr lines = NULL;
     reader rd;
-    char *t, *scheme;
+    char *t, *scheme, *raw;
+    size_t rawlen;
     int64_t nr = 0;
     int i;
 
@@ -727,11 +733,22 @@ ip_err ip_invoice_read(const char *path, ip_invoice_doc **out, ip_diag *d)
     rd.doc = doc;
     rd.path = path;
     rd.d = d;
-    xml = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    /* A stored document: a regular file written by internpris (files.h),
+     * read whole up to a bound. */
+    if ((rd.e = ip_files_read(path, path, IP_FILES_NOFOLLOW, MAX_DOC_BYTES, &raw, &rawlen, d))) {
+        int missing = rd.e == IP_ERR_NOINPUT && access(path, F_OK) != 0;
+        ip_invoice_doc_free(doc);
+        if (missing) /* gone since the record was loaded */
+            return ip_diag_set(d, IP_ERR_IO, path, 0, "cannot read: %s", strerror(ENOENT));
+        return rd.e;
+    }
+    xml = rawlen > MAX_DOC_BYTES || rawlen > INT_MAX
+              ? NULL
+              : xmlReadMemory(raw, (int)rawlen, path, NULL,
+                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    free(raw);
     if (!xml) {
         ip_invoice_doc_free(doc);
-        if (access(path, R_OK) != 0)
-            return ip_diag_set(d, IP_ERR_IO, path, 0, "cannot read: %s", strerror(errno));
         return ip_diag_set(d, IP_ERR_DATA, path, 0, "expected a UBL document, found no XML");
     }
     root = xmlDocGetRootElement(xml);

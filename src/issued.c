@@ -17,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "csv_write.h"
 #include "digest.h"
 #include "fees.h"
+#include "files.h"
 #include "money.h"
 #include "parse.h"
 #include "stage.h"
@@ -475,6 +477,7 @@ ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
     long col[C__COUNT];
     struct stat st;
     size_t i;
+    int exists;
     ip_err e = IP_OK;
 
     *out = NULL;
@@ -483,12 +486,11 @@ ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
     rec->dir = ip_xasprintf("%s/%d", rec->parent, year);
     rec->docs_dir = ip_xasprintf("%s/invoices", rec->dir);
     rec->register_path = ip_xasprintf("%s/register.csv", rec->dir);
-    if (stat(rec->register_path, &st) != 0) {
-        if (errno != ENOENT) {
-            e = ip_diag_set(d, IP_ERR_IO, rec->register_path, 0, "cannot read: %s",
-                            strerror(errno));
-            goto fail;
-        }
+    /* register.csv and the copies are written by internpris only: a link,
+     * a pipe or a device in their place is refused, never read. */
+    if ((e = ip_files_check(rec->register_path, NULL, IP_FILES_NOFOLLOW, &exists, d)))
+        goto fail;
+    if (!exists) {
         if (stat(rec->dir, &st) == 0) {
             e = ip_diag_set(d, IP_ERR_DATA, rec->dir, 0,
                             "expected the record of issued documents to hold register.csv, "
@@ -527,7 +529,18 @@ ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
     for (i = 0; i < rec->ndocs; i++) {
         char hex[65];
         char *path = ip_xasprintf("%s/%s", rec->docs_dir, rec->docs[i].file);
-        int r = ip_digest_file(path, hex, NULL);
+        const char *kind;
+        int fd = ip_files_open_fd(path, IP_FILES_NOFOLLOW, &kind), r = -1;
+        if (fd < 0 && kind) {
+            e = ip_diag_set(d, IP_ERR_NOINPUT, path, 0, "expected document '%s' as a regular "
+                            "file, found %s", rec->docs[i].number, kind);
+            free(path);
+            goto fail;
+        }
+        if (fd >= 0) {
+            r = ip_digest_fd(fd, hex, NULL);
+            close(fd);
+        }
         if (r != 0 || strcmp(hex, rec->docs[i].sha256) != 0) {
             char why[160];
             if (r != 0)

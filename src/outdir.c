@@ -26,12 +26,20 @@ static void free_outdir(ip_outdir *o)
     free(o);
 }
 
+/* Creates path and the folders above it. An empty path is no folder
+ * (ENOENT); the walk starts at its first character, so a one-byte path is
+ * never read past its end. */
 static int mkdir_p(const char *path)
 {
-    char *p = ip_xstrdup(path), *s;
+    char *p, *s;
     int r = 0;
-    for (s = p + 1; *s; s++) {
-        if (*s != '/')
+    if (!*path) {
+        errno = ENOENT;
+        return -1;
+    }
+    p = ip_xstrdup(path);
+    for (s = p; *s; s++) {
+        if (s == p || *s != '/')
             continue;
         *s = '\0';
         if (mkdir(p, 0777) != 0 && errno != EEXIST)

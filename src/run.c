@@ -20,6 +20,7 @@
 #include "consolidate.h"
 #include "date.h"
 #include "digest.h"
+#include "files.h"
 #include "util.h"
 
 static char *path_join(const char *a, const char *b)
@@ -204,7 +205,10 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
     path = path_join(r->input_dir, "tariff.xml");
     xsd = path_join(o->templates_dir, "tariff.xsd");
     f = add_file(r, "tariff.xml", path);
-    if ((e = ip_tariff_load(path, path, xsd, &r->tariff, d)) || (e = hash_file(&r->files[f], d)))
+    /* Every input is a file of the year folder: a link out of it is refused
+     * before anything of its target is read (files.h). */
+    if ((e = ip_files_check_link(path, path, d)) ||
+        (e = ip_tariff_load(path, path, xsd, &r->tariff, d)) || (e = hash_file(&r->files[f], d)))
         goto fail;
     if (r->tariff->year != o->year) {
         e = ip_diag_set(d, IP_ERR_TARIFF, path, 0,
@@ -215,7 +219,8 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
     free(path);
     path = path_join(r->input_dir, "customers.csv");
     f = add_file(r, "customers.csv", path);
-    if ((e = ip_customers_load(path, path, r->tariff, &r->customers, d)) ||
+    if ((e = ip_files_check_link(path, path, d)) ||
+        (e = ip_customers_load(path, path, r->tariff, &r->customers, d)) ||
         (e = hash_file(&r->files[f], d)))
         goto fail;
     r->files[f].rows = ip_customers_count(r->customers);
@@ -248,6 +253,8 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
         f = add_file(r, fname, path);
         if (f < before)
             continue; /* already read with an earlier service */
+        if ((e = ip_files_check_link(path, path, d)))
+            goto fail;
         if (stat(path, &fst) != 0) {
             e = ip_diag_set(d, IP_ERR_NOINPUT, path, 0,
                             "cannot open the statistics file of service '%s': %s",

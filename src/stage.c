@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "util.h"
 
 /* How often begin draws a new name when a concurrent sweep removed the
@@ -122,25 +123,39 @@ static void stage_free(ip_stage *s)
     free(s);
 }
 
-/* Removes the stages of s's target whose folders no open stage holds. */
+/* 1 when name is a stage's name for prefix: the prefix and exactly the six
+ * letters and digits mkdtemp() puts in place of XXXXXX. Anything else (a
+ * user's ".2025.tmp-my-backup") is not ours and is never removed. */
+static int is_stage_name(const char *name, const char *prefix)
+{
+    size_t plen = strlen(prefix), i;
+    if (strncmp(name, prefix, plen) != 0 || strlen(name) != plen + 6)
+        return 0;
+    for (i = plen; i < plen + 6; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return 0;
+    }
+    return 1;
+}
+
+/* Removes the stages of s's target whose folders no open stage holds. Only
+ * folders are stages: a file or a link under a stage's name was not made
+ * here and stays. */
 static void sweep(const ip_stage *s)
 {
     DIR *dir = opendir(s->parent);
     struct dirent *de;
-    size_t plen = strlen(s->prefix);
     if (!dir)
         return;
     while ((de = readdir(dir)) != NULL) {
         char *p;
         int fd;
-        if (strncmp(de->d_name, s->prefix, plen) != 0)
+        if (!is_stage_name(de->d_name, s->prefix))
             continue;
         p = ip_xasprintf("%s/%s", s->parent, de->d_name);
         fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) {
-            if (errno == ENOTDIR || errno == ELOOP)
-                unlink(p); /* not a stage's folder, but under a stage's name */
-        } else {
+        if (fd >= 0) {
             if (flock(fd, LOCK_EX | LOCK_NB) == 0)
                 ip_rmtree(p); /* the lock is held until the folder is gone */
             close(fd);
@@ -150,13 +165,59 @@ static void sweep(const ip_stage *s)
     closedir(dir);
 }
 
+/* The folder a stage of target replaces: target itself (a folder, or
+ * nothing yet), or the folder a symbolic link at target leads to — the link
+ * stays and keeps leading to the new version, which is built and swapped
+ * beside the link's target. Anything else at target (a regular file, a
+ * link to no folder) is not replaced: IP_ERR_CANTCREAT. */
+static ip_err resolve_target(const char *target, char **out, ip_diag *d)
+{
+    struct stat st;
+    char *real;
+    *out = NULL;
+    if (lstat(target, &st) != 0) {
+        /* nothing there yet; a parent that is no folder is begin's to
+         * report */
+        if (errno == ENOENT || errno == ENOTDIR) {
+            *out = ip_xstrdup(target);
+            return IP_OK;
+        }
+        return ip_diag_set(d, IP_ERR_CANTCREAT, target, 0, "cannot look at: %s",
+                           strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        *out = ip_xstrdup(target);
+        return IP_OK;
+    }
+    if (!S_ISLNK(st.st_mode))
+        return ip_diag_set(d, IP_ERR_CANTCREAT, target, 0,
+                           "expected a folder to replace, found %s; move it out of the way",
+                           ip_files_kind(st.st_mode));
+    real = realpath(target, NULL);
+    if (!real || stat(real, &st) != 0 || !S_ISDIR(st.st_mode) || strcmp(real, "/") == 0) {
+        char to[512];
+        ssize_t n = readlink(target, to, sizeof to - 1);
+        to[n > 0 ? n : 0] = '\0';
+        free(real);
+        return ip_diag_set(d, IP_ERR_CANTCREAT, target, 0,
+                           "expected a folder or a link to one, found a link to %s, which is "
+                           "not a folder; make it a folder or a link to one", to);
+    }
+    *out = real;
+    return IP_OK;
+}
+
 void ip_stage_sweep(const char *target)
 {
     ip_stage s;
+    char *real;
+    if (resolve_target(target, &real, NULL) != IP_OK)
+        return;
     memset(&s, 0, sizeof s);
     s.lock_fd = -1;
-    split_target(&s, target);
+    split_target(&s, real);
     sweep(&s);
+    free(real);
     free(s.target);
     free(s.parent);
     free(s.prefix);
@@ -196,11 +257,16 @@ static int make_dir(ip_stage *s)
 
 ip_err ip_stage_begin(const char *target, ip_stage **out, ip_diag *d)
 {
-    ip_stage *s = ip_xcalloc(1, sizeof *s);
+    ip_stage *s;
+    char *real;
     ip_err e;
-    s->lock_fd = -1;
-    split_target(s, target);
     *out = NULL;
+    if ((e = resolve_target(target, &real, d)))
+        return e;
+    s = ip_xcalloc(1, sizeof *s);
+    s->lock_fd = -1;
+    split_target(s, real);
+    free(real);
     if (mkdir(s->parent, 0777) != 0 && errno != EEXIST) {
         e = ip_diag_set(d, IP_ERR_CANTCREAT, s->parent, 0, "cannot create folder: %s",
                         strerror(errno));
@@ -275,35 +341,50 @@ ip_err ip_stage_fclose(ip_stage *s, FILE *f, const char *rel, ip_diag *d)
 
 ip_err ip_stage_copy(ip_stage *s, const char *from, const char *rel, ip_diag *d)
 {
-    size_t len = 0, off = 0;
-    char *data = ip_read_file(from, &len);
-    char *to;
-    int fd, err;
-    ip_err e = IP_OK;
-    if (!data)
-        return ip_diag_set(d, IP_ERR_IO, from, 0, "cannot read: %s", strerror(errno));
+    enum { CHUNK = 1 << 16 };
+    char *buf, *to;
+    int in, fd, err;
+    ip_err e;
+    /* The sources are the record's copies: regular files, never a link. */
+    if ((e = ip_files_open(from, from, IP_FILES_NOFOLLOW, &in, d)))
+        return e;
     to = ip_stage_path(s, rel);
     fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) {
         e = ip_diag_set(d, IP_ERR_CANTCREAT, to, 0, "cannot create: %s", strerror(errno));
-        goto out;
+        close(in);
+        free(to);
+        return e;
     }
-    while (off < len) {
-        ssize_t n = write(fd, data + off, len - off);
+    buf = ip_xmalloc(CHUNK);
+    for (;;) {
+        ssize_t n = read(in, buf, CHUNK), off = 0;
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0) {
-            err = n < 0 ? errno : EIO;
-            close(fd);
-            e = ip_diag_set(d, IP_ERR_IO, to, 0, "cannot write: %s", strerror(err));
-            goto out;
+        if (n < 0) {
+            e = ip_diag_set(d, IP_ERR_IO, from, 0, "cannot read: %s", strerror(errno));
+            break;
         }
-        off += (size_t)n;
+        if (n == 0)
+            break;
+        while (off < n) {
+            ssize_t w = write(fd, buf + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                err = w < 0 ? errno : EIO;
+                e = ip_diag_set(d, IP_ERR_IO, to, 0, "cannot write: %s", strerror(err));
+                break;
+            }
+            off += w;
+        }
+        if (e)
+            break;
     }
-    if (close(fd) != 0)
+    if (close(fd) != 0 && !e)
         e = ip_diag_set(d, IP_ERR_IO, to, 0, "cannot write: %s", strerror(errno));
-out:
-    free(data);
+    close(in);
+    free(buf);
     free(to);
     return e;
 }

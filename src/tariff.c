@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -45,6 +46,7 @@
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlversion.h>
 
+#include "files.h"
 #include "parse.h"
 #include "util.h"
 
@@ -632,19 +634,27 @@ static ip_err validate(loader *L, xmlDocPtr doc, const char *xsd_path)
     xmlSchemaParserCtxtPtr pctxt = NULL;
     xmlSchemaPtr schema = NULL;
     xmlSchemaValidCtxtPtr vctxt = NULL;
+    const char *xsd_kind;
     ip_err e = IP_OK;
     int rc;
 
-    xsd = ip_read_file(xsd_path, &len);
-    if (!xsd)
+    /* A missing schema is a broken installation (70); a pipe or a device in
+     * its place is refused like any input that is not a regular file. */
+    rc = ip_files_open_fd(xsd_path, IP_FILES_FOLLOW, &xsd_kind);
+    if (rc < 0 && !xsd_kind)
         return ip_diag_set(L->d, IP_ERR_SOFTWARE, xsd_path, 0,
                            "cannot open the tariff schema: %s (is internpris installed "
                            "completely? --templates names its folder)",
                            strerror(errno));
+    if (rc >= 0)
+        close(rc);
+    if ((e = ip_files_read(xsd_path, xsd_path, IP_FILES_FOLLOW, MAX_TARIFF_BYTES, &xsd, &len,
+                           L->d)))
+        return e;
     if (len > MAX_TARIFF_BYTES) {
         free(xsd);
         return ip_diag_set(L->d, IP_ERR_SOFTWARE, xsd_path, 0,
-                           "expected a tariff schema of at most 16 MiB, found %zu bytes", len);
+                           "expected a tariff schema of at most 16 MiB, found more");
     }
     pctxt = xmlSchemaNewMemParserCtxt(xsd, (int)len);
     if (pctxt) {
@@ -1457,12 +1467,14 @@ ip_err ip_tariff_load(const char *path, const char *name, const char *xsd_path,
     ip_err e;
     *out = NULL;
     ip_diag_clear(d);
-    data = ip_read_file(path, &len);
-    if (!data) {
-        int err = errno;
-        if (err == EIO)
-            return ip_diag_set(d, IP_ERR_IO, name, 0, "cannot read: %s", strerror(err));
-        return ip_diag_set(d, IP_ERR_NOINPUT, name, 0, "cannot open: %s", strerror(err));
+    /* At most one byte more than a tariff may have: /dev/zero or a growing
+     * file cannot grow memory (a device or a pipe is refused at once). */
+    if ((e = ip_files_read(path, name, IP_FILES_FOLLOW, MAX_TARIFF_BYTES, &data, &len, d)))
+        return e;
+    if (len > MAX_TARIFF_BYTES) {
+        free(data);
+        return ip_diag_set(d, IP_ERR_TARIFF, name, 0,
+                           "expected a tariff of at most 16 MiB, found more");
     }
     e = ip_tariff_load_mem(data, len, name, xsd_path, out, d);
     free(data);

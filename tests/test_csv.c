@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -821,7 +822,28 @@ static void test_csv_missing_file_and_directory(void **state)
     assert_null(c);
     assert_diag(&d, "calls.csv: cannot open: No such file or directory");
     assert_int_equal(ip_csv_open("/tmp", NULL, &c, &d), IP_ERR_NOINPUT);
-    assert_diag(&d, "/tmp: cannot open: Is a directory");
+    assert_diag(&d, "/tmp: expected a regular file, found a folder");
+}
+
+/* A named pipe or a device in a file's place is refused at once: the open
+ * never waits for a writer, and /dev/zero is never read. */
+static void test_csv_special_files_refused_without_blocking(void **state)
+{
+    char dir[] = "/tmp/ip-test-csv-fifo.XXXXXX";
+    char fifo[64];
+    ip_csv *c = (ip_csv *)1;
+    ip_diag d;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/calls.csv", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(ip_csv_open(fifo, "calls.csv", &c, &d), IP_ERR_NOINPUT);
+    assert_null(c);
+    assert_diag(&d, "calls.csv: expected a regular file, found a named pipe");
+    assert_int_equal(ip_csv_open("/dev/zero", NULL, &c, &d), IP_ERR_NOINPUT);
+    assert_diag(&d, "/dev/zero: expected a regular file, found a character device");
+    unlink(fifo);
+    rmdir(dir);
 }
 
 static void test_csv_read_error(void **state)
@@ -1310,6 +1332,7 @@ int main(void)
         cmocka_unit_test(test_csv_header_accessors),
         cmocka_unit_test(test_csv_header_stray_quote_fails_open),
         cmocka_unit_test(test_csv_missing_file_and_directory),
+        cmocka_unit_test(test_csv_special_files_refused_without_blocking),
         cmocka_unit_test(test_csv_read_error),
         cmocka_unit_test(test_csv_empty_file_on_disk),
         cmocka_unit_test(test_csv_big_file_straddles_blocks),

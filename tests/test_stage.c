@@ -7,7 +7,8 @@
  * leaves the old target as it was, the sweep of what killed runs left under
  * a stage's name (and of nothing else), two stages open on one target at
  * once (the sweep of one, in this process or another, never removes the
- * other), and the errors a writer can meet.
+ * other), a linked target followed (its folder replaced, the link kept), a
+ * target that is no folder refused, and the errors a writer can meet.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -242,6 +243,8 @@ static void test_stage_sweeps_stale_temporaries(void **state)
     char *link = path_in(fx->root, ".out.tmp-link01");
     char *other = path_in(fx->root, ".out2.tmp-keep01");
     char *nodot = path_in(fx->root, "out.tmp-keep02");
+    char *backup = path_in(fx->root, ".out.tmp-my-backup");
+    char *longer = path_in(fx->root, ".out.tmp-abc1234");
     char *outside = path_in(fx->root, "outside");
     char *kept = path_in(fx->root, "outside/kept.txt");
     char *p;
@@ -254,22 +257,32 @@ static void test_stage_sweeps_stale_temporaries(void **state)
     p = path_in(deep, "2025-110.xml");
     write_text(p, "half");
     free(p);
+    /* a file and a symlink under a stage's name were not made by a stage
+     * (stages are folders): they stay, and the link is never followed */
     write_text(file, "not a folder");
-    /* a symlink under a stage's name is removed, never followed */
     assert_int_equal(mkdir(outside, 0755), 0);
     write_text(kept, "kept\n");
     assert_int_equal(symlink(outside, link), 0);
-    /* another target's stage and a name without the prefix are not ours */
+    /* another target's stage, a name without the prefix and a user's folder
+     * that only looks like a stage (not six letters and digits) are not ours */
     assert_int_equal(mkdir(other, 0700), 0);
     assert_int_equal(mkdir(nodot, 0700), 0);
+    assert_int_equal(mkdir(backup, 0700), 0);
+    assert_int_equal(mkdir(longer, 0700), 0);
 
     assert_int_equal(ip_stage_begin(fx->target, &s, &d), IP_OK);
     assert_false(exists(dead));
-    assert_false(exists(file));
-    assert_false(exists(link));
+    assert_true(exists(file));
+    assert_true(exists(link));
     assert_text(kept, "kept\n");
     assert_true(exists(other));
     assert_true(exists(nodot));
+    assert_true(exists(backup));
+    assert_true(exists(longer));
+    assert_int_equal(unlink(file), 0);
+    assert_int_equal(unlink(link), 0);
+    assert_int_equal(rmdir(backup), 0);
+    assert_int_equal(rmdir(longer), 0);
     assert_int_equal(count_prefixed(fx->root, ".out.tmp-"), 1); /* s itself */
     assert_old_target(fx);
 
@@ -289,6 +302,8 @@ static void test_stage_sweeps_stale_temporaries(void **state)
     free(link);
     free(other);
     free(nodot);
+    free(backup);
+    free(longer);
     free(outside);
     free(kept);
 }
@@ -372,7 +387,7 @@ static void test_stage_errors_name_the_file(void **state)
     assert_non_null(strstr(d.file, "/nodir/a.txt"));
     assert_non_null(strstr(d.msg, "cannot create"));
     /* a copy of a file that cannot be read */
-    assert_int_equal(ip_stage_copy(s, missing, "a.xml", &d), IP_ERR_IO);
+    assert_int_equal(ip_stage_copy(s, missing, "a.xml", &d), IP_ERR_NOINPUT);
     assert_string_equal(d.file, missing);
     /* a full disk: the write error surfaces when the file is closed */
     f = fopen("/dev/full", "w");
@@ -389,6 +404,78 @@ static void test_stage_errors_name_the_file(void **state)
     free(missing);
 }
 
+/* A symbolic link at the target is followed: the folder it leads to is
+ * replaced (the stage is built beside it), the link stays a link and leads
+ * to the new version, and no copy of the old one is left behind. */
+static void test_stage_follows_a_linked_target(void **state)
+{
+    fixture *fx = *state;
+    ip_stage *s = NULL;
+    ip_diag d;
+    char *real = path_in(fx->root, "real");
+    char *elsewhere = path_in(fx->root, "real/2025");
+    char *p;
+    struct stat st;
+
+    assert_int_equal(mkdir(real, 0755), 0);
+    assert_int_equal(mkdir(elsewhere, 0755), 0);
+    p = path_in(elsewhere, "old.txt");
+    write_text(p, "old\n");
+    free(p);
+    assert_int_equal(symlink("real/2025", fx->target), 0);
+    assert_int_equal(ip_stage_begin(fx->target, &s, &d), IP_OK);
+    /* the stage lies beside the link's target, not beside the link */
+    assert_non_null(strstr(ip_stage_dir(s), "/real/.2025.tmp-"));
+    stage_text(s, "new.txt", "new\n");
+    assert_int_equal(ip_stage_commit(s, &d), IP_OK);
+    assert_int_equal(lstat(fx->target, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    p = path_in(fx->target, "new.txt");
+    assert_text(p, "new\n");
+    free(p);
+    p = path_in(elsewhere, "new.txt");
+    assert_text(p, "new\n");
+    free(p);
+    p = path_in(elsewhere, "old.txt");
+    assert_false(exists(p));
+    free(p);
+    assert_int_equal(count_prefixed(real, ".2025.tmp-"), 0);
+    assert_int_equal(count_prefixed(fx->root, ".out.tmp-"), 0);
+    free(real);
+    free(elsewhere);
+}
+
+/* What is not a folder (a regular file, a link to a file or to nothing) is
+ * never replaced: begin refuses it and leaves it as it is. */
+static void test_stage_refuses_a_target_that_is_no_folder(void **state)
+{
+    fixture *fx = *state;
+    ip_stage *s = NULL;
+    ip_diag d;
+    char *file = path_in(fx->root, "notes.txt");
+
+    write_text(fx->target, "important notes\n");
+    assert_int_equal(ip_stage_begin(fx->target, &s, &d), IP_ERR_CANTCREAT);
+    assert_null(s);
+    assert_string_equal(d.file, fx->target);
+    assert_non_null(strstr(d.msg, "found a regular file"));
+    assert_text(fx->target, "important notes\n");
+    assert_int_equal(count_prefixed(fx->root, ".out.tmp-"), 0);
+    assert_int_equal(unlink(fx->target), 0);
+
+    write_text(file, "x\n");
+    assert_int_equal(symlink("notes.txt", fx->target), 0);
+    assert_int_equal(ip_stage_begin(fx->target, &s, &d), IP_ERR_CANTCREAT);
+    assert_non_null(strstr(d.msg, "found a link to notes.txt, which is not a folder"));
+    assert_int_equal(unlink(fx->target), 0);
+    assert_int_equal(symlink("nowhere", fx->target), 0);
+    assert_int_equal(ip_stage_begin(fx->target, &s, &d), IP_ERR_CANTCREAT);
+    assert_non_null(strstr(d.msg, "found a link to nowhere"));
+    assert_text(file, "x\n");
+    assert_int_equal(count_prefixed(fx->root, ".out.tmp-"), 0);
+    free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +489,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stage_second_stage_on_the_same_target, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_stage_errors_name_the_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stage_follows_a_linked_target, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stage_refuses_a_target_that_is_no_folder, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

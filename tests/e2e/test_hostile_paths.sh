@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Paths and file types (issue 16): folders that coincide, nest or are
+# reached through links and '..'; files that are not regular files; blank
+# folder options; links out of the input folder; things at the output's
+# names that a run did not make. Every refused case must leave the inputs
+# and the earlier output byte for byte as they were, and no temporary
+# folder behind; no case may wait for ever (each run has a timeout).
+source "$(dirname "$0")/lib.sh"
+cd "$WORK"
+T=20 # seconds: a run that takes longer is taken to hang
+
+# run_rc CMD...: runs the program with a timeout; rc and err.txt
+run_rc() { set +e; timeout "$T" "$PROG" "$@" >out.txt 2>err.txt; rc=$?; set -e; }
+fresh() { rm -rf "$WORK/c"; mkdir "$WORK/c"; cd "$WORK/c"; cp -r "$SRC/input" in; }
+first_run() { "$PROG" run --year 2025 --input in --output out >/dev/null; }
+no_tmp() { ! find "$@" -maxdepth 1 -name '.*.tmp-*' 2>/dev/null | grep -q .; }
+change_fee() { sed -i 's/fee="240000" previous-fee/fee="250000" previous-fee/' "$1/2025/tariff.xml"; }
+
+# ---- P1–P3: input and output overlap, in every spelling ----------------------
+overlap_case() { # overlap_case DESCRIPTION ARGS... : 64, the input and output as before
+  local what=$1; shift
+  local before_in before_out
+  before_in=$(tree_digest in); before_out=$(tree_digest out)
+  run_rc "$@"
+  check "$what: exits 64" test "$rc" -eq 64
+  check "$what: says the folders must lie apart" \
+    grep -q "^internpris: expected the folders a run reads and replaces to lie apart, found " err.txt
+  check "$what: the input is as before" test "$(tree_digest in)" = "$before_in"
+  check "$what: the output is as before" test "$(tree_digest out)" = "$before_out"
+}
+fresh
+overlap_case "--input in --output in" run --year 2025 --input in --output in
+overlap_case "./in and in/" run --year 2025 --input ./in --output in/
+overlap_case "absolute and relative" run --year 2025 --input "$PWD/in" --output in
+overlap_case "through '..'" run --year 2025 --input in --output in/2025/..
+overlap_case "check refuses it too" check --year 2025 --input in --output in
+overlap_case "explain refuses it too" explain --year 2025 --customer 110 --input in --output in
+overlap_case "a dry run refuses it too" run --dry-run --year 2025 --input in --output in
+overlap_case "--output inside the input year folder" run --year 2025 --input in --output in/2025
+check "  and nothing was written among the inputs" test ! -e in/2025/2025 -a ! -e in/2025/issued
+grep -q "holding the output year folder in/2025/2025" err.txt && ok "  the message names both" ||
+  fail "  the message names both"
+ln -s in out
+overlap_case "--output a link to the input root" run --year 2025 --input in --output out
+rm out
+
+fresh; first_run
+cp -r in/2025 out/2026; sed -i 's/year="2025"/year="2026"/' out/2026/tariff.xml
+overlap_case "next year's inputs in the output root" run --year 2026 --input out --output out
+mkdir -p out/2025/x; cp -r in/2025 out/2025/x/2025
+overlap_case "the input inside the output year folder" run --year 2025 --input out/2025/x --output out
+rm -rf out/2025/x out/2026
+cp in/2025/* out/issued/2025/; change_fee out/issued
+overlap_case "the input year folder is the record" \
+  run --year 2025 --input out/issued --output out --correct --issue-date 2025-03-03
+grep -q "the record of issued documents out/issued/2025" err.txt &&
+  ok "  the message names the record" || fail "  the message names the record"
+
+# last year's fees, the record and the output root may not lead into the
+# year folder either
+fresh; first_run
+ln -s 2025 out/2024
+overlap_case "last year's folder a link to this year's" run --year 2025 --input in --output out
+rm out/2024
+mv out/issued/2025 out/2025/rec; ln -s ../2025/rec out/issued/2025
+overlap_case "the record a link into the year folder" run --year 2025 --input in --output out
+fresh; first_run
+cp "$SRC/templates/tariff.xsd" out/2025/
+overlap_case "--templates inside the year folder" run --year 2025 --input in --output out --templates out/2025
+rm -f out/2025/tariff.xsd
+
+# ---- P4, P5: a linked year folder or record is followed ----------------------
+fresh; first_run
+mkdir real; mv out/2025 real/2025; ln -s ../real/2025 out/2025
+sed -i 's/^110;Stadsledningskontoret/110;Stadsledningskontoret X/' in/2025/customers.csv
+run_rc run --year 2025 --input in --output out
+check "a linked year folder: the run succeeds" test "$rc" -eq 0
+check "  the link stays a link" test -L out/2025
+check "  its target holds the new output" grep -q 'Stadsledningskontoret X' real/2025/fees.csv
+check "  no temporary folder beside the link or the target" bash -c "! ls -a out real | grep -q tmp"
+rm out/2025; cp -r real/2025 out/2025; rm -rf real/2025
+mv out/issued/2025 real/rec2025; ln -s ../../real/rec2025 out/issued/2025
+change_fee in
+run_rc run --year 2025 --input in --output out --correct --issue-date 2025-03-03
+check "a linked record: the correction succeeds" test "$rc" -eq 0
+check "  the record's link stays a link" test -L out/issued/2025
+check "  the linked-to record holds the correction" grep -q '^KC2025-110-K1;' real/rec2025/register.csv
+check "  the year folder and the record agree" \
+  test "$(ls out/2025/invoices | sort)" = "$(ls real/rec2025/invoices | sort)"
+rm out/issued/2025; ln -s nowhere out/issued/2025
+before=$(tree_digest out)
+run_rc run --year 2025 --input in --output out --correct --issue-date 2025-03-04
+check "a record link to nothing: 65 or 73, never a new record" bash -c "[ $rc -eq 73 ] || [ $rc -eq 65 ]"
+check "  nothing created where it leads" test ! -e out/issued/nowhere
+check "  the output as before" test "$(tree_digest out)" = "$before"
+
+# ---- P6: files that are not regular files -------------------------------------
+special_case() { # special_case DESCRIPTION FILE ARGS...: 66 at once naming FILE
+  local what=$1 file=$2; shift 2
+  local before; before=$(tree_digest out)
+  run_rc "$@"
+  check "$what: exits 66 (not 124: it does not wait)" test "$rc" -eq 66
+  check "$what: names the file and what it is" grep -q "^$file: expected .*regular file, found a" err.txt
+  check "$what: the output is as before" test "$(tree_digest out)" = "$before"
+  check "$what: no temporary folder" no_tmp out out/issued
+}
+for f in tariff.xml customers.csv cases.csv calls.csv licences.csv; do
+  fresh; rm in/2025/$f; mkfifo in/2025/$f
+  special_case "a named pipe as $f" "in/2025/$f" check --year 2025 --input in --output out
+  run_rc run --year 2025 --input in --output out
+  check "  and run: 66" test "$rc" -eq 66
+done
+fresh; rm in/2025/customers.csv; mkdir in/2025/customers.csv
+special_case "a folder as customers.csv" in/2025/customers.csv check --year 2025 --input in --output out
+fresh; rm in/2025/cases.csv
+$PY -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])" in/2025/cases.csv
+special_case "a socket as cases.csv" in/2025/cases.csv check --year 2025 --input in --output out
+fresh; mkdir tpl; ln -s /dev/zero tpl/tariff.xsd
+special_case "/dev/zero as tariff.xsd" tpl/tariff.xsd check --year 2025 --input in --output out --templates tpl
+rm tpl/tariff.xsd; mkfifo tpl/tariff.xsd
+special_case "a named pipe as tariff.xsd" tpl/tariff.xsd check --year 2025 --input in --output out --templates tpl
+fresh; first_run; mkdir -p out/2024; mkfifo out/2024/fees.csv
+special_case "a named pipe as last year's fees.csv" out/2024/fees.csv run --year 2025 --input in --output out
+fresh; first_run; rm out/issued/2025/register.csv; mkfifo out/issued/2025/register.csv
+special_case "a named pipe as the record's register.csv" out/issued/2025/register.csv \
+  run --year 2025 --input in --output out
+fresh; first_run; rm out/issued/2025/invoices/2025-110.xml; mkfifo out/issued/2025/invoices/2025-110.xml
+special_case "a named pipe as a stored copy" out/issued/2025/invoices/2025-110.xml \
+  run --year 2025 --input in --output out
+fresh; first_run; mv out/issued/2025/register.csv out/issued/2025/register.real
+ln -s register.real out/issued/2025/register.csv
+special_case "a link as the record's register.csv" out/issued/2025/register.csv \
+  run --year 2025 --input in --output out
+fresh; first_run; mkdir -p out/2025; rm -f out/2025/fees.csv; mkfifo out/2025/fees.csv
+special_case "a named pipe as this year's fees.csv (--diff)" out/2025/fees.csv \
+  run --dry-run --diff --year 2025 --input in --output out
+
+# ---- P7: blank folder options -----------------------------------------------
+fresh
+for opt in input output templates; do
+  for v in '' ' ' $'\t'; do
+    run_rc run --year 2025 --input in --output out "--$opt" "$v"
+    check "--$opt '$(printf %q "$v")': exits 64" test "$rc" -eq 64
+    check "--$opt '$(printf %q "$v")': says a folder is expected" \
+      grep -q "^internpris: expected a folder after --$opt, found '" err.txt
+  done
+done
+check "no folder named ' ' or a tab was created" test "$(ls -A | tr '\n' ' ')" = "err.txt in out.txt "
+run_rc run --year 2025 --input in "--output="
+check "--output= is blank too" test "$rc" -eq 64
+
+# ---- P8: links out of the input folder ---------------------------------------
+fresh; printf 'secret-token-ABC123;x\n' >"$WORK/secret.txt"
+rm in/2025/calls.csv; ln -s "$WORK/secret.txt" in/2025/calls.csv
+run_rc check --year 2025 --input in --output out
+check "a link to a file outside the input folder: 66" test "$rc" -eq 66
+check "  names the link and where it leads" \
+  grep -q "^in/2025/calls.csv: expected a file inside in/2025, found a link to $WORK/secret.txt" err.txt
+check "  quotes nothing of the file" bash -c "! grep -q secret-token err.txt"
+rm in/2025/customers.csv; ln -s /etc/passwd in/2025/customers.csv
+run_rc check --year 2025 --input in --output out
+check "a link to /etc/passwd: 66 without its content" bash -c "[ $rc -eq 66 ] && ! grep -q root: err.txt"
+fresh; mkdir in/2025/exports; mv in/2025/calls.csv in/2025/exports/calls-2025.csv
+ln -s exports/calls-2025.csv in/2025/calls.csv
+run_rc run --year 2025 --input in --output out
+check "a link within the input folder is followed" test "$rc" -eq 0
+fresh; mkdir other; mv in/2025 other/2025; ln -s ../other/2025 in/2025
+run_rc run --year 2025 --input in --output out
+check "a linked input year folder is followed" test "$rc" -eq 0
+fresh; first_run; mkdir -p out/2024; ln -s "$WORK/secret.txt" out/2024/fees.csv
+run_rc run --year 2025 --input in --output out
+check "last year's fees.csv a link out of its folder: 66 without its content" \
+  bash -c "[ $rc -eq 66 ] && ! grep -q secret-token err.txt"
+
+# ---- P9: what a run did not make is not removed ------------------------------
+fresh; mkdir out; echo "important notes" >out/2025
+run_rc run --year 2025 --input in --output out
+check "a regular file at OUT/Y: 73" test "$rc" -eq 73
+check "  says what it found" grep -q "^out/2025: expected a folder to replace, found a regular file" err.txt
+check "  the file is as it was" test "$(cat out/2025)" = "important notes"
+fresh; mkdir -p out/.2025.tmp-my-backup out/issued/.2025.tmp-mine; echo keep >out/.2025.tmp-my-backup/keep.txt
+echo mine >out/issued/.2025.tmp-mine/x
+mkdir out/.2025.tmp-Ab3dE9; echo stale >out/.2025.tmp-Ab3dE9/fees.csv
+run_rc run --year 2025 --input in --output out
+check "a user's folder that looks like a temporary: the run succeeds" test "$rc" -eq 0
+check "  and keeps it" test "$(cat out/.2025.tmp-my-backup/keep.txt)" = keep
+check "  and the one beside the record" test "$(cat out/issued/.2025.tmp-mine/x)" = mine
+check "  a killed run's temporary (six letters and digits) is removed" test ! -e out/.2025.tmp-Ab3dE9
+finish
