@@ -7,7 +7,7 @@
  *
  * An invoice is built from the plan: its number, dates, buyer and period,
  * one line per planned line with the service's name and the basis in words
- * (report.h). A credit note mirrors the invoice it cancels as stored: the
+ * (wording.h). A credit note mirrors the invoice it cancels as stored: the
  * stored document is read back (ip_invoice_read) and written again as a
  * CreditNote (381) line by line, referring to it (BillingReference: its
  * number and issue date). invoice.h writes one document; this module decides

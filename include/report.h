@@ -26,12 +26,4 @@ ip_err ip_report_write(const ip_run *r, FILE *f, const char *name, ip_diag *d);
  * output folder. */
 void ip_report_billing(const ip_billing *b, FILE *f);
 
-/* "1 841 av 2 846 ärenden 2023-07-01–2024-06-30, andel 64,69 %": a service's
- * basis for one customer in words (heap string). */
-char *ip_report_basis_words(const ip_run *r, size_t svc, size_t slot);
-
-/* Share basis/total in percent with two decimals and a decimal comma
- * ("64,69"), into buf. */
-const char *ip_report_share(int64_t basis, int64_t total, char *buf, size_t size);
-
 #endif /* IP_REPORT_H */

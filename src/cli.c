@@ -37,6 +37,7 @@
 #include "sie.h"
 #include "util.h"
 #include "version.h"
+#include "wording.h"
 
 enum opt_id { OPT_YEAR, OPT_INPUT, OPT_OUTPUT, OPT_DRY_RUN, OPT_DIFF, OPT_TEMPLATES, OPT_SUMMARY,
               OPT_VERBOSE, OPT_CUSTOMER, OPT_SERVICE, OPT_HELP, OPT_VERSION,
@@ -490,7 +491,7 @@ static void print_preview(const ip_run *r, const int64_t *current)
             printf("  %-6" PRIu32 " ", cu->nr);
             ip_fput_col(stdout, cu->name, 38);
             printf(" %12s %8s %12s", ip_money_fmt_thousands(sr->basis[k], a, sizeof a),
-                   ip_report_share(sr->basis[k], sr->alloc.total, share, sizeof share),
+                   ip_wording_share(sr->basis[k], sr->alloc.total, share, sizeof share),
                    ip_money_fmt_thousands(fee, b, sizeof b));
             if (prev == IP_NO_PREV)
                 printf(" %12s %12s\n", "–", "–");

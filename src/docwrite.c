@@ -14,11 +14,10 @@
 
 #include "invoice.h"
 #include "ledger.h"
-#include "money.h"
-#include "report.h"
 #include "sie.h"
 #include "util.h"
 #include "version.h"
+#include "wording.h"
 
 /* The cbc:Note of a document: what it does, the program and the inputs. */
 static char *doc_note(const ip_run *r, const char *what, const char *number)
@@ -46,17 +45,7 @@ static ip_err write_invoice(const ip_run *r, const ip_billing_new *pl, const cha
 
     for (i = 0; i < pl->nlines; i++) {
         size_t s = pl->lines[i].svc;
-        char *words = ip_report_basis_words(r, s, (size_t)pl->slot);
-        if (periods > 1) {
-            char a[32];
-            texts[i] = ip_xasprintf("%s; årsavgift %s kr, del %d av %d", words,
-                                    ip_money_fmt_thousands(r->svc[s].items[pl->slot].fee, a,
-                                                           sizeof a),
-                                    pl->period + 1, periods);
-            free(words);
-        } else {
-            texts[i] = words;
-        }
+        texts[i] = ip_wording_invoice_line(r, s, (size_t)pl->slot, pl->period, periods);
         snprintf(ids[i], sizeof ids[i], "%zu", i + 1);
         lines[i].id = ids[i];
         lines[i].name = r->svc[s].svc->name;

@@ -23,6 +23,7 @@
 #include "money.h"
 #include "tariff.h"
 #include "util.h"
+#include "wording.h"
 
 static const char *customer_label(const ip_run *r, size_t slot, char *buf, size_t size)
 {
@@ -34,14 +35,11 @@ static const char *customer_label(const ip_run *r, size_t slot, char *buf, size_
 static void write_basis(const ip_run *r, const ip_svc_result *sr, FILE *f)
 {
     const ip_service *svc = sr->svc;
-    char a[11], b[11];
+    char period[40];
     size_t m, v;
-    fprintf(f, "basis: %s in %s, date column '%s', ", svc->unit, r->files[sr->file_index].name,
-            svc->date_column);
-    if (svc->is_snapshot)
-        fprintf(f, "snapshot %s\n", ip_date_str(svc->snapshot, a));
-    else
-        fprintf(f, "window %s–%s\n", ip_date_str(svc->from, a), ip_date_str(svc->to, b));
+    fprintf(f, "basis: %s in %s, date column '%s', %s %s\n", svc->unit,
+            r->files[sr->file_index].name, svc->date_column,
+            svc->is_snapshot ? "snapshot" : "window", ip_wording_period(svc, period, sizeof period));
     if (svc->value_column)
         fprintf(f, "value: column '%s'\n", svc->value_column);
     else

@@ -15,6 +15,7 @@
 #include "date.h"
 #include "sie.h"
 #include "util.h"
+#include "wording.h"
 
 /* The sheet being written. */
 typedef struct check_page {
@@ -69,7 +70,7 @@ static void write_service_row(const check_page *p, lxw_row_t row, size_t s)
     const ip_svc_result *sr = &p->r->svc[s];
     const ip_service *svc = sr->svc;
     const ip_pl_svc_sheet *sh = &c->sheets[s];
-    char buf[600], a[16], b[16], d1[11], d2[11], *ref;
+    char buf[600], a[16], b[16], *ref;
 
     ip_pl_put_str(c, ws, sn, row, 0, svc->name, f->name);
     ip_pl_put_num(c, ws, sn, row, 1, ip_pl_num(svc->fee), f->kr);
@@ -88,12 +89,7 @@ static void write_service_row(const check_page *p, lxw_row_t row, size_t s)
     ip_pl_put_formula(c, ws, sn, row, 5, buf, ip_pl_num(sh->fee_sum - svc->fee), f->change_kr);
     ip_pl_put_num(c, ws, sn, row, 6, ip_pl_num(sr->alloc.total), f->count);
     ip_pl_put_str(c, ws, sn, row, 7, svc->unit, f->unit);
-    if (svc->is_snapshot)
-        snprintf(buf, sizeof buf, "avläsning %s", ip_date_str(svc->snapshot, d1));
-    else
-        snprintf(buf, sizeof buf, "%s–%s", ip_date_str(svc->from, d1),
-                 ip_date_str(svc->to, d2));
-    ip_pl_put_str(c, ws, sn, row, 8, buf, f->text);
+    ip_pl_put_str(c, ws, sn, row, 8, ip_wording_period_labelled(svc, buf, sizeof buf), f->text);
     ip_pl_put_num(c, ws, sn, row, 9, (double)sr->rows_used, f->int_num);
     ip_pl_put_num(c, ws, sn, row, 10, (double)sr->rows_outside, f->int_num);
     ip_pl_put_num(c, ws, sn, row, 11, (double)sr->rows_filtered, f->int_num);

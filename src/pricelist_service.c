@@ -17,10 +17,10 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "date.h"
 #include "money.h"
 #include "pricelist.h"
 #include "util.h"
+#include "wording.h"
 
 /* Column layout of a service table. */
 typedef struct svc_cols {
@@ -142,9 +142,8 @@ static lxw_row_t write_header_block(const svc_page *p)
     const char *sn = p->sn;
     const ip_pl_fmts *f = p->f;
     const ip_service *svc = p->svc;
-    const char *unit = p->unit;
     lxw_row_t row = 0;
-    char buf[160], d1[11], d2[11];
+    char buf[160], *words;
 
     ip_pl_put_str(c, ws, sn, row++, 0, svc->name, f->title);
     snprintf(buf, sizeof buf,
@@ -162,21 +161,12 @@ static lxw_row_t write_header_block(const svc_page *p)
     }
     if (svc->per_call_note && *svc->per_call_note)
         ip_pl_put_str(c, ws, sn, row++, 0, svc->per_call_note, f->note);
-    if (svc->is_snapshot)
-        ip_pl_put_strf(c, ws, sn, row++, 0, f->text, "Underlag: antal %s enligt avläsning %s.",
-                       unit, ip_date_str(svc->snapshot, d1));
-    else
-        ip_pl_put_strf(c, ws, sn, row++, 0, f->text, "Underlag: antal %s %s–%s.", unit,
-                       ip_date_str(svc->from, d1), ip_date_str(svc->to, d2));
-    if (p->cl.split)
-        ip_pl_put_strf(c, ws, sn, row++, 0, f->text,
-                       "Fördelning: %d %% av avgiften lika mellan de %zu kunder som har "
-                       "%s, %d %% efter andel av antal %s.",
-                       svc->equal_percent, p->sr->alloc.participants, unit,
-                       100 - svc->equal_percent, unit);
-    else
-        ip_pl_put_strf(c, ws, sn, row++, 0, f->text, "Fördelning: efter andel av antal %s.",
-                       unit);
+    words = ip_wording_basis_source(svc);
+    ip_pl_put_str(c, ws, sn, row++, 0, words, f->text);
+    free(words);
+    words = ip_wording_key(svc, p->sr->alloc.participants);
+    ip_pl_put_str(c, ws, sn, row++, 0, words, f->text);
+    free(words);
     row++;
 
     snprintf(buf, sizeof buf, "%d", p->r->year);
@@ -199,7 +189,7 @@ static void write_table_head(const svc_page *p, lxw_row_t head)
     const ip_pl_fmts *f = p->f;
     const svc_cols *cl = &p->cl;
     int eq = p->svc->equal_percent;
-    char buf[64];
+    char buf[64], *share;
 
     ip_pl_put_str(c, ws, sn, head, 0, "Nr", f->head);
     ip_pl_put_str(c, ws, sn, head, 1, "Kund", f->head);
@@ -209,10 +199,10 @@ static void write_table_head(const svc_page *p, lxw_row_t head)
         ip_pl_put_str(c, ws, sn, head, cl->equal, buf, f->head_num);
         ip_pl_put_strf(c, ws, sn, head, cl->var, f->head_num, "Efter %s (%d %%)", p->unit,
                        100 - eq);
-        ip_pl_put_str(c, ws, sn, head, cl->share, "Andel av avgift", f->head_num);
-    } else {
-        ip_pl_put_strf(c, ws, sn, head, cl->share, f->head_num, "Andel %s", p->unit);
     }
+    share = ip_wording_share_heading(p->svc);
+    ip_pl_put_str(c, ws, sn, head, cl->share, share, f->head_num);
+    free(share);
     snprintf(buf, sizeof buf, "Årsavgift %d", p->r->year);
     ip_pl_put_str(c, ws, sn, head, cl->fee, buf, f->head_num);
     snprintf(buf, sizeof buf, "Årsavgift %d", p->r->year - 1);
@@ -472,7 +462,7 @@ void ip_pl_write_service_sheet(ip_pl_ctx *c, lxw_worksheet *ws, size_t si)
     p.svc = p.sr->svc;
     p.sh = &c->sheets[si];
     p.sn = p.sh->name;
-    p.unit = p.svc->unit && *p.svc->unit ? p.svc->unit : "enheter";
+    p.unit = ip_wording_unit(p.svc);
     p.W = p.sr->alloc.total;
     p.F = p.svc->fee;
     p.marker = ip_xcalloc(r->ncust ? r->ncust : 1, sizeof *p.marker);

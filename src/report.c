@@ -1,8 +1,8 @@
 /*
  * report.c — report.txt: the run's inputs, bases, shares, fees and
  * warnings, and the section on the issued documents from the plan
- * (billing.h), read through its accessors; also the basis-in-words phrases
- * shared with the invoices.
+ * (billing.h), read through its accessors. Periods and shares are worded
+ * as everywhere else (wording.h).
  */
 #include "report.h"
 
@@ -16,53 +16,7 @@
 #include "money.h"
 #include "util.h"
 #include "version.h"
-
-const char *ip_report_share(int64_t basis, int64_t total, char *buf, size_t size)
-{
-    char *dot;
-    if (total <= 0) {
-        snprintf(buf, size, "0,00");
-        return buf;
-    }
-    ip_money_fmt_frac((ip_i128)basis * 100, total, 2, buf, size);
-    if ((dot = strchr(buf, '.')) != NULL)
-        *dot = ',';
-    return buf;
-}
-
-static void period_str(const ip_service *svc, char *buf, size_t size)
-{
-    char a[11], b[11];
-    if (svc->is_snapshot)
-        snprintf(buf, size, "%s", ip_date_str(svc->snapshot, a));
-    else
-        snprintf(buf, size, "%s–%s", ip_date_str(svc->from, a), ip_date_str(svc->to, b));
-}
-
-char *ip_report_basis_words(const ip_run *r, size_t s, size_t slot)
-{
-    const ip_svc_result *sr = &r->svc[s];
-    char b[32], t[32], period[40], share[32];
-    ip_buf out;
-    size_t k;
-    ip_buf_init(&out);
-    period_str(sr->svc, period, sizeof period);
-    ip_buf_addf(&out, "%s av %s %s %s, andel %s %%",
-                ip_money_fmt_thousands(sr->basis[slot], b, sizeof b),
-                ip_money_fmt_thousands(sr->alloc.total, t, sizeof t), sr->svc->unit, period,
-                ip_report_share(sr->basis[slot], sr->alloc.total, share, sizeof share));
-    for (k = 0; k < r->ncust; k++) {
-        if (sr->into[k] == (long)slot && sr->raw[k] > 0) {
-            const ip_customer *c = ip_customers_at(r->customers, k);
-            ip_buf_addf(&out, ", inkl. %s (%" PRIu32 ") %s", c->name, c->nr,
-                        ip_money_fmt_thousands(sr->raw[k], b, sizeof b));
-        }
-    }
-    if (sr->svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL && sr->basis[slot] > 0)
-        ip_buf_addf(&out, "; %d %% av avgiften delas lika mellan %zu kunder",
-                    sr->svc->equal_percent, sr->alloc.participants);
-    return ip_buf_detach(&out);
-}
+#include "wording.h"
 
 static void write_service(const ip_run *r, size_t s, FILE *f)
 {
@@ -72,7 +26,7 @@ static void write_service(const ip_run *r, size_t s, FILE *f)
     size_t k, m, v;
     int64_t fee_sum = 0;
 
-    period_str(svc, period, sizeof period);
+    ip_wording_period(svc, period, sizeof period);
     fprintf(f, "\n== %s — %s\n", svc->id, svc->name);
     fprintf(f, "fixed fee %s kr (previous %s kr)\n", ip_money_fmt_thousands(svc->fee, a, sizeof a),
             ip_money_fmt_thousands(svc->previous_fee, b, sizeof b));
@@ -119,7 +73,7 @@ static void write_service(const ip_run *r, size_t s, FILE *f)
         ip_fput_col(f, c->name, 40);
         fprintf(f, " %12" PRId64 " %12" PRId64 " %8s %18s %12" PRId64 "%s %12s\n",
                 sr->raw[k], sr->basis[k],
-                ip_report_share(sr->basis[k], sr->alloc.total, share, sizeof share),
+                ip_wording_share(sr->basis[k], sr->alloc.total, share, sizeof share),
                 ip_money_fmt_frac(sr->items[k].num, sr->alloc.den, 2, exact, sizeof exact),
                 sr->items[k].fee, sr->items[k].got_extra ? "+" : " ", prev);
         fee_sum += sr->items[k].fee;

@@ -1,0 +1,120 @@
+/*
+ * wording.c — the Swedish words for a basis, its period and its share (see
+ * wording.h), the one place the invoices, the workbook, report.txt, explain
+ * and the dry run take them from.
+ */
+#include "wording.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "customers.h"
+#include "date.h"
+#include "money.h"
+#include "util.h"
+
+const char *ip_wording_share(int64_t basis, int64_t total, char *buf, size_t size)
+{
+    char *dot;
+    if (total <= 0) {
+        snprintf(buf, size, "0,00");
+        return buf;
+    }
+    ip_money_fmt_frac((ip_i128)basis * 100, total, 2, buf, size);
+    if ((dot = strchr(buf, '.')) != NULL)
+        *dot = ',';
+    return buf;
+}
+
+const char *ip_wording_period(const ip_service *svc, char *buf, size_t size)
+{
+    char a[11], b[11];
+    if (svc->is_snapshot)
+        snprintf(buf, size, "%s", ip_date_str(svc->snapshot, a));
+    else
+        snprintf(buf, size, "%s–%s", ip_date_str(svc->from, a), ip_date_str(svc->to, b));
+    return buf;
+}
+
+const char *ip_wording_period_labelled(const ip_service *svc, char *buf, size_t size)
+{
+    char a[11];
+    if (svc->is_snapshot)
+        snprintf(buf, size, "avläsning %s", ip_date_str(svc->snapshot, a));
+    else
+        ip_wording_period(svc, buf, size);
+    return buf;
+}
+
+char *ip_wording_basis(const ip_run *r, size_t s, size_t slot)
+{
+    const ip_svc_result *sr = &r->svc[s];
+    char b[32], t[32], period[40], share[32];
+    ip_buf out;
+    size_t k;
+    ip_buf_init(&out);
+    ip_wording_period(sr->svc, period, sizeof period);
+    ip_buf_addf(&out, "%s av %s %s %s, andel %s %%",
+                ip_money_fmt_thousands(sr->basis[slot], b, sizeof b),
+                ip_money_fmt_thousands(sr->alloc.total, t, sizeof t), sr->svc->unit, period,
+                ip_wording_share(sr->basis[slot], sr->alloc.total, share, sizeof share));
+    for (k = 0; k < r->ncust; k++) {
+        if (sr->into[k] == (long)slot && sr->raw[k] > 0) {
+            const ip_customer *c = ip_customers_at(r->customers, k);
+            ip_buf_addf(&out, ", inkl. %s (%" PRIu32 ") %s", c->name, c->nr,
+                        ip_money_fmt_thousands(sr->raw[k], b, sizeof b));
+        }
+    }
+    if (sr->svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL && sr->basis[slot] > 0)
+        ip_buf_addf(&out, "; %d %% av avgiften delas lika mellan %zu kunder",
+                    sr->svc->equal_percent, sr->alloc.participants);
+    return ip_buf_detach(&out);
+}
+
+char *ip_wording_invoice_line(const ip_run *r, size_t s, size_t slot, int p, int periods)
+{
+    char *words = ip_wording_basis(r, s, slot), *line;
+    char a[32];
+    if (periods <= 1)
+        return words;
+    line = ip_xasprintf("%s; årsavgift %s kr, del %d av %d", words,
+                        ip_money_fmt_thousands(r->svc[s].items[slot].fee, a, sizeof a), p + 1,
+                        periods);
+    free(words);
+    return line;
+}
+
+const char *ip_wording_unit(const ip_service *svc)
+{
+    return svc->unit && *svc->unit ? svc->unit : "enheter";
+}
+
+char *ip_wording_basis_source(const ip_service *svc)
+{
+    char a[11], period[40];
+    if (svc->is_snapshot)
+        return ip_xasprintf("Underlag: antal %s enligt avläsning %s.", ip_wording_unit(svc),
+                            ip_date_str(svc->snapshot, a));
+    return ip_xasprintf("Underlag: antal %s %s.", ip_wording_unit(svc),
+                        ip_wording_period(svc, period, sizeof period));
+}
+
+char *ip_wording_key(const ip_service *svc, size_t participants)
+{
+    const char *unit = ip_wording_unit(svc);
+    if (svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL)
+        return ip_xasprintf("Fördelning: %d %% av avgiften lika mellan de %zu kunder som har "
+                            "%s, %d %% efter andel av antal %s.",
+                            svc->equal_percent, participants, unit, 100 - svc->equal_percent,
+                            unit);
+    return ip_xasprintf("Fördelning: efter andel av antal %s.", unit);
+}
+
+char *ip_wording_share_heading(const ip_service *svc)
+{
+    if (svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL)
+        return ip_xstrdup("Andel av avgift");
+    return ip_xasprintf("Andel %s", ip_wording_unit(svc));
+}
