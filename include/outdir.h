@@ -26,6 +26,12 @@ typedef struct ip_outdir ip_outdir;
  * IP_ERR_CANTCREAT, IP_ERR_TEMPFAIL. */
 ip_err ip_outdir_begin(const char *root, int year, ip_outdir **out, ip_diag *d);
 
+/* What begin would refuse, found without creating, locking or removing
+ * anything (check's pre-flight): a ROOT that is not a folder, a ROOT/Y that
+ * is neither a folder nor a link to one. IP_OK when either is missing.
+ * Errors: IP_ERR_CANTCREAT as begin's. */
+ip_err ip_outdir_probe(const char *root, int year, ip_diag *d);
+
 /* The stage of ROOT/Y, where the run writes its files (valid until commit or
  * abort). */
 ip_stage *ip_outdir_stage(ip_outdir *o);

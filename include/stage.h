@@ -51,6 +51,11 @@ typedef struct ip_stage ip_stage;
  * nothing), which is left as it is. */
 ip_err ip_stage_begin(const char *target, ip_stage **out, ip_diag *d);
 
+/* What begin would say of target without creating or removing anything
+ * (check's pre-flight): IP_OK when target is missing, a folder or a link
+ * to one; else begin's IP_ERR_CANTCREAT. */
+ip_err ip_stage_probe(const char *target, ip_diag *d);
+
 /* The stage's folder and the target (where a link at the given target led),
  * valid until commit or abort. */
 const char *ip_stage_dir(const ip_stage *s);

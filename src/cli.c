@@ -64,9 +64,9 @@ static const struct option_def {
      "compute everything, print the fees per service, write nothing"},
     {OPT_DIFF, "diff", NULL, CMD_RUN,
      "with --dry-run: show only what would change against the current output"},
-    {OPT_CORRECT, "correct", NULL, CMD_RUN,
+    {OPT_CORRECT, "correct", NULL, CMD_RUN | CMD_CHECK,
      "credit and re-invoice the issued invoices whose amounts changed (needs --issue-date)"},
-    {OPT_ISSUE_DATE, "issue-date", "YYYY-MM-DD", CMD_RUN,
+    {OPT_ISSUE_DATE, "issue-date", "YYYY-MM-DD", CMD_RUN | CMD_CHECK,
      "with --correct: the issue date of the credit notes and new invoices"},
     {OPT_TEMPLATES, "templates", "DIR", CMD_RUN | CMD_CHECK | CMD_EXPLAIN,
      "folder with tariff.xsd (default: the installed templates)"},
@@ -84,7 +84,7 @@ static const struct command_def {
     const char *help;
 } commands[] = {
     {"run", CMD_RUN, "compute the price list of a year and write output/Y/"},
-    {"check", CMD_CHECK, "read and check every input of a year; write nothing"},
+    {"check", CMD_CHECK, "check every input and the record as run would; write nothing"},
     {"explain", CMD_EXPLAIN, "show how one customer's fees came about; write nothing"},
 };
 
@@ -130,6 +130,7 @@ static void print_help(FILE *f)
     fprintf(f, "usage: internpris run --year Y [--input ROOT] [--output ROOT] [--dry-run [--diff]]\n"
                "           [--correct --issue-date YYYY-MM-DD]\n"
                "       internpris check --year Y [--input ROOT] [--output ROOT]\n"
+               "           [--correct --issue-date YYYY-MM-DD]\n"
                "       internpris explain --year Y --customer NR [--service ID]\n"
                "       internpris --help | --version\n\n"
                "Computes the fixed fees of the contact-centre services per customer and\n"
@@ -555,6 +556,25 @@ static ip_err plan_documents(const ip_run *r, const cli_args *a, int preview, ip
     return e;
 }
 
+/* check: everything run would refuse, found without the lock and without
+ * writing — the output root and year folder as begin would see them, the
+ * record loaded and checked against the year folder's copies, the plan as
+ * run makes it (changes without --correct, periods, dates), and the stored
+ * invoices its credit notes would mirror read back. */
+static ip_err preflight(const ip_run *r, const cli_args *a, ip_diag *d)
+{
+    ip_issued *rec = NULL;
+    ip_billing *bill = NULL;
+    ip_err e = ip_outdir_probe(a->output, r->year, d);
+    if (!e)
+        e = plan_documents(r, a, 0, &rec, &bill, d);
+    if (!e)
+        e = ip_docwrite_check(bill, rec, d);
+    ip_billing_free(bill);
+    ip_issued_free(rec);
+    return e;
+}
+
 /* What the output files are made from. */
 typedef struct out_src {
     const ip_run *r;
@@ -675,6 +695,8 @@ int ip_cli_main(int argc, char **argv)
         e = ip_fees_take_prev(r, a.output, &d);
     if (!e && a.command == CMD_RUN && !a.dry_run)
         e = write_outputs(r, &a, &ninv, &d);
+    if (!e && a.command == CMD_CHECK)
+        e = preflight(r, &a, &d);
     if (!e && a.command == CMD_EXPLAIN)
         e = ip_explain_write(r, a.customer, a.service, stdout, &d);
     if (e) {

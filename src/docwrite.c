@@ -84,30 +84,48 @@ static ip_err write_invoice(const ip_run *r, const ip_billing_new *pl, const cha
     return e;
 }
 
+/* The stored invoice that credit note pl cancels, read back from the
+ * record's folder and checked against its row in the register. */
+static ip_err read_cancelled(const ip_billing *b, const ip_issued *rec, const ip_billing_new *pl,
+                             ip_invoice_doc **out, ip_diag *d)
+{
+    const ip_issued_doc *inv = ip_billing_doc(b, (size_t)pl->cancels, NULL);
+    char *src = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), inv->file);
+    ip_invoice_doc *cd = NULL;
+    int64_t sum = 0;
+    size_t i;
+    ip_err e = ip_invoice_read(src, &cd, d);
+    if (!e) {
+        for (i = 0; i < cd->inv.nlines; i++)
+            sum += cd->inv.lines[i].amount_ore;
+        if (cd->inv.is_credit_note || strcmp(cd->inv.number, inv->number) != 0 ||
+            sum != inv->net || cd->buyer.nr != inv->customer)
+            e = ip_diag_set(d, IP_ERR_DATA, src, 0,
+                            "expected invoice '%s' with net %" PRId64 " öre as the register says, "
+                            "found a different document", inv->number, inv->net);
+    }
+    free(src);
+    if (e) {
+        ip_invoice_doc_free(cd);
+        cd = NULL;
+    }
+    *out = cd;
+    return e;
+}
+
 /* A credit note that mirrors the stored invoice it cancels, line by line. */
 static ip_err write_credit(const ip_billing *b, const ip_issued *rec, const ip_billing_new *pl,
                            const char *path, ip_diag *d)
 {
     const ip_run *r = ip_billing_run(b);
     const ip_issued_doc *inv = ip_billing_doc(b, (size_t)pl->cancels, NULL);
-    char *src = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), inv->file);
-    char *note = doc_note(r, "Krediterar faktura", inv->number);
+    char *note = NULL;
     ip_invoice_doc *cd = NULL;
     ip_invoice cn;
-    int64_t sum = 0;
-    size_t i;
-    ip_err e = ip_invoice_read(src, &cd, d);
+    ip_err e = read_cancelled(b, rec, pl, &cd, d);
     if (e)
         goto out;
-    for (i = 0; i < cd->inv.nlines; i++)
-        sum += cd->inv.lines[i].amount_ore;
-    if (cd->inv.is_credit_note || strcmp(cd->inv.number, inv->number) != 0 ||
-        sum != inv->net || cd->buyer.nr != inv->customer) {
-        e = ip_diag_set(d, IP_ERR_DATA, src, 0,
-                        "expected invoice '%s' with net %" PRId64 " öre as the register says, "
-                        "found a different document", inv->number, inv->net);
-        goto out;
-    }
+    note = doc_note(r, "Krediterar faktura", inv->number);
     cn = cd->inv;
     cn.is_credit_note = 1;
     cn.number = pl->doc.number;
@@ -121,8 +139,24 @@ static ip_err write_credit(const ip_billing *b, const ip_issued *rec, const ip_b
 out:
     ip_invoice_doc_free(cd);
     free(note);
-    free(src);
     return e;
+}
+
+ip_err ip_docwrite_check(const ip_billing *b, const ip_issued *rec, ip_diag *d)
+{
+    size_t nnew = ip_billing_nnew(b), j;
+    for (j = 0; j < nnew; j++) {
+        const ip_billing_new *pl = ip_billing_new_at(b, j);
+        ip_invoice_doc *cd = NULL;
+        ip_err e;
+        if (!pl->doc.is_credit)
+            continue;
+        e = read_cancelled(b, rec, pl, &cd, d);
+        ip_invoice_doc_free(cd);
+        if (e)
+            return e;
+    }
+    return IP_OK;
 }
 
 ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, size_t *count,

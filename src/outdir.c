@@ -64,8 +64,10 @@ ip_err ip_outdir_begin(const char *root, int year, ip_outdir **out, ip_diag *d)
     *out = NULL;
 
     if (mkdir_p(root) != 0 || stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        /* a file in the folder's place: mkdir_p's EEXIST would not say so */
+        int err = stat(root, &st) == 0 && !S_ISDIR(st.st_mode) ? ENOTDIR : errno;
         e = ip_diag_set(d, IP_ERR_CANTCREAT, root, 0, "cannot create the output folder: %s",
-                        strerror(errno ? errno : ENOTDIR));
+                        strerror(err ? err : ENOTDIR));
         goto fail;
     }
     path = ip_xasprintf("%s/.internpris.lock", root);
@@ -93,6 +95,20 @@ ip_err ip_outdir_begin(const char *root, int year, ip_outdir **out, ip_diag *d)
     return IP_OK;
 fail:
     free_outdir(o);
+    return e;
+}
+
+ip_err ip_outdir_probe(const char *root, int year, ip_diag *d)
+{
+    struct stat st;
+    char *path;
+    ip_err e;
+    if (stat(root, &st) == 0 && !S_ISDIR(st.st_mode))
+        return ip_diag_set(d, IP_ERR_CANTCREAT, root, 0, "cannot create the output folder: %s",
+                           strerror(ENOTDIR));
+    path = ip_xasprintf("%s/%d", root, year);
+    e = ip_stage_probe(path, d);
+    free(path);
     return e;
 }
 

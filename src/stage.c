@@ -207,6 +207,14 @@ static ip_err resolve_target(const char *target, char **out, ip_diag *d)
     return IP_OK;
 }
 
+ip_err ip_stage_probe(const char *target, ip_diag *d)
+{
+    char *real;
+    ip_err e = resolve_target(target, &real, d);
+    free(real);
+    return e;
+}
+
 void ip_stage_sweep(const char *target)
 {
     ip_stage s;

@@ -35,6 +35,11 @@ check "a preview writes nothing" test "$(tree_digest out)" = "$before"
 "$PROG" run --year 2025 --input in --output out --dry-run >preview.txt
 check "--dry-run previews every service" test "$(grep -Ec '^(etjanst|direkt|vaxel|kcp) ' preview.txt)" -eq 4
 check "--diff needs --dry-run" bash -c "'$PROG' run --year 2025 --diff 2>/dev/null; test \$? -eq 64"
+# The changed reading would change issued invoices: check (the pre-flight)
+# fails as run would, until it is undone.
+set +e; "$PROG" check --year 2025 --input in --output out 2>/dev/null; rc=$?; set -e
+check "check fails where run would (issued invoices would change)" test "$rc" -eq 65
+cp "$SRC/input/2025/licences.csv" in/2025/licences.csv
 
 # The progress bar: only when stderr is a terminal and a file takes longer
 # than the delay (1 s; in the test-hooks build IP_TEST_PROGRESS_MS=0 makes
