@@ -57,6 +57,13 @@ const char *ip_money_fmt_frac(ip_i128 num, ip_i128 den, int decimals, char *buf,
 const char *ip_money_fmt_frac_thousands(ip_i128 num, ip_i128 den, int decimals, char *buf,
                                         size_t size);
 
+/* num/den in the Swedish notation of everything people read (report.txt,
+ * explain, the dry run, invoice text): a space as thousands separator and a
+ * decimal comma, "155 249,47", "64,69", "-1 234,50"; a value that rounds to
+ * zero has no sign ("0,00", never "-0,00"). Limits as ip_money_fmt_frac. */
+const char *ip_money_fmt_frac_sv(ip_i128 num, ip_i128 den, int decimals, char *buf,
+                                 size_t size);
+
 /* --- arithmetic ---------------------------------------------------------- */
 
 /* *out = a + b: 0, or -1 when the sum does not fit an int64_t (then *out is

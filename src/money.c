@@ -139,6 +139,19 @@ const char *ip_money_fmt_frac_thousands(ip_i128 num, ip_i128 den, int decimals, 
     return group(ip_money_fmt_frac(num, den, decimals, plain, sizeof plain), buf, size);
 }
 
+const char *ip_money_fmt_frac_sv(ip_i128 num, ip_i128 den, int decimals, char *buf,
+                                 size_t size)
+{
+    char plain[64], *p;
+    const char *s = ip_money_fmt_frac(num, den, decimals, plain, sizeof plain);
+    if (*s == '-' && strspn(s + 1, "0.") == strlen(s + 1))
+        s++; /* rounds to zero: no sign */
+    group(s, buf, size);
+    if ((p = strchr(buf, '.')) != NULL)
+        *p = ',';
+    return buf;
+}
+
 /* --- arithmetic ---------------------------------------------------------- */
 
 int ip_money_add(int64_t a, int64_t b, int64_t *out)

@@ -212,6 +212,16 @@ static void test_money_frac_formats(void **state)
     assert_string_equal(ip_money_fmt_frac_thousands(1234567, 1, 0, buf, sizeof buf),
                         "1 234 567");
     assert_string_equal(ip_money_fmt_frac_thousands(-1, 3, 2, buf, sizeof buf), "-0.33");
+
+    /* the Swedish notation of the texts people read: no negative zero */
+    assert_string_equal(ip_money_fmt_frac_sv(15524947, 100, 2, buf, sizeof buf), "155 249,47");
+    assert_string_equal(ip_money_fmt_frac_sv(-123450, 100, 2, buf, sizeof buf), "-1 234,50");
+    assert_string_equal(ip_money_fmt_frac_sv(6469, 100, 2, buf, sizeof buf), "64,69");
+    assert_string_equal(ip_money_fmt_frac_sv(-1, 1000, 2, buf, sizeof buf), "0,00");
+    assert_string_equal(ip_money_fmt_frac_sv(-1, 1400000, 1, buf, sizeof buf), "0,0");
+    assert_string_equal(ip_money_fmt_frac_sv(-1, 3, 0, buf, sizeof buf), "0");
+    assert_string_equal(ip_money_fmt_frac_sv(-2, 3, 0, buf, sizeof buf), "-1");
+    assert_string_equal(ip_money_fmt_frac_sv(240000, 1, 0, buf, sizeof buf), "240 000");
     /* a cut integer part gets no decimals after it */
     assert_string_equal(ip_money_fmt_frac_thousands(15524947, 100, 2, buf, 6), "155 2");
     assert_string_equal(ip_money_fmt_frac_thousands(15524947, 100, 2, buf, 9), "155 249.");
