@@ -83,6 +83,8 @@ typedef struct ip_consolidation {
 typedef struct ip_service {
     char *id;            /* "etjanst" */
     char *name;          /* "E-tjänstsupport" */
+    char *short_name;    /* optional short-name for sheet tabs, footers and column
+                          * headings ("Telefonistöd"), at most 31 characters; NULL */
     char *description;   /* may be NULL */
     char *per_call_note; /* optional attribute per-call-price: printed text, may be NULL */
     int64_t fee;         /* whole kronor */

@@ -48,6 +48,7 @@
 
 #include "files.h"
 #include "parse.h"
+#include "utf8.h"
 #include "util.h"
 
 /* libxml2 2.12 made the structured error handler's error const. */
@@ -65,6 +66,7 @@ typedef xmlErrorPtr xml_error_ptr;
 
 typedef enum kind {
     K_TEXT,     /* non-empty after whitespace collapsing */
+    K_SHORT,    /* K_TEXT of at most 31 characters (a sheet name) */
     K_ID,       /* [a-z0-9][a-z0-9_-]{0,31} */
     K_DATE,     /* YYYY-MM-DD */
     K_YEAR,     /* 2000..2999 */
@@ -126,6 +128,7 @@ static const attr_spec attrs[] = {
     {"service", "fee", K_KRONOR, "a fee of 0 or more whole kronor"},
     {"service", "previous-fee", K_KRONOR, "a previous-fee of 0 or more whole kronor"},
     {"service", "per-call-price", K_TEXT, "a per-call-price text"},
+    {"service", "short-name", K_SHORT, "a short-name of 1 to 31 characters"},
     {"basis", "file", K_FILE,
      "a file name in the input folder (letters, digits, '.', '-', '_')"},
     {"basis", "date-column", K_TEXT, "a date-column name"},
@@ -236,6 +239,8 @@ static int value_ok(kind k, const char *v)
     switch (k) {
     case K_TEXT:
         return n > 0;
+    case K_SHORT:
+        return n > 0 && ip_utf8_count(v, n) <= 31;
     case K_ID:
         if (n < 1 || n > 32)
             return 0;
@@ -1140,7 +1145,8 @@ static ip_err read_service(loader *L, ip_tariff *t, xmlNode *n)
                         s->id, t->services[i].line);
     if ((e = get(L, n, "name", 1, &s->name)) || (e = get_fee(L, n, "fee", &s->fee)) ||
         (e = get_fee(L, n, "previous-fee", &s->previous_fee)) ||
-        (e = get(L, n, "per-call-price", 0, &s->per_call_note)))
+        (e = get(L, n, "per-call-price", 0, &s->per_call_note)) ||
+        (e = get(L, n, "short-name", 0, &s->short_name)))
         return e;
 
     /* description? basis key consolidate* */
@@ -1488,6 +1494,7 @@ static void service_release(ip_service *s)
     free(s->name);
     free(s->description);
     free(s->per_call_note);
+    free(s->short_name);
     free(s->file);
     free(s->date_column);
     free(s->value_column);

@@ -162,7 +162,7 @@ SERVICES = [
          unit="ärenden",
          matches=[("queue", "Stockholm Direkt"), ("kind", "inkommande,generell")],
          key="proportional"),
-    dict(id="vaxel", name="Telefonistöd, gemensam växel", fee=600000,
+    dict(id="vaxel", name="Telefonistöd, gemensam växel", short="Telefonistöd", fee=600000,
          previous_fee=1400000, per_call="Pris per samtal tillkommer",
          description=(
              "För tjänsten debiteras en fast grundavgift. 20 procent av "
@@ -174,7 +174,8 @@ SERVICES = [
          file="calls.csv", date_column="started_at", window=WINDOW_CALLS,
          unit="anrop", matches=[], key="equal-and-proportional",
          equal_percent=20, consolidate=[(101, 110)]),
-    dict(id="kcp", name="Förvaltning av kontaktcenterplattform", fee=2024000,
+    dict(id="kcp", name="Förvaltning av kontaktcenterplattform",
+         short="Kontaktcenterplattform", fee=2024000,
          previous_fee=2024000, per_call=None,
          description=(
              "För tjänsten debiteras en fast grundavgift som baseras på "
@@ -234,8 +235,11 @@ def tariff_xml():
     o.append('  <group id="bolag" label="Bolag och stiftelser" vat="S" vat-percent="25"/>')
     for s in SERVICES:
         o.append("")
-        head = '  <service id="%s" name="%s" fee="%d" previous-fee="%d"' % (
-            s["id"], xml_attr(s["name"]), s["fee"], s["previous_fee"])
+        # short-name on the service's first line: the lines below keep
+        # their numbers
+        short = ' short-name="%s"' % xml_attr(s["short"]) if s.get("short") else ""
+        head = '  <service id="%s" name="%s"%s fee="%d" previous-fee="%d"' % (
+            s["id"], xml_attr(s["name"]), short, s["fee"], s["previous_fee"])
         if s["per_call"]:
             head += '\n           per-call-price="%s"' % xml_attr(s["per_call"])
         o.append(head + ">")

@@ -683,6 +683,26 @@ static void test_tariff_schema_and_loader_agree(void **state)
     }
 }
 
+static void test_tariff_short_name(void **state)
+{
+    /* 31 characters (ä is one) is the most a sheet tab holds */
+    ip_tariff *t = load_variant("per-call-price=\"Pris per samtal tillkommer\"",
+                                "per-call-price=\"Pris per samtal tillkommer\" "
+                                "short-name=\"Ärendestöd för e-tjänster 12345\"");
+    (void)state;
+    assert_string_equal(t->services[0].short_name, "Ärendestöd för e-tjänster 12345");
+    assert_null(t->services[1].short_name);
+    ip_tariff_free(t);
+    expect_both("per-call-price=\"Pris per samtal tillkommer\"",
+                "per-call-price=\"Pris per samtal tillkommer\" "
+                "short-name=\"Support of the city's e-services\"",
+                "tariff.xml:12: expected a short-name of 1 to 31 characters, found "
+                "'Support of the city's e-services'");
+    expect_both("per-call-price=\"Pris per samtal tillkommer\"",
+                "per-call-price=\"Pris per samtal tillkommer\" short-name=\" \"",
+                "tariff.xml:12: expected a short-name of 1 to 31 characters, found ' '");
+}
+
 static void test_tariff_attribute_on_a_continuation_line(void **state)
 {
     (void)state;
@@ -1046,6 +1066,7 @@ int main(void)
         cmocka_unit_test(test_tariff_schema_attributes),
         cmocka_unit_test(test_tariff_bad_values),
         cmocka_unit_test(test_tariff_schema_and_loader_agree),
+        cmocka_unit_test(test_tariff_short_name),
         cmocka_unit_test(test_tariff_attribute_on_a_continuation_line),
         cmocka_unit_test(test_tariff_fee_bounds),
         cmocka_unit_test(test_tariff_duplicate_ids),
