@@ -5,9 +5,10 @@
  * a share as a percent with a decimal comma). report.txt, explain and the
  * dry run borrow the period and the share.
  *
- *   basis     "8 286 av 33 437 ärenden 2023-07-01–2024-06-30, andel 24,78 %"
- *             (with consolidations ", inkl. <name> (<nr>) <basis>", with an
- *             equal part "; 20 % av avgiften delas lika mellan 25 kunder")
+ *   basis     "8 286 av 33 437 ärenden 2023-07-01–2024-06-30, andel av antalet
+ *             24,78 %" (with consolidations ", inkl. <name> (<nr>) <basis>",
+ *             with an equal part "; 20 % av avgiften delas lika mellan 25
+ *             kunder, andel av avgiften 26,02 %": a share always says of what)
  *   line      the basis, and with periods "; årsavgift 155 249 kr, del 3 av 4"
  *   period    "2023-07-01–2024-06-30", a snapshot "2024-06-30"
  *   share     "24,78" (two decimals, exact, rounded half up; "0,00" of nothing)
@@ -37,7 +38,7 @@ const char *ip_wording_period(const ip_service *svc, char *buf, size_t size);
  * 2024-06-30" (the workbook's check sheet). */
 const char *ip_wording_period_labelled(const ip_service *svc, char *buf, size_t size);
 
-/* "1 841 av 2 846 ärenden 2023-07-01–2024-06-30, andel 64,69 %": service
+/* "1 841 av 2 846 ärenden 2023-07-01–2024-06-30, andel av antalet 64,69 %": service
  * svc's basis for the customer in slot in words (heap string); see above. */
 char *ip_wording_basis(const ip_run *r, size_t svc, size_t slot);
 
@@ -56,15 +57,16 @@ const char *ip_wording_unit(const ip_service *svc);
  * 2024-06-30." (heap string). */
 char *ip_wording_basis_source(const ip_service *svc);
 
-/* The service sheet's sentence on the key: "Fördelning: efter andel av antal
- * <unit>." or, with an equal part among the participants,
+/* The service sheet's sentence on the key: "Fördelning: efter andel av
+ * antalet <unit>." or, with an equal part among the participants,
  * "Fördelning: 20 % av avgiften lika mellan de 25 kunder som har <unit>,
- * 80 % efter andel av antal <unit>." (heap string). */
+ * 80 % efter andel av antalet <unit>." (heap string). */
 char *ip_wording_key(const ip_service *svc, size_t participants);
 
-/* The heading of the service sheet's share column: "Andel av avgift" when
- * the fee is split into an equal and a proportional part, else "Andel
- * <unit>" (heap string). */
+/* The heading of the service sheet's share column, saying of what: "Andel
+ * av avgiften" when the fee is split into an equal and a proportional part
+ * (the share of the fee), else "Andel av antalet" (of the basis; heap
+ * string). */
 char *ip_wording_share_heading(const ip_service *svc);
 
 #endif /* IP_WORDING_H */

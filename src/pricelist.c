@@ -35,6 +35,7 @@
 #include "pricelist.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,10 +57,16 @@
  * "," as the reader's thousands separator and "." as the decimal sign, so a
  * Swedish installation prints "240 000 kr" and "64,70 %". */
 #define NF_COUNT "#,##0"
+/* A customer's count and share: 0 (no basis) shows "–", the cell stays a
+ * number. */
+#define NF_COUNT_DASH "#,##0;-#,##0;\"–\""
+#define NF_PCT_DASH "0.00 %;-0.00 %;\"–\""
 #define NF_KR "#,##0 \"kr\";-#,##0 \"kr\";\"- kr\""
 #define NF_CHANGE_KR "+#,##0 \"kr\";-#,##0 \"kr\";0 \"kr\""
 #define NF_PCT "0.00 %"
-#define NF_CHANGE_PCT "+0.0 %;-0.0 %;0.0 %"
+/* A change that shows as 0,0 % has no sign: a value closer to 0 than the
+ * last decimal is shown by the third section, never as "-0,0 %". */
+#define NF_CHANGE_PCT "[>=0.0005]+0.0 %;[<=-0.0005]-0.0 %;0.0 %"
 #define NF_ORE "#,##0.00 \"kr\";-#,##0.00 \"kr\";0.00 \"kr\""
 
 /* ---- sheet names -------------------------------------------------------- */
@@ -190,9 +197,9 @@ static void make_formats(lxw_workbook *wb, ip_pl_fmts *f)
 
     f->nr = fmt_new(wb, "0", 0, LXW_ALIGN_LEFT);
     f->name = fmt_new(wb, NULL, 0, 0);
-    f->count = fmt_new(wb, NF_COUNT, 0, 0);
+    f->count = fmt_new(wb, NF_COUNT_DASH, 0, 0);
     f->kr = fmt_new(wb, NF_KR, 0, 0);
-    f->pct = fmt_new(wb, NF_PCT, 0, 0);
+    f->pct = fmt_new(wb, NF_PCT_DASH, 0, 0);
     f->dash = fmt_new(wb, NULL, 0, LXW_ALIGN_RIGHT);
     f->change_kr = fmt_new(wb, NF_CHANGE_KR, 0, 0);
     f->change_pct = fmt_new(wb, NF_CHANGE_PCT, 0, 0);
@@ -211,6 +218,11 @@ static void make_formats(lxw_workbook *wb, ip_pl_fmts *f)
     f->within = fmt_new(wb, NULL, 0, LXW_ALIGN_RIGHT);
     format_set_italic(f->within);
     format_set_shrink(f->within);
+    f->mark = fmt_new(wb, NULL, 0, LXW_ALIGN_LEFT);
+    f->note_wrap = fmt_new(wb, NULL, 0, LXW_ALIGN_LEFT);
+    format_set_italic(f->note_wrap);
+    format_set_text_wrap(f->note_wrap);
+    format_set_align(f->note_wrap, LXW_ALIGN_VERTICAL_TOP);
     f->unit = fmt_new(wb, NULL, 0, LXW_ALIGN_LEFT);
     format_set_indent(f->unit, 1);
     f->mono = fmt_new(wb, NULL, 0, 0);
@@ -220,6 +232,32 @@ static void make_formats(lxw_workbook *wb, ip_pl_fmts *f)
     f->int_num = fmt_new(wb, NF_COUNT, 0, 0);
     f->ore = fmt_new(wb, NF_ORE, 0, 0);
     f->date = fmt_new(wb, NULL, 0, LXW_ALIGN_RIGHT);
+}
+
+/* "Per kund": for each customer others are counted in, a fee format whose
+ * zero reads "ingår i <nr>", for the consolidated customers' zero fees. */
+static void make_within_formats(lxw_workbook *wb, ip_pl_ctx *c)
+{
+    const ip_run *r = c->r;
+    size_t s, k;
+    c->within_kr = ip_xcalloc(r->ncust ? r->ncust : 1, sizeof *c->within_kr);
+    for (s = 0; s < r->nsvc; s++) {
+        for (k = 0; k < r->ncust; k++) {
+            long t = r->svc[s].into[k];
+            char nf[96];
+            if (t < 0 || c->within_kr[t])
+                continue;
+            snprintf(nf, sizeof nf, "#,##0 \"kr\";-#,##0 \"kr\";\"ingår i %" PRIu32 "\"",
+                     ip_customers_at(r->customers, (size_t)t)->nr);
+            c->within_kr[t] = fmt_new(wb, nf, 0, LXW_ALIGN_RIGHT);
+            format_set_italic(c->within_kr[t]);
+        }
+    }
+}
+
+const char *ip_pl_service_label(const ip_service *svc)
+{
+    return svc->short_name && *svc->short_name ? svc->short_name : svc->name;
 }
 
 /* ---- customer order ----------------------------------------------------- */
@@ -353,6 +391,7 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
 
     make_formats(wb, &c.f);
     make_order(&c);
+    make_within_formats(wb, &c);
 
     /* Sheet names first: the check sheet and "Per kund" refer to them. */
     c.sheets = ip_xcalloc(r->nsvc ? r->nsvc : 1, sizeof *c.sheets);
@@ -360,8 +399,8 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
     taken[0] = IP_PL_SHEET_CUSTOMERS;
     taken[1] = IP_PL_SHEET_CHECK;
     for (s = 0; s < r->nsvc; s++) {
-        c.sheets[s].name = ip_pricelist_sheet_name(r->svc[s].svc->name, r->svc[s].svc->id,
-                                                   taken, s + 2);
+        c.sheets[s].name = ip_pricelist_sheet_name(ip_pl_service_label(r->svc[s].svc),
+                                                   r->svc[s].svc->id, taken, s + 2);
         taken[s + 2] = c.sheets[s].name;
     }
     free(taken);
@@ -400,6 +439,7 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
         free(c.sheets[s].name);
     free(c.sheets);
     free(c.order);
+    free(c.within_kr);
     free(c.group_start);
     free(title);
     free(subject);

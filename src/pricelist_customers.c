@@ -1,8 +1,15 @@
 /*
  * pricelist_customers.c — the workbook's "Per kund" sheet: every customer's
  * fee for every service, this year's and last year's total and the change,
- * a Delsumma row per group and Totalt over the Delsumma rows. Sums are live
- * formulas whose cached values are the run's integers.
+ * one row each, departments then companies, with the customer group in a
+ * column of its own. The autofilter covers the customer rows only, so a
+ * controller sorts and filters them without scrambling any sum; the
+ * Delsumma rows (SUMIF over the group column: they hold wherever sorting
+ * puts a customer) and Totalt stand below the table, outside the filter,
+ * and a last row sums what the filter shows (SUBTOTAL). A fee of 0 because
+ * the customer's basis is counted in another's shows "ingår i <nr>" (a
+ * number format: the cell is the number 0). Sums are live formulas whose
+ * cached values are the run's integers.
  */
 #include "pricelist_sheet.h"
 
@@ -21,10 +28,12 @@ typedef struct cust_page {
     const ip_run *r;
     const ip_pl_fmts *f;
     lxw_col_t first_svc, col_tot, col_prev; /* services, this year's and last year's total */
+    lxw_col_t col_group;                    /* the customer group */
     lxw_row_t head;                         /* the header row */
+    lxw_row_t first, last;                  /* the customer rows */
 } cust_page;
 
-/* Sums over a group's customers, or over the groups. */
+/* Sums over a group's customers, or over all. */
 typedef struct cust_sums {
     int64_t *svc;   /* per service [r->nsvc] */
     int64_t total;  /* this year */
@@ -47,14 +56,15 @@ static void write_head(const cust_page *p)
     const ip_pl_fmts *f = p->f;
     lxw_worksheet *ws = p->ws;
     const char *sn = p->sn;
-    char title[160];
+    char title[200];
     size_t s;
 
     snprintf(title, sizeof title, "Prislista %d — fasta årsavgifter per kund",
              r->year);
     ip_pl_put_str(c, ws, sn, 0, 0, title, f->title);
     snprintf(title, sizeof title,
-             "Belopp i kronor exklusive moms. %d jämförs med %d.%s", r->year,
+             "Belopp i kronor exklusive moms. %d jämförs med %d.%s Filtret gäller kundraderna; "
+             "delsummorna och totalen står under tabellen.", r->year,
              r->year - 1,
              r->have_prev ? "" : " Förra årets avgifter saknas (–).");
     ip_pl_put_str(c, ws, sn, 1, 0, title, f->subtitle);
@@ -62,14 +72,15 @@ static void write_head(const cust_page *p)
     ip_pl_put_str(c, ws, sn, p->head, 0, "Nr", f->head);
     ip_pl_put_str(c, ws, sn, p->head, 1, "Kund", f->head);
     for (s = 0; s < r->nsvc; s++)
-        ip_pl_put_str(c, ws, sn, p->head, (lxw_col_t)(p->first_svc + s), r->svc[s].svc->name,
-                      f->head_num);
+        ip_pl_put_str(c, ws, sn, p->head, (lxw_col_t)(p->first_svc + s),
+                      ip_pl_service_label(r->svc[s].svc), f->head_num);
     snprintf(title, sizeof title, "Totalt %d", r->year);
     ip_pl_put_str(c, ws, sn, p->head, p->col_tot, title, f->head_num);
     snprintf(title, sizeof title, "Totalt %d", r->year - 1);
     ip_pl_put_str(c, ws, sn, p->head, p->col_prev, title, f->head_num);
     ip_pl_put_str(c, ws, sn, p->head, p->col_prev + 1, "Förändring kr", f->head_num);
     ip_pl_put_str(c, ws, sn, p->head, p->col_prev + 2, "Förändring %", f->head_num);
+    ip_pl_put_str(c, ws, sn, p->head, p->col_group, "Kundgrupp", f->head_indent);
     worksheet_set_row(ws, p->head, 45, NULL);
 }
 
@@ -92,7 +103,9 @@ static void write_customer_row(const cust_page *p, lxw_row_t row, size_t slot, c
     ip_pl_put_str(c, ws, sn, row, 1, cu->name, f->name);
     for (s = 0; s < r->nsvc; s++) {
         int64_t fee = r->svc[s].items[slot].fee;
-        ip_pl_put_num(c, ws, sn, row, (lxw_col_t)(p->first_svc + s), ip_pl_num(fee), f->kr);
+        long into = r->svc[s].into[slot];
+        ip_pl_put_num(c, ws, sn, row, (lxw_col_t)(p->first_svc + s), ip_pl_num(fee),
+                      into >= 0 && fee == 0 ? c->within_kr[into] : f->kr);
         gs->svc[s] += fee;
     }
     if (r->nsvc == 0)
@@ -103,6 +116,8 @@ static void write_customer_row(const cust_page *p, lxw_row_t row, size_t slot, c
     ip_pl_put_formula(c, ws, sn, row, p->col_tot, fml, ip_pl_num(tot), f->kr);
     ip_pl_put_prev(c, ws, sn, row, p->col_prev, prev, &rf);
     ip_pl_put_change(c, ws, sn, row, p->col_tot, p->col_prev, tot, prev, &rf);
+    ip_pl_put_str(c, ws, sn, row, p->col_group, r->tariff->groups[cu->group_index].label,
+                  f->unit);
     gs->total += tot;
     if (prev == IP_NO_PREV)
         gs->prev_known = 0;
@@ -110,13 +125,37 @@ static void write_customer_row(const cust_page *p, lxw_row_t row, size_t slot, c
         gs->prev += prev;
 }
 
-/* A Delsumma or Totalt row (kind IP_PL_ROW_SUBTOTAL or _TOTAL) with label:
- * every amount column is a sum formula, over the group's rows first..last
- * or, when rows is not NULL, over the Delsumma rows rows[0..nrows), cached
- * as s has it; last year's only when every customer's is known. */
+/* How a sum row adds up the amount column col. */
+enum { SUM_GROUP, SUM_ROWS, SUM_SHOWN };
+
+static char *sum_formula(const cust_page *p, int how, lxw_row_t row, lxw_col_t col,
+                         const lxw_row_t *rows, size_t nrows)
+{
+    char a[16], z[16], g1[16], g2[16], key[16];
+    if (how == SUM_ROWS)
+        return ip_pl_sum_rows(rows, nrows, col);
+    if (p->first > p->last)
+        return ip_xstrdup("=0");
+    if (how == SUM_SHOWN)
+        return ip_xasprintf("=SUBTOTAL(9,%s:%s)", ip_pl_cell(a, p->first, col),
+                            ip_pl_cell(z, p->last, col));
+    /* the group's label stands in this row's group cell: the criterion is a
+     * reference, never text from the inputs */
+    lxw_rowcol_to_cell_abs(g1, p->first, p->col_group, 1, 1);
+    lxw_rowcol_to_cell_abs(g2, p->last, p->col_group, 1, 1);
+    lxw_rowcol_to_cell_abs(key, row, p->col_group, 0, 1);
+    lxw_rowcol_to_cell_abs(a, p->first, col, 1, 0);
+    lxw_rowcol_to_cell_abs(z, p->last, col, 1, 0);
+    return ip_xasprintf("=SUMIF(%s:%s,%s,%s:%s)", g1, g2, key, a, z);
+}
+
+/* A Delsumma, Totalt or "shown" row (kind IP_PL_ROW_SUBTOTAL or _TOTAL)
+ * with label: every amount column a sum formula (how), cached as s has it;
+ * last year's only when every customer's is known. group: the group label
+ * for a Delsumma row, else NULL. */
 static void write_sum_row(const cust_page *p, lxw_row_t row, int kind, const char *label,
-                          const cust_sums *s, lxw_row_t first, lxw_row_t last,
-                          const lxw_row_t *rows, size_t nrows)
+                          const char *group, const cust_sums *s, int how, const lxw_row_t *rows,
+                          size_t nrows)
 {
     ip_pl_ctx *c = p->c;
     const ip_run *r = p->r;
@@ -128,16 +167,19 @@ static void write_sum_row(const cust_page *p, lxw_row_t row, int kind, const cha
 
     ip_pl_put_blank(c, ws, sn, row, 0, sf.blank);
     ip_pl_put_str(c, ws, sn, row, 1, label, sf.label);
+    if (group)
+        ip_pl_put_str(c, ws, sn, row, p->col_group, group, sf.label);
+    else
+        ip_pl_put_blank(c, ws, sn, row, p->col_group, sf.blank);
     for (k = 0; k <= r->nsvc; k++) {
         lxw_col_t col = (lxw_col_t)(p->first_svc + k);
-        fml = rows ? ip_pl_sum_rows(rows, nrows, col) : ip_pl_sum_range(first, last, col);
+        fml = sum_formula(p, how, row, col, rows, nrows);
         ip_pl_put_formula(c, ws, sn, row, col, fml, ip_pl_num(k < r->nsvc ? s->svc[k] : s->total),
                           sf.kr);
         free(fml);
     }
     if (s->prev_known) {
-        fml = rows ? ip_pl_sum_rows(rows, nrows, p->col_prev)
-                   : ip_pl_sum_range(first, last, p->col_prev);
+        fml = sum_formula(p, how, row, p->col_prev, rows, nrows);
         ip_pl_put_formula(c, ws, sn, row, p->col_prev, fml, ip_pl_num(s->prev), sf.kr);
         free(fml);
     } else {
@@ -147,7 +189,7 @@ static void write_sum_row(const cust_page *p, lxw_row_t row, int kind, const cha
                      s->prev_known ? s->prev : IP_NO_PREV, &sf);
 }
 
-/* Column widths, the filter over the table, frozen panes, the page. */
+/* Column widths, the filter over the customer rows, frozen panes, the page. */
 static void set_columns(const cust_page *p)
 {
     const ip_run *r = p->r;
@@ -155,14 +197,14 @@ static void set_columns(const cust_page *p)
     size_t s;
 
     worksheet_set_column(ws, 0, 0, 6, NULL);
-    worksheet_set_column(ws, 1, 1, 40, NULL);
+    worksheet_set_column(ws, 1, 1, 38, NULL);
     /* One call per column: libxlsxwriter keeps one setting per first column,
      * so overlapping ranges would lose widths. */
     worksheet_set_column(ws, p->col_tot, p->col_tot, 14, NULL);
     worksheet_set_column(ws, p->col_prev, p->col_prev, 14, NULL);
     for (s = 0; s < r->nsvc; s++) {
-        /* wide enough for the name's longest word: headings wrap at spaces */
-        const char *q = r->svc[s].svc->name;
+        /* wide enough for the heading's longest word: headings wrap at spaces */
+        const char *q = ip_pl_service_label(r->svc[s].svc);
         size_t longest = 0;
         while (*q) {
             size_t n = strcspn(q, " ");
@@ -178,7 +220,9 @@ static void set_columns(const cust_page *p)
     }
     worksheet_set_column(ws, p->col_prev + 1, p->col_prev + 1, 13, NULL);
     worksheet_set_column(ws, p->col_prev + 2, p->col_prev + 2, 12, NULL);
-    worksheet_autofilter(ws, p->head, 0, p->c->cust_total_row, p->col_prev + 2);
+    worksheet_set_column(ws, p->col_group, p->col_group, 26, NULL);
+    if (p->first <= p->last)
+        worksheet_autofilter(ws, p->head, 0, p->last, p->col_group);
     worksheet_freeze_panes(ws, p->head + 1, 2);
     ip_pl_page_setup(p->c, ws, 1, p->head);
 }
@@ -189,8 +233,9 @@ void ip_pl_write_customers_sheet(ip_pl_ctx *c, lxw_worksheet *ws)
     const ip_tariff *t = r->tariff;
     cust_page p;
     lxw_row_t row, *sub_rows = ip_xcalloc(t->ngroups + 1, sizeof *sub_rows);
-    cust_sums all;
-    size_t g, i, s;
+    cust_sums all, *gs = ip_xcalloc(t->ngroups + 1, sizeof *gs);
+    size_t g, i, s, k;
+    int consolidated = 0;
 
     p.c = c;
     p.ws = ws;
@@ -200,37 +245,52 @@ void ip_pl_write_customers_sheet(ip_pl_ctx *c, lxw_worksheet *ws)
     p.first_svc = 2;
     p.col_tot = (lxw_col_t)(p.first_svc + r->nsvc);
     p.col_prev = p.col_tot + 1;
+    p.col_group = p.col_prev + 3;
     p.head = 3;
+    p.first = p.head + 1;
+    p.last = (lxw_row_t)(p.head + r->ncust);
     c->cust_first_svc = p.first_svc;
     sums_init(&all, r->nsvc);
 
     write_head(&p);
-    row = p.head + 1;
+    row = p.first;
     for (g = 0; g < t->ngroups; g++) {
-        lxw_row_t first = row + 1;
-        cust_sums gs;
-        char *label = ip_xasprintf("Delsumma %s", t->groups[g].label);
-        sums_init(&gs, r->nsvc);
-        ip_pl_put_str(c, ws, p.sn, row++, 1, t->groups[g].label, p.f->group);
+        sums_init(&gs[g], r->nsvc);
         for (i = c->group_start[g]; i < c->group_start[g + 1]; i++)
-            write_customer_row(&p, row++, c->order[i], &gs);
+            write_customer_row(&p, row++, c->order[i], &gs[g]);
+    }
+    row++;
+    for (g = 0; g < t->ngroups; g++) {
+        char *label = ip_xasprintf("Delsumma %s", t->groups[g].label);
         sub_rows[g] = row;
-        write_sum_row(&p, row, IP_PL_ROW_SUBTOTAL, label, &gs, first, row - 1, NULL, 0);
+        write_sum_row(&p, row++, IP_PL_ROW_SUBTOTAL, label, t->groups[g].label, &gs[g],
+                      SUM_GROUP, NULL, 0);
         free(label);
         for (s = 0; s < r->nsvc; s++)
-            all.svc[s] += gs.svc[s];
-        all.total += gs.total;
-        if (!gs.prev_known)
+            all.svc[s] += gs[g].svc[s];
+        all.total += gs[g].total;
+        if (!gs[g].prev_known)
             all.prev_known = 0;
-        all.prev += gs.prev;
-        free(gs.svc);
-        row += 2;
+        all.prev += gs[g].prev;
+        free(gs[g].svc);
     }
-    /* Totalt: the sum of the Delsumma rows. */
+    /* Totalt: the sum of the Delsumma rows; then what the filter shows. */
     c->cust_total_row = row;
-    write_sum_row(&p, row, IP_PL_ROW_TOTAL, "Totalt", &all, 0, 0, sub_rows, t->ngroups);
+    write_sum_row(&p, row++, IP_PL_ROW_TOTAL, "Totalt", NULL, &all, SUM_ROWS, sub_rows,
+                  t->ngroups);
+    write_sum_row(&p, row++, IP_PL_ROW_SUBTOTAL, "Summa av de kunder filtret visar", NULL, &all,
+                  SUM_SHOWN, NULL, 0);
+    for (s = 0; s < r->nsvc && !consolidated; s++)
+        for (k = 0; k < r->ncust && !consolidated; k++)
+            consolidated = r->svc[s].into[k] >= 0;
+    if (consolidated)
+        ip_pl_put_str(c, ws, p.sn, row + 1, 0,
+                      "ingår i <nr>: kundens underlag räknas i den kundens antal, avgiften 0 kr "
+                      "(se tjänstens blad och dess fotnot).",
+                      p.f->note);
 
     set_columns(&p);
     free(sub_rows);
+    free(gs);
     free(all.svc);
 }

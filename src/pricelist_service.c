@@ -5,10 +5,20 @@
  * Delsumma row each and Totalt, and footnotes for consolidated customers.
  *
  * The sheet places what the run hands it: bases, fees and, for the
- * equal-and-proportional key, each customer's equal and proportional part of
- * its exact share (ip_alloc_item.num_equal and num_prop), shown to the öre.
- * It computes no share of its own; shares in the "Andel" column are live
- * formulas over the table whose cached values are the run's figures.
+ * equal-and-proportional key, the parts of each participant's rounded fee:
+ * "Lika del" is the allocation's exact equal part (ip_alloc_item.num_equal
+ * over the common denominator) rounded down to whole kronor, q, the same for
+ * every participant, and "Efter <unit>" is the fee less q, never negative
+ * (fee >= floor(exact share) >= q). So every row, Delsumma and Totalt adds
+ * up as shown; a footnote says how the parts are formed and where the exact
+ * parts are (report.txt, explain). The sheet computes no share of its own;
+ * shares ("Andel av antalet", "Andel av avgiften") are live formulas over
+ * the table whose cached values are the run's figures.
+ *
+ * Names stand in the "Kund" cell exactly as the register has them; a
+ * footnote marker has a narrow column of its own beside it: one marker per
+ * customer that other customers' bases are counted in, on its row and on
+ * theirs, with one footnote naming them all.
  */
 #include "pricelist_sheet.h"
 
@@ -24,7 +34,7 @@
 
 /* Column layout of a service table. */
 typedef struct svc_cols {
-    lxw_col_t count, equal, var, share, fee, prev, last;
+    lxw_col_t mark, count, equal, var, share, fee, prev, last;
     int split; /* the equal-and-proportional key: equal and variable parts shown */
 } svc_cols;
 
@@ -42,14 +52,16 @@ typedef struct svc_page {
     double total_width;       /* of the table's columns, in characters */
     const char *unit;         /* "samtal", "enheter" */
     int64_t W, F;             /* the basis total and the fixed fee */
+    int64_t q;                /* split key: each participant's equal part, whole kronor */
     size_t *marker;           /* footnote marker per slot: 0 none, k: k stars */
+    size_t nmarkers;
 } svc_page;
 
 /* Sums over a group's customers, or over the groups. */
 typedef struct svc_sums {
     int64_t basis, fee;
     int64_t prev;           /* last year's fees, of those that are known */
-    int64_t equal, var;     /* the parts shown, in öre */
+    int64_t equal, var;     /* the parts shown, whole kronor */
     int prev_known;         /* every last year's fee is known */
 } svc_sums;
 
@@ -86,10 +98,26 @@ IP_STATIC char *ip_pricelist_genitive(const char *name)
     return ip_xasprintf("%.*ss", (int)n, name);
 }
 
-/* An exact part of a share, num/den kronor, in öre for display. */
-static int64_t part_ore(ip_i128 num, ip_i128 den)
+/* The marker text of footnote k (1, 2, …): "*", "**", "***", then "4)". */
+static const char *marker_text(size_t k, char buf[24])
 {
-    return (int64_t)ip_money_div_round((ip_i128)100 * num, den);
+    if (k <= 3)
+        snprintf(buf, 24, "%.*s", (int)k, "***");
+    else
+        snprintf(buf, 24, "%zu)", k);
+    return buf;
+}
+
+/* A participant's equal part in whole kronor: the allocation's exact equal
+ * part (num_equal / den, the same for every participant) rounded down; 0
+ * when nobody takes part. */
+static int64_t equal_part(const ip_run *r, const ip_svc_result *sr)
+{
+    size_t k;
+    for (k = 0; k < r->ncust; k++)
+        if (sr->basis[k] > 0 && sr->alloc.den > 0)
+            return (int64_t)(sr->items[k].num_equal / sr->alloc.den);
+    return 0;
 }
 
 /* The table's columns and their widths (also used to size the
@@ -97,23 +125,28 @@ static int64_t part_ore(ip_i128 num, ip_i128 den)
 static void layout_columns(svc_page *p)
 {
     svc_cols *cl = &p->cl;
-    double widths[12];
+    double widths[16];
     lxw_col_t col;
 
     memset(cl, 0, sizeof *cl);
     cl->split = p->svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL;
-    cl->count = 2;
+    cl->mark = 2;
+    cl->count = 3;
     if (cl->split) {
-        cl->equal = 3, cl->var = 4, cl->share = 5;
+        cl->equal = 4, cl->var = 5, cl->share = 6;
     } else {
-        cl->share = 3;
+        cl->share = 4;
     }
     cl->fee = cl->share + 1, cl->prev = cl->fee + 1, cl->last = cl->prev + 2;
 
     for (col = 0; col <= cl->last; col++)
-        widths[col] = 14;
-    widths[0] = 6, widths[1] = 38, widths[cl->count] = 13, widths[cl->share] = 10;
-    widths[cl->last] = 12;
+        widths[col] = 13;
+    widths[0] = 6, widths[1] = cl->split ? 34 : 38;
+    widths[cl->mark] = p->nmarkers > 3 ? 4 : p->nmarkers > 0 ? (double)p->nmarkers + 1.5 : 1.5;
+    widths[cl->count] = 12, widths[cl->share] = 11;
+    if (cl->split)
+        widths[cl->equal] = 11, widths[cl->var] = 12;
+    widths[cl->prev + 1] = 12, widths[cl->last] = 12;
     p->total_width = 0;
     for (col = 0; col <= cl->last; col++) {
         worksheet_set_column(p->ws, col, col, widths[col], NULL);
@@ -121,15 +154,24 @@ static void layout_columns(svc_page *p)
     }
 }
 
-/* Footnote markers: consolidated customers in table order get *, **, … */
+/* Footnote markers: the customers that others are counted in, in table
+ * order, get *, **, …; a consolidated customer shows the marker of the
+ * customer it is counted in. */
 static void place_markers(svc_page *p)
 {
     const ip_pl_ctx *c = p->c;
-    size_t g, i, n = 0;
-    for (g = 0; g < p->r->tariff->ngroups; g++)
-        for (i = c->group_start[g]; i < c->group_start[g + 1]; i++)
-            if (p->sr->into[c->order[i]] >= 0)
-                p->marker[c->order[i]] = ++n;
+    size_t i, k;
+    for (i = 0; i < p->r->ncust; i++) {
+        size_t slot = c->order[i];
+        for (k = 0; k < p->r->ncust; k++)
+            if (p->sr->into[k] == (long)slot)
+                break;
+        if (k < p->r->ncust)
+            p->marker[slot] = ++p->nmarkers;
+    }
+    for (k = 0; k < p->r->ncust; k++)
+        if (p->sr->into[k] >= 0)
+            p->marker[k] = p->marker[p->sr->into[k]];
 }
 
 /* Title, description, per-call note, basis, distribution, and the fixed fee
@@ -180,7 +222,9 @@ static lxw_row_t write_header_block(const svc_page *p)
     return row;
 }
 
-/* The table's header row. */
+/* The table's header row. A no-break space ties a number to its "%", so a
+ * heading wraps between words, never inside "(20 %)". */
+#define NBSP "\xc2\xa0"
 static void write_table_head(const svc_page *p, lxw_row_t head)
 {
     ip_pl_ctx *c = p->c;
@@ -193,12 +237,13 @@ static void write_table_head(const svc_page *p, lxw_row_t head)
 
     ip_pl_put_str(c, ws, sn, head, 0, "Nr", f->head);
     ip_pl_put_str(c, ws, sn, head, 1, "Kund", f->head);
+    ip_pl_put_blank(c, ws, sn, head, cl->mark, f->head);
     ip_pl_put_strf(c, ws, sn, head, cl->count, f->head_num, "Antal %s", p->unit);
     if (cl->split) {
-        snprintf(buf, sizeof buf, "Lika del (%d %%)", eq);
+        snprintf(buf, sizeof buf, "Lika del (%d" NBSP "%%)", eq);
         ip_pl_put_str(c, ws, sn, head, cl->equal, buf, f->head_num);
-        ip_pl_put_strf(c, ws, sn, head, cl->var, f->head_num, "Efter %s (%d %%)", p->unit,
-                       100 - eq);
+        ip_pl_put_strf(c, ws, sn, head, cl->var, f->head_num, "Efter %s (%d" NBSP "%%)",
+                       p->unit, 100 - eq);
     }
     share = ip_wording_share_heading(p->svc);
     ip_pl_put_str(c, ws, sn, head, cl->share, share, f->head_num);
@@ -209,34 +254,14 @@ static void write_table_head(const svc_page *p, lxw_row_t head)
     ip_pl_put_str(c, ws, sn, head, cl->prev, buf, f->head_num);
     ip_pl_put_str(c, ws, sn, head, cl->prev + 1, "Förändring kr", f->head_num);
     ip_pl_put_str(c, ws, sn, head, cl->prev + 2, "Förändring %", f->head_num);
-    worksheet_set_row(ws, head, 30, NULL);
-}
-
-/* Appends n stars after a space. */
-static void add_stars(ip_buf *b, size_t n)
-{
-    ip_buf_addch(b, ' ');
-    while (n--)
-        ip_buf_addch(b, '*');
-}
-
-/* "Kund": the name, with the marker of its own footnote and those of the
- * customers rolled into it. */
-static void customer_label(const svc_page *p, size_t slot, ip_buf *name)
-{
-    size_t k;
-    ip_buf_adds(name, ip_customers_at(p->r->customers, slot)->name);
-    if (p->marker[slot])
-        add_stars(name, p->marker[slot]);
-    for (k = 0; k < p->r->ncust; k++)
-        if (p->sr->into[k] == (long)slot && p->marker[k])
-            add_stars(name, p->marker[k]);
+    worksheet_set_row(ws, head, 45, NULL);
 }
 
 /* The basis and share cells of a customer's row: "ingår i …" across them
- * for a consolidated customer; otherwise the count (or "–"), for the
- * equal-and-proportional key the two parts, and the share as a formula
- * over the Totalt row. The parts shown are added to gs. */
+ * for a consolidated customer; otherwise the count (0 shows "–"), for the
+ * equal-and-proportional key the two parts of the fee, and the share as a
+ * formula over the Totalt row (0, shown "–", without basis). The parts
+ * shown are added to gs. */
 static void write_basis_and_share(const svc_page *p, lxw_row_t row, size_t slot, svc_sums *gs)
 {
     ip_pl_ctx *c = p->c;
@@ -259,31 +284,25 @@ static void write_basis_and_share(const svc_page *p, lxw_row_t row, size_t slot,
         ip_pl_put_strf(c, ws, sn, row, cl->count, f->within, "ingår i %s", into->name);
         return;
     }
-    if (sr->basis[slot] == 0)
-        ip_pl_put_str(c, ws, sn, row, cl->count, IP_PL_DASH, f->dash);
-    else
-        ip_pl_put_num(c, ws, sn, row, cl->count, ip_pl_num(sr->basis[slot]), f->count);
+    ip_pl_put_num(c, ws, sn, row, cl->count, ip_pl_num(sr->basis[slot]), f->count);
     if (cl->split) {
-        int64_t eq = part_ore(it->num_equal, sr->alloc.den);
-        int64_t var = part_ore(it->num_prop, sr->alloc.den);
-        ip_pl_put_num(c, ws, sn, row, cl->equal, ip_pl_num_ore(eq), f->kr);
-        ip_pl_put_num(c, ws, sn, row, cl->var, ip_pl_num_ore(var), f->kr);
-        gs->equal += eq, gs->var += var;
-        if (it->fee > 0 && p->F > 0) {
-            snprintf(buf, sizeof buf, "=%s/%s", ip_pl_cell(a, row, cl->fee),
-                     ip_pl_cell_row_abs(b, total, cl->fee));
+        int64_t eq = sr->basis[slot] > 0 ? p->q : 0;
+        ip_pl_put_num(c, ws, sn, row, cl->equal, ip_pl_num(eq), f->kr);
+        ip_pl_put_num(c, ws, sn, row, cl->var, ip_pl_num(it->fee - eq), f->kr);
+        gs->equal += eq, gs->var += it->fee - eq;
+    }
+    {
+        /* the share is of the fee for the split key, of the basis otherwise */
+        lxw_col_t of = cl->split ? cl->fee : cl->count;
+        int64_t part = cl->split ? it->fee : sr->basis[slot], whole = cl->split ? p->F : p->W;
+        if (whole > 0) {
+            snprintf(buf, sizeof buf, "=%s/%s", ip_pl_cell(a, row, of),
+                     ip_pl_cell_row_abs(b, total, of));
             ip_pl_put_formula(c, ws, sn, row, cl->share, buf,
-                              ip_pl_num(it->fee) / ip_pl_num(p->F), f->pct);
+                              ip_pl_num(part) / ip_pl_num(whole), f->pct);
         } else {
-            ip_pl_put_str(c, ws, sn, row, cl->share, IP_PL_DASH, f->dash);
+            ip_pl_put_num(c, ws, sn, row, cl->share, 0, f->pct);
         }
-    } else if (sr->basis[slot] > 0 && p->W > 0) {
-        snprintf(buf, sizeof buf, "=%s/%s", ip_pl_cell(a, row, cl->count),
-                 ip_pl_cell_row_abs(b, total, cl->count));
-        ip_pl_put_formula(c, ws, sn, row, cl->share, buf,
-                          ip_pl_num(sr->basis[slot]) / ip_pl_num(p->W), f->pct);
-    } else {
-        ip_pl_put_str(c, ws, sn, row, cl->share, IP_PL_DASH, f->dash);
     }
 }
 
@@ -297,13 +316,13 @@ static void write_customer_row(const svc_page *p, lxw_row_t row, size_t slot, sv
     const ip_svc_result *sr = p->sr;
     ip_pl_row_fmts rf = ip_pl_row_formats(f, IP_PL_ROW_CUSTOMER);
     int64_t fee = sr->items[slot].fee, prev = sr->prev_fee[slot];
-    ip_buf name;
+    const ip_customer *cu = ip_customers_at(p->r->customers, slot);
+    char mark[24];
 
-    ip_buf_init(&name);
-    customer_label(p, slot, &name);
-    ip_pl_put_num(c, ws, sn, row, 0, (double)ip_customers_at(p->r->customers, slot)->nr, f->nr);
-    ip_pl_put_str(c, ws, sn, row, 1, name.buf, f->name);
-    ip_buf_release(&name);
+    ip_pl_put_num(c, ws, sn, row, 0, (double)cu->nr, f->nr);
+    ip_pl_put_str(c, ws, sn, row, 1, cu->name, f->name);
+    if (p->marker[slot])
+        ip_pl_put_str(c, ws, sn, row, p->cl.mark, marker_text(p->marker[slot], mark), f->mark);
 
     write_basis_and_share(p, row, slot, gs);
 
@@ -335,15 +354,16 @@ static void write_group_subtotal(const svc_page *p, lxw_row_t row, lxw_row_t fir
 
     ip_pl_put_blank(c, ws, sn, row, 0, sf.blank);
     ip_pl_put_strf(c, ws, sn, row, 1, sf.label, "Delsumma %s", group);
+    ip_pl_put_blank(c, ws, sn, row, cl->mark, sf.blank);
     fml = ip_pl_sum_range(first, row - 1, cl->count);
     ip_pl_put_formula(c, ws, sn, row, cl->count, fml, ip_pl_num(gs->basis), sf.count);
     free(fml);
     if (cl->split) {
         fml = ip_pl_sum_range(first, row - 1, cl->equal);
-        ip_pl_put_formula(c, ws, sn, row, cl->equal, fml, ip_pl_num_ore(gs->equal), sf.kr);
+        ip_pl_put_formula(c, ws, sn, row, cl->equal, fml, ip_pl_num(gs->equal), sf.kr);
         free(fml);
         fml = ip_pl_sum_range(first, row - 1, cl->var);
-        ip_pl_put_formula(c, ws, sn, row, cl->var, fml, ip_pl_num_ore(gs->var), sf.kr);
+        ip_pl_put_formula(c, ws, sn, row, cl->var, fml, ip_pl_num(gs->var), sf.kr);
         free(fml);
     }
     if (whole > 0) {
@@ -352,7 +372,7 @@ static void write_group_subtotal(const svc_page *p, lxw_row_t row, lxw_row_t fir
         ip_pl_put_formula(c, ws, sn, row, cl->share, buf, ip_pl_num(part) / ip_pl_num(whole),
                           sf.pct);
     } else {
-        ip_pl_put_str(c, ws, sn, row, cl->share, IP_PL_DASH, sf.dash);
+        ip_pl_put_num(c, ws, sn, row, cl->share, 0, sf.pct);
     }
     fml = ip_pl_sum_range(first, row - 1, cl->fee);
     ip_pl_put_formula(c, ws, sn, row, cl->fee, fml, ip_pl_num(gs->fee), sf.kr);
@@ -382,15 +402,16 @@ static void write_totals(const svc_page *p, lxw_row_t row, const lxw_row_t *sub_
 
     ip_pl_put_blank(c, ws, sn, row, 0, tf.blank);
     ip_pl_put_str(c, ws, sn, row, 1, "Totalt", tf.label);
+    ip_pl_put_blank(c, ws, sn, row, cl->mark, tf.blank);
     fml = ip_pl_sum_rows(sub_rows, n, cl->count);
     ip_pl_put_formula(c, ws, sn, row, cl->count, fml, ip_pl_num(p->W), tf.count);
     free(fml);
     if (cl->split) {
         fml = ip_pl_sum_rows(sub_rows, n, cl->equal);
-        ip_pl_put_formula(c, ws, sn, row, cl->equal, fml, ip_pl_num_ore(ts->equal), tf.kr);
+        ip_pl_put_formula(c, ws, sn, row, cl->equal, fml, ip_pl_num(ts->equal), tf.kr);
         free(fml);
         fml = ip_pl_sum_rows(sub_rows, n, cl->var);
-        ip_pl_put_formula(c, ws, sn, row, cl->var, fml, ip_pl_num_ore(ts->var), tf.kr);
+        ip_pl_put_formula(c, ws, sn, row, cl->var, fml, ip_pl_num(ts->var), tf.kr);
         free(fml);
     }
     if ((cl->split ? p->F : p->W) > 0) {
@@ -398,7 +419,7 @@ static void write_totals(const svc_page *p, lxw_row_t row, const lxw_row_t *sub_
         ip_pl_put_formula(c, ws, sn, row, cl->share, fml, 1.0, tf.pct);
         free(fml);
     } else {
-        ip_pl_put_str(c, ws, sn, row, cl->share, IP_PL_DASH, tf.dash);
+        ip_pl_put_num(c, ws, sn, row, cl->share, 0, tf.pct);
     }
     fml = ip_pl_sum_rows(sub_rows, n, cl->fee);
     ip_pl_put_formula(c, ws, sn, row, cl->fee, fml, ip_pl_num(ts->fee), tf.kr);
@@ -414,35 +435,93 @@ static void write_totals(const svc_page *p, lxw_row_t row, const lxw_row_t *sub_
                      ts->prev_known ? ts->prev : IP_NO_PREV, &tf);
 }
 
-/* One line per consolidated customer, in marker order, from row on:
- * "** Xs antal (1 234 samtal) ingår i Ys antal". */
+/* A footnote across the table's width from row; returns the next row. */
+static lxw_row_t put_note(const svc_page *p, lxw_row_t row, const char *text)
+{
+    ip_pl_ctx *c = p->c;
+    ip_pl_note_err(c, worksheet_merge_range(p->ws, row, 0, row, p->cl.last, "", p->f->note_wrap),
+                   p->sn, row, 0);
+    ip_pl_put_str(c, p->ws, p->sn, row, 0, text, p->f->note_wrap);
+    worksheet_set_row(p->ws, row, 13.0 * ip_pl_text_lines(text, p->total_width * 1.1) + 3, NULL);
+    return row + 1;
+}
+
+/* The footnotes from row on: one per customer others are counted in ("* I
+ * Stadsledningskontorets antal (62 060 anrop) ingår Finansförvaltningen
+ * (7 423 anrop)."), how the switchboard's parts are formed, and last year's
+ * fees when they do not add up to the tariff's previous fee. */
 static void write_footnotes(const svc_page *p, lxw_row_t row)
 {
     const ip_pl_ctx *c = p->c;
     const ip_run *r = p->r;
-    size_t g, i;
-    for (g = 0; g < r->tariff->ngroups; g++) {
-        for (i = c->group_start[g]; i < c->group_start[g + 1]; i++) {
-            size_t slot = c->order[i], m;
-            const ip_customer *from, *into;
-            char *gf, *gi, stars[64], count[32];
-            if (!p->marker[slot])
+    const ip_svc_result *sr = p->sr;
+    size_t i, k, m;
+    char n1[32], n2[32], n3[48], mark[24];
+    ip_buf b;
+
+    ip_buf_init(&b);
+    for (m = 1; m <= p->nmarkers; m++) {
+        size_t into = 0, nfrom = 0, done = 0;
+        char *gi;
+        for (i = 0; i < r->ncust; i++)
+            if (p->marker[c->order[i]] == m && sr->into[c->order[i]] < 0)
+                into = c->order[i];
+        for (k = 0; k < r->ncust; k++)
+            nfrom += sr->into[k] == (long)into;
+        gi = ip_pricelist_genitive(ip_customers_at(r->customers, into)->name);
+        ip_buf_release(&b);
+        ip_buf_init(&b);
+        ip_buf_addf(&b, "%s I %s antal (%s %s) ingår ", marker_text(m, mark), gi,
+                    ip_money_fmt_thousands(sr->basis[into], n1, sizeof n1), p->unit);
+        free(gi);
+        for (i = 0; i < r->ncust; i++) {
+            size_t slot = c->order[i];
+            if (sr->into[slot] != (long)into)
                 continue;
-            from = ip_customers_at(r->customers, slot);
-            into = ip_customers_at(r->customers, (size_t)p->sr->into[slot]);
-            gf = ip_pricelist_genitive(from->name);
-            gi = ip_pricelist_genitive(into->name);
-            for (m = 0; m < p->marker[slot] && m + 1 < sizeof stars; m++)
-                stars[m] = '*';
-            stars[m] = '\0';
-            ip_pl_put_strf(p->c, p->ws, p->sn, row++, 0, p->f->note,
-                           "%s %s antal (%s %s) ingår i %s antal", stars, gf,
-                           ip_money_fmt_thousands(p->sr->raw[slot], count, sizeof count),
-                           p->unit, gi);
-            free(gf);
-            free(gi);
+            done++;
+            ip_buf_addf(&b, "%s%s (%s %s)", done == 1 ? "" : done == nfrom ? " och " : ", ",
+                        ip_customers_at(r->customers, slot)->name,
+                        ip_money_fmt_thousands(sr->raw[slot], n1, sizeof n1), p->unit);
         }
+        ip_buf_addch(&b, '.');
+        row = put_note(p, row, b.buf);
     }
+    if (p->cl.split && sr->alloc.participants > 0) {
+        size_t first = 0;
+        for (k = 0; k < r->ncust; k++)
+            if (sr->basis[k] > 0) {
+                first = k;
+                break;
+            }
+        ip_buf_release(&b);
+        ip_buf_init(&b);
+        ip_buf_addf(&b,
+                    "Lika del: %d %% av den fasta avgiften delat lika mellan de %zu kunder som "
+                    "har %s, %s kr × %d %% / %zu = %s kr, avrundat nedåt till hela kronor: "
+                    "%s kr var. Efter %s: resten av kundens årsavgift. Delarna summerar "
+                    "till årsavgiften på varje rad; de exakta delarna med ören står i "
+                    "report.txt och visas av internpris explain.",
+                    p->svc->equal_percent, sr->alloc.participants, p->unit,
+                    ip_money_fmt_thousands(p->F, n1, sizeof n1), p->svc->equal_percent,
+                    sr->alloc.participants,
+                    ip_money_fmt_frac_sv(sr->items[first].num_equal, sr->alloc.den, 2, n3,
+                                         sizeof n3),
+                    ip_money_fmt_thousands(p->q, n2, sizeof n2), p->unit);
+        row = put_note(p, row, b.buf);
+    }
+    if (sr->prev_total != IP_NO_PREV && sr->prev_total != p->svc->previous_fee) {
+        ip_buf_release(&b);
+        ip_buf_init(&b);
+        ip_buf_addf(&b,
+                    "Förra årets avgifter (fees.csv %d) summerar till %s kr, inte till "
+                    "tariffens fasta avgift %d på %s kr: Totalt och Delsumma för %d visar "
+                    "summan av avgifterna.",
+                    r->year - 1, ip_money_fmt_thousands(sr->prev_total, n1, sizeof n1),
+                    r->year - 1, ip_money_fmt_thousands(p->svc->previous_fee, n2, sizeof n2),
+                    r->year - 1);
+        row = put_note(p, row, b.buf);
+    }
+    ip_buf_release(&b);
 }
 
 void ip_pl_write_service_sheet(ip_pl_ctx *c, lxw_worksheet *ws, size_t si)
@@ -466,9 +545,11 @@ void ip_pl_write_service_sheet(ip_pl_ctx *c, lxw_worksheet *ws, size_t si)
     p.W = p.sr->alloc.total;
     p.F = p.svc->fee;
     p.marker = ip_xcalloc(r->ncust ? r->ncust : 1, sizeof *p.marker);
+    p.nmarkers = 0;
+    p.q = p.svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL ? equal_part(r, p.sr) : 0;
 
-    layout_columns(&p);
     place_markers(&p);
+    layout_columns(&p);
     head = write_header_block(&p);
     write_table_head(&p, head);
     row = head + 1;
@@ -505,6 +586,7 @@ void ip_pl_write_service_sheet(ip_pl_ctx *c, lxw_worksheet *ws, size_t si)
     write_footnotes(&p, row + 2);
 
     ip_pl_page_setup(c, ws, 0, head);
+    worksheet_freeze_panes(ws, head + 1, 0);
     worksheet_gridlines(ws, LXW_HIDE_ALL_GRIDLINES);
     free(sub_rows);
     free(p.marker);

@@ -41,6 +41,7 @@ typedef struct ip_pl_fmts {
         *tot_change_pct, *tot_blank;         /* Totalt rows */
     lxw_format *year_head, *fixed_kr;        /* the "Fast avgift" block */
     lxw_format *within;                      /* "ingår i …" */
+    lxw_format *mark, *note_wrap;            /* footnote marker, footnote */
     lxw_format *mono, *int_num, *unit;       /* check sheet */
     lxw_format *ore, *date;                  /* check sheet: documents */
 } ip_pl_fmts;
@@ -68,6 +69,8 @@ typedef struct ip_pl_ctx {
     ip_pl_svc_sheet *sheets;  /* [r->nsvc]: names set by the workbook, the rest by each sheet */
     size_t *order;            /* slots in table order: by group, then number */
     size_t *group_start;      /* [ngroups + 1]: order[group_start[g]..group_start[g+1]) */
+    lxw_format **within_kr;   /* [slot]: a fee of 0 shown "ingår i <nr>" for a customer
+                                 others are counted in; NULL for the others */
     lxw_row_t cust_total_row; /* "Per kund": row of "Totalt" */
     lxw_col_t cust_first_svc; /* "Per kund": column of the first service */
     lxw_error lerr;           /* first error a worksheet call reported */
@@ -87,6 +90,10 @@ void ip_pl_write_service_sheet(ip_pl_ctx *c, lxw_worksheet *ws, size_t si);
 
 /* "Avstämning": refers to the cells the other sheets recorded. */
 void ip_pl_write_check_sheet(ip_pl_ctx *c, lxw_worksheet *ws);
+
+/* The name a service goes by in tabs, footers and column headings: the
+ * tariff's short-name, else its name. */
+const char *ip_pl_service_label(const ip_service *svc);
 
 /* ---- cells (pricelist_cells.c) -------------------------------------------- */
 

@@ -56,7 +56,7 @@ char *ip_wording_basis(const ip_run *r, size_t s, size_t slot)
     size_t k;
     ip_buf_init(&out);
     ip_wording_period(sr->svc, period, sizeof period);
-    ip_buf_addf(&out, "%s av %s %s %s, andel %s %%",
+    ip_buf_addf(&out, "%s av %s %s %s, andel av antalet %s %%",
                 ip_money_fmt_thousands(sr->basis[slot], b, sizeof b),
                 ip_money_fmt_thousands(sr->alloc.total, t, sizeof t), sr->svc->unit, period,
                 ip_wording_share(sr->basis[slot], sr->alloc.total, share, sizeof share));
@@ -67,9 +67,13 @@ char *ip_wording_basis(const ip_run *r, size_t s, size_t slot)
                         ip_money_fmt_thousands(sr->raw[k], b, sizeof b));
         }
     }
+    /* with an equal part the share of the fee is not the share of the
+     * basis: both are given */
     if (sr->svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL && sr->basis[slot] > 0)
-        ip_buf_addf(&out, "; %d %% av avgiften delas lika mellan %zu kunder",
-                    sr->svc->equal_percent, sr->alloc.participants);
+        ip_buf_addf(&out, "; %d %% av avgiften delas lika mellan %zu kunder, andel av "
+                          "avgiften %s %%",
+                    sr->svc->equal_percent, sr->alloc.participants,
+                    ip_wording_share(sr->items[slot].fee, sr->svc->fee, share, sizeof share));
     return ip_buf_detach(&out);
 }
 
@@ -106,15 +110,15 @@ char *ip_wording_key(const ip_service *svc, size_t participants)
     const char *unit = ip_wording_unit(svc);
     if (svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL)
         return ip_xasprintf("Fördelning: %d %% av avgiften lika mellan de %zu kunder som har "
-                            "%s, %d %% efter andel av antal %s.",
+                            "%s, %d %% efter andel av antalet %s.",
                             svc->equal_percent, participants, unit, 100 - svc->equal_percent,
                             unit);
-    return ip_xasprintf("Fördelning: efter andel av antal %s.", unit);
+    return ip_xasprintf("Fördelning: efter andel av antalet %s.", unit);
 }
 
 char *ip_wording_share_heading(const ip_service *svc)
 {
     if (svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL)
-        return ip_xstrdup("Andel av avgift");
-    return ip_xasprintf("Andel %s", ip_wording_unit(svc));
+        return ip_xstrdup("Andel av avgiften");
+    return ip_xstrdup("Andel av antalet");
 }

@@ -361,7 +361,7 @@ static void test_pricelist_sheets_properties_and_print_setup(void **state)
     /* Every column of the tables has its width set (overlapping ranges lost some). */
     for (i = 0; i < IP_ARRAY_LEN(sheets); i++) {
         const char *w = xget(&b, sheets[i], "!widths")->type;
-        const char *cols = i == 3 ? "ABCDEFGHIJKLM" : i == 2 ? "ABCDEFGHIJ" : "ABCDEFGH";
+        const char *cols = i == 3 ? "ABCDEFGHIJKLM" : i == 2 ? "ABCDEFGHIJK" : "ABCDEFGHI";
         for (; *cols; cols++) {
             char key[4] = {*cols, '=', 0, 0};
             assert_true(strncmp(w, key, 2) == 0 || strstr(w, (char[]){' ', *cols, '=', 0}));
@@ -370,6 +370,14 @@ static void test_pricelist_sheets_properties_and_print_setup(void **state)
     assert_string_equal(xget(&b, "Per kund", "!print_titles")->type, "$4:$4");
     assert_string_equal(xget(&b, "Per kund", "!freeze")->type, "C5");
     assert_true(strncmp(xget(&b, "Per kund", "!autofilter")->type, "A4:", 3) == 0);
+    /* the service sheets scroll under their table's heading */
+    for (i = 1; i <= 2; i++) {
+        char want[16];
+        int head = atoi(xget(&b, sheets[i], "!print_titles")->type + 1);
+        assert_true(head > 1);
+        snprintf(want, sizeof want, "A%d", head + 1);
+        assert_string_equal(xget(&b, sheets[i], "!freeze")->type, want);
+    }
     assert_string_equal(xget(&b, "!doc", "title")->type, "Prislista 2025");
     assert_string_equal(xget(&b, "!doc", "creator")->type, "internpris");
     assert_string_equal(xget(&b, "!doc", "created")->type, "2025-01-15 00:00:00");
@@ -384,7 +392,8 @@ static void test_pricelist_per_kund_numbers_and_totals(void **state)
     const ip_run *r = &m->r;
     xbook b;
     size_t k;
-    int sub1, sub2, tot;
+    int sub1, sub2, tot, shown, last = 0;
+    char want[64];
     xbook_load(&b, m->path);
     assert_text(xget(&b, "Per kund", "C4"), "E-tjänstsupport");
     assert_text(xget(&b, "Per kund", "E4"), "Totalt 2025");
@@ -400,23 +409,34 @@ static void test_pricelist_per_kund_numbers_and_totals(void **state)
         /* Last year unknown for the switchboard: the total is unknown too. */
         assert_text(xat(&b, "Per kund", 'F', row), "–");
         assert_null(xat(&b, "Per kund", 'G', row));
+        /* the customer group in a column of its own, so sorting keeps it */
+        assert_text(xat(&b, "Per kund", 'I', row),
+                    r->tariff->groups[cu->group_index].label);
+        if (row > last)
+            last = row;
     }
-    /* Departments before companies; each group closed by its Delsumma. */
+    /* Departments before companies; the Delsumma rows below every customer,
+     * outside the filter, which covers the customer rows only. */
     assert_true(xrow_of_nr(&b, "Per kund", 113) < xrow_of_nr(&b, "Per kund", 200));
+    assert_text(xget(&b, "Per kund", "I4"), "Kundgrupp");
+    snprintf(want, sizeof want, "A4:I%d", last);
+    assert_string_equal(xget(&b, "Per kund", "!autofilter")->type, want);
     sub1 = xfind_row(&b, "Per kund", 'B', "Delsumma Nämnder och förvaltningar");
     sub2 = xfind_row(&b, "Per kund", 'B', "Delsumma Bolag och stiftelser");
     tot = xfind_row(&b, "Per kund", 'B', "Totalt");
-    assert_true(sub1 > xrow_of_nr(&b, "Per kund", 113) && sub1 < xrow_of_nr(&b, "Per kund", 200));
-    assert_true(sub2 > xrow_of_nr(&b, "Per kund", 291) && tot > sub2);
+    shown = xfind_row(&b, "Per kund", 'B', "Summa av de kunder filtret visar");
+    assert_true(sub1 > last && sub2 > sub1 && tot > sub2 && shown > tot);
+    assert_text(xat(&b, "Per kund", 'I', sub1), "Nämnder och förvaltningar");
+    assert_formula(xat(&b, "Per kund", 'C', shown), 240000);
+    snprintf(want, sizeof want, "=SUBTOTAL(9,C5:C%d)", last);
+    assert_string_equal(xat(&b, "Per kund", 'C', shown)->value, want);
+    snprintf(want, sizeof want, "=SUMIF($I$5:$I$%d,$I%d,C$5:C$%d)", last, sub1, last);
+    assert_string_equal(xat(&b, "Per kund", 'C', sub1)->value, want);
     assert_formula(xat(&b, "Per kund", 'C', tot), 240000);
     assert_formula(xat(&b, "Per kund", 'D', tot), 600000);
     assert_formula(xat(&b, "Per kund", 'E', tot), 840000);
-    {
-        char want[64];
-        snprintf(want, sizeof want, "=C%d+C%d", sub1, sub2);
-        assert_string_equal(xat(&b, "Per kund", 'C', tot)->value, want);
-        assert_true(strncmp(xat(&b, "Per kund", 'C', sub1)->value, "=SUM(C", 6) == 0);
-    }
+    snprintf(want, sizeof want, "=C%d+C%d", sub1, sub2);
+    assert_string_equal(xat(&b, "Per kund", 'C', tot)->value, want);
     xbook_free(&b);
 }
 
@@ -436,41 +456,44 @@ static void test_pricelist_proportional_service_sheet(void **state)
     assert_text(xget(&b, sh, "A4"), "Pris per samtal tillkommer");
     row = xfind_row(&b, sh, 'B', "Fast avgift");
     assert_true(row > 0);
-    assert_number(xat(&b, sh, 'E', row), 240000);
-    assert_number(xat(&b, sh, 'F', row), 105000);
-    assert_text(xat(&b, sh, 'E', row - 1), "2025");
+    assert_number(xat(&b, sh, 'F', row), 240000);
+    assert_number(xat(&b, sh, 'G', row), 105000);
+    assert_text(xat(&b, sh, 'F', row - 1), "2025");
     head = xfind_row(&b, sh, 'A', "Nr");
-    assert_text(xat(&b, sh, 'C', head), "Antal ärenden");
-    assert_text(xat(&b, sh, 'D', head), "Andel ärenden");
-    assert_text(xat(&b, sh, 'E', head), "Årsavgift 2025");
-    assert_text(xat(&b, sh, 'F', head), "Årsavgift 2024");
-    assert_text(xat(&b, sh, 'G', head), "Förändring kr");
-    assert_text(xat(&b, sh, 'H', head), "Förändring %");
+    assert_text(xat(&b, sh, 'D', head), "Antal ärenden");
+    assert_text(xat(&b, sh, 'E', head), "Andel av antalet");
+    assert_text(xat(&b, sh, 'F', head), "Årsavgift 2025");
+    assert_text(xat(&b, sh, 'G', head), "Årsavgift 2024");
+    assert_text(xat(&b, sh, 'H', head), "Förändring kr");
+    assert_text(xat(&b, sh, 'I', head), "Förändring %");
 
-    /* 110: count, share as a formula, fees as numbers, the change. */
+    /* 110: count, share as a formula, fees as numbers, the change; no
+     * marker (nobody is counted in 110 here). */
     row = xrow_of_nr(&b, sh, 110);
-    assert_number(xat(&b, sh, 'C', row), 1841);
-    assert_string_equal(xat(&b, sh, 'D', row)->type, "f");
-    assert_number(xat(&b, sh, 'E', row), r->svc[0].items[slot110].fee);
-    assert_number(xat(&b, sh, 'F', row), 100000);
-    assert_formula(xat(&b, sh, 'G', row), r->svc[0].items[slot110].fee - 100000);
-    assert_string_equal(xat(&b, sh, 'H', row)->type, "f");
-    /* 200 has no cases: dashes, and a zero fee that is still a number. */
+    assert_text(xat(&b, sh, 'B', row), ip_customers_at(r->customers, (size_t)slot110)->name);
+    assert_null(xat(&b, sh, 'C', row));
+    assert_number(xat(&b, sh, 'D', row), 1841);
+    assert_string_equal(xat(&b, sh, 'E', row)->type, "f");
+    assert_number(xat(&b, sh, 'F', row), r->svc[0].items[slot110].fee);
+    assert_number(xat(&b, sh, 'G', row), 100000);
+    assert_formula(xat(&b, sh, 'H', row), r->svc[0].items[slot110].fee - 100000);
+    assert_string_equal(xat(&b, sh, 'I', row)->type, "f");
+    /* 200 has no cases: numbers 0 (the format shows "–"), a zero fee. */
     row = xrow_of_nr(&b, sh, 200);
-    assert_text(xat(&b, sh, 'C', row), "–");
-    assert_text(xat(&b, sh, 'D', row), "–");
-    assert_number(xat(&b, sh, 'E', row), 0);
+    assert_number(xat(&b, sh, 'D', row), 0);
+    assert_formula(xat(&b, sh, 'E', row), 0);
     assert_number(xat(&b, sh, 'F', row), 0);
-    assert_null(xat(&b, sh, 'H', row)); /* no change in % from 0 */
+    assert_number(xat(&b, sh, 'G', row), 0);
+    assert_null(xat(&b, sh, 'I', row)); /* no change in % from 0 */
 
     sub1 = xfind_row(&b, sh, 'B', "Delsumma Nämnder och förvaltningar");
     tot = xfind_row(&b, sh, 'B', "Totalt");
-    assert_formula(xat(&b, sh, 'C', sub1), 1841 + 121);
-    assert_formula(xat(&b, sh, 'C', tot), 2169);
-    assert_formula(xat(&b, sh, 'E', tot), 240000);
-    assert_formula(xat(&b, sh, 'F', tot), 105000);
-    assert_formula(xat(&b, sh, 'D', tot), 1);
-    assert_formula(xat(&b, sh, 'G', tot), 240000 - 105000);
+    assert_formula(xat(&b, sh, 'D', sub1), 1841 + 121);
+    assert_formula(xat(&b, sh, 'D', tot), 2169);
+    assert_formula(xat(&b, sh, 'F', tot), 240000);
+    assert_formula(xat(&b, sh, 'G', tot), 105000);
+    assert_formula(xat(&b, sh, 'E', tot), 1);
+    assert_formula(xat(&b, sh, 'H', tot), 240000 - 105000);
     xbook_free(&b);
 }
 
@@ -481,46 +504,69 @@ static void test_pricelist_switchboard_sheet_with_consolidation(void **state)
     const char *sh = "Telefonistöd, gemensam växel";
     xbook b;
     int head, row, tot, note;
+    size_t k;
     long s110 = ip_customers_slot(r->customers, 110);
     const ip_svc_result *sr = &r->svc[1];
     xbook_load(&b, m->path);
     head = xfind_row(&b, sh, 'A', "Nr");
-    assert_text(xat(&b, sh, 'C', head), "Antal anrop");
-    assert_text(xat(&b, sh, 'D', head), "Lika del (20 %)");
-    assert_text(xat(&b, sh, 'E', head), "Efter anrop (80 %)");
-    assert_text(xat(&b, sh, 'F', head), "Andel av avgift");
-    assert_text(xat(&b, sh, 'G', head), "Årsavgift 2025");
+    assert_text(xat(&b, sh, 'D', head), "Antal anrop");
+    assert_text(xat(&b, sh, 'E', head), "Lika del (20\u00a0%)");
+    assert_text(xat(&b, sh, 'F', head), "Efter anrop (80\u00a0%)");
+    assert_text(xat(&b, sh, 'G', head), "Andel av avgiften");
+    assert_text(xat(&b, sh, 'H', head), "Årsavgift 2025");
 
-    /* 101 is counted in 110: marker, "ingår i", no fee. */
+    /* 101 is counted in 110: the name as registered, 110's marker beside
+     * it, "ingår i", no fee. */
     row = xrow_of_nr(&b, sh, 101);
-    assert_text(xat(&b, sh, 'B', row), "Finansförvaltningen *");
-    assert_text(xat(&b, sh, 'C', row), "ingår i Stadsledningskontoret");
-    assert_number(xat(&b, sh, 'G', row), 0);
+    assert_text(xat(&b, sh, 'B', row), "Finansförvaltningen");
+    assert_text(xat(&b, sh, 'C', row), "*");
+    assert_text(xat(&b, sh, 'D', row), "ingår i Stadsledningskontoret");
+    assert_number(xat(&b, sh, 'H', row), 0);
     row = xrow_of_nr(&b, sh, 110);
-    assert_text(xat(&b, sh, 'B', row), "Stadsledningskontoret *");
-    assert_number(xat(&b, sh, 'C', row), 3500);
-    /* Equal part 600000 * 20 % / 4 = 30000; variable 480000 * 3500 / 5650. */
-    assert_number(xat(&b, sh, 'D', row), 30000);
-    assert_string_equal(xat(&b, sh, 'E', row)->value, "297345.13");
-    assert_number(xat(&b, sh, 'G', row), sr->items[s110].fee);
+    assert_text(xat(&b, sh, 'B', row), "Stadsledningskontoret");
+    assert_text(xat(&b, sh, 'C', row), "*");
+    assert_number(xat(&b, sh, 'D', row), 3500);
+    /* The parts of the rounded fee in whole kronor: the equal part
+     * 600000 * 20 % / 4 = 30000 (rounded down), the rest after calls. */
     assert_int_equal(sr->items[s110].fee, 327345);
-    assert_string_equal(xat(&b, sh, 'F', row)->type, "f"); /* share of the fee */
-    assert_true(strstr(xat(&b, sh, 'F', row)->value, "G") != NULL);
+    assert_number(xat(&b, sh, 'E', row), 30000);
+    assert_number(xat(&b, sh, 'F', row), 327345 - 30000);
+    assert_number(xat(&b, sh, 'H', row), sr->items[s110].fee);
+    assert_string_equal(xat(&b, sh, 'G', row)->type, "f"); /* share of the fee */
+    assert_true(strstr(xat(&b, sh, 'G', row)->value, "H") != NULL);
     /* Last year unknown: "–" and no change. */
-    assert_text(xat(&b, sh, 'H', row), "–");
-    assert_null(xat(&b, sh, 'I', row));
-    /* 200 does not take part: no equal part. */
+    assert_text(xat(&b, sh, 'I', row), "–");
+    assert_null(xat(&b, sh, 'J', row));
+    /* 200 does not take part: no equal part, share 0 (shown "–"). */
     row = xrow_of_nr(&b, sh, 200);
-    assert_number(xat(&b, sh, 'D', row), 0);
-    assert_text(xat(&b, sh, 'F', row), "–");
+    assert_number(xat(&b, sh, 'E', row), 0);
+    assert_formula(xat(&b, sh, 'G', row), 0);
 
+    /* Every shown part adds up: each row, and Totalt. */
+    for (k = 0; k < r->ncust; k++) {
+        const xcell *e, *f2, *h;
+        row = xrow_of_nr(&b, sh, ip_customers_at(r->customers, k)->nr);
+        e = xat(&b, sh, 'E', row), f2 = xat(&b, sh, 'F', row), h = xat(&b, sh, 'H', row);
+        if (sr->into[k] >= 0)
+            continue;
+        assert_true(atof(e->value) + atof(f2->value) == atof(h->value));
+        assert_true(atof(f2->value) >= 0);
+    }
     tot = xfind_row(&b, sh, 'B', "Totalt");
-    assert_formula(xat(&b, sh, 'C', tot), 5650);
-    assert_formula(xat(&b, sh, 'G', tot), 600000);
-    assert_text(xat(&b, sh, 'H', tot), "–");
-    note = xfind_row(&b, sh, 'A', "* Finansförvaltningens antal (500 anrop) ingår i "
-                                  "Stadsledningskontorets antal");
+    assert_formula(xat(&b, sh, 'D', tot), 5650);
+    assert_formula(xat(&b, sh, 'E', tot), 4 * 30000);
+    assert_formula(xat(&b, sh, 'F', tot), 600000 - 4 * 30000);
+    assert_formula(xat(&b, sh, 'H', tot), 600000);
+    assert_text(xat(&b, sh, 'I', tot), "–");
+    /* one footnote per receiving customer, naming who is counted in it */
+    note = xfind_row(&b, sh, 'A', "* I Stadsledningskontorets antal (3 500 anrop) ingår "
+                                  "Finansförvaltningen (500 anrop).");
     assert_true(note > tot);
+    for (k = 0; k < b.n; k++)
+        if (strcmp(b.c[k].sheet, sh) == 0 && b.c[k].ref[0] == 'A' &&
+            strncmp(b.c[k].value, "Lika del: 20 %", 14) == 0)
+            break;
+    assert_true(k < b.n);
     xbook_free(&b);
 }
 

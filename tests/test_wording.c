@@ -120,23 +120,27 @@ static void test_wording_basis_of_a_customer(void **state)
     (void)state;
     model_init(&m);
     w = ip_wording_basis(&m.r, 0, 2);
-    assert_string_equal(w, "25 151 av 33 437 ärenden 2023-07-01–2024-06-30, andel 75,22 %");
+    assert_string_equal(w, "25 151 av 33 437 ärenden 2023-07-01–2024-06-30, andel av antalet 75,22 %");
     free(w);
     /* a consolidation is named with what it brought */
     w = ip_wording_basis(&m.r, 0, 1);
-    assert_string_equal(w, "8 286 av 33 437 ärenden 2023-07-01–2024-06-30, andel 24,78 %, "
-                           "inkl. Stadshuset (101) 1 200");
+    assert_string_equal(w, "8 286 av 33 437 ärenden 2023-07-01–2024-06-30, andel av antalet "
+                           "24,78 %, inkl. Stadshuset (101) 1 200");
     free(w);
     /* an equal part, for a participant only */
     m.svc.method = IP_KEY_EQUAL_AND_PROPORTIONAL;
     m.svc.equal_percent = 20;
     m.svc.unit = u_anrop;
+    m.svc.fee = 600000;
+    m.items[2].fee = 400000;
     w = ip_wording_basis(&m.r, 0, 2);
-    assert_string_equal(w, "25 151 av 33 437 anrop 2023-07-01–2024-06-30, andel 75,22 %; "
-                           "20 % av avgiften delas lika mellan 2 kunder");
+    /* the share of the calls and the share of the fee, each said of what */
+    assert_string_equal(w, "25 151 av 33 437 anrop 2023-07-01–2024-06-30, andel av antalet "
+                           "75,22 %; 20 % av avgiften delas lika mellan 2 kunder, andel av "
+                           "avgiften 66,67 %");
     free(w);
     w = ip_wording_basis(&m.r, 0, 0);
-    assert_string_equal(w, "0 av 33 437 anrop 2023-07-01–2024-06-30, andel 0,00 %");
+    assert_string_equal(w, "0 av 33 437 anrop 2023-07-01–2024-06-30, andel av antalet 0,00 %");
     free(w);
     ip_customers_free(m.r.customers);
 }
@@ -149,11 +153,12 @@ static void test_wording_invoice_line_names_the_period_part(void **state)
     model_init(&m);
     m.into[0] = -1;
     w = ip_wording_invoice_line(&m.r, 0, 1, 0, 1);
-    assert_string_equal(w, "8 286 av 33 437 ärenden 2023-07-01–2024-06-30, andel 24,78 %");
+    assert_string_equal(w, "8 286 av 33 437 ärenden 2023-07-01–2024-06-30, andel av antalet "
+                           "24,78 %");
     free(w);
     w = ip_wording_invoice_line(&m.r, 0, 1, 2, 4);
-    assert_string_equal(w, "8 286 av 33 437 ärenden 2023-07-01–2024-06-30, andel 24,78 %; "
-                           "årsavgift 155 249 kr, del 3 av 4");
+    assert_string_equal(w, "8 286 av 33 437 ärenden 2023-07-01–2024-06-30, andel av antalet "
+                           "24,78 %; årsavgift 155 249 kr, del 3 av 4");
     free(w);
     ip_customers_free(m.r.customers);
 }
@@ -167,10 +172,10 @@ static void test_wording_of_the_service_sheet(void **state)
     assert_string_equal(w, "Underlag: antal ärenden 2023-07-01–2024-06-30.");
     free(w);
     w = ip_wording_key(&s, 25);
-    assert_string_equal(w, "Fördelning: efter andel av antal ärenden.");
+    assert_string_equal(w, "Fördelning: efter andel av antalet ärenden.");
     free(w);
     w = ip_wording_share_heading(&s);
-    assert_string_equal(w, "Andel ärenden");
+    assert_string_equal(w, "Andel av antalet");
     free(w);
     s.is_snapshot = 1;
     s.snapshot = 20240630;
@@ -182,10 +187,10 @@ static void test_wording_of_the_service_sheet(void **state)
     free(w);
     w = ip_wording_key(&s, 25);
     assert_string_equal(w, "Fördelning: 20 % av avgiften lika mellan de 25 kunder som har "
-                           "enheter, 80 % efter andel av antal enheter.");
+                           "enheter, 80 % efter andel av antalet enheter.");
     free(w);
     w = ip_wording_share_heading(&s);
-    assert_string_equal(w, "Andel av avgift");
+    assert_string_equal(w, "Andel av avgiften");
     free(w);
 }
 

@@ -14,8 +14,10 @@ Run with /usr/bin/python3 (it needs openpyxl from Debian's python3-openpyxl).
       fit_to_page, print_titles, widths "A=6.7 B=40.7 …", footer) and the document properties:  !doc  key  value.
 
   xlsx_check.py verify FILE
-      Recomputes every formula the workbook holds (SUM over a range, + - *
-      and / of cell references, in this or another sheet) from the cached
+      Recomputes every formula the workbook holds (SUM over ranges,
+      SUBTOTAL(9, range), SUMIF(range, cell, range) with a criterion cell
+      compared as text, + - * and / of cell references, in this or another
+      sheet) from the cached
       values and checks that each cached value is what the formula gives
       (amounts exactly, other values within 1e-9). Exit status 1 and one line
       per mismatch otherwise. This proves the cached values consistent
@@ -33,7 +35,7 @@ import openpyxl
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 REF = r"(?:'((?:[^']|'')+)'!|([A-Za-z0-9_]+)!)?\$?([A-Z]{1,3})\$?([0-9]+)"
-TOKEN = re.compile(r"\s*(?:(SUM)\(|(" + REF + r")(?::\$?([A-Z]{1,3})\$?([0-9]+))?|([0-9]+(?:\.[0-9]+)?)|([-+*/()]|,))")
+TOKEN = re.compile(r"\s*(?:(SUM|SUBTOTAL|SUMIF)\(|(" + REF + r")(?::\$?([A-Z]{1,3})\$?([0-9]+))?|([0-9]+(?:\.[0-9]+)?)|([-+*/()]|,))")
 
 
 def esc(v):
@@ -123,7 +125,7 @@ class Evaluator:
                 raise ValueError(f"cannot parse formula {text!r} at {pos}")
             pos = m.end()
             if m.group(1):
-                toks.append(("SUM",))
+                toks.append((m.group(1),))
             elif m.group(2):
                 sheet = (m.group(3) or "").replace("''", "'") or m.group(4) or self.sheet
                 toks.append(("REF", sheet, m.group(5), int(m.group(6)), m.group(7),
@@ -185,6 +187,31 @@ class Evaluator:
             if t[4]:
                 raise ValueError("a range outside SUM")
             return self.num(self.cell(t[1], t[2], t[3]))
+        if t[0] == "SUBTOTAL":
+            fn = self.toks[self.i]
+            if fn != ("NUM", 9.0) or self.toks[self.i + 1] != ("OP", ","):
+                raise ValueError("SUBTOTAL other than 9 (sum)")
+            self.i += 2
+            t = ("SUM",)  # no row is hidden in a file as written
+        if t[0] == "SUMIF":
+            args = self.toks[self.i:self.i + 6]
+            if (len(args) != 6 or args[0][0] != "REF" or args[1] != ("OP", ",") or
+                    args[2][0] != "REF" or args[2][4] or args[3] != ("OP", ",") or
+                    args[4][0] != "REF" or args[5] != ("OP", ")")):
+                raise ValueError("SUMIF other than SUMIF(range, cell, range)")
+            self.i += 6
+            _, sh, c1, r1, c2, r2 = args[0]
+            _, ss, s1, q1, s2, q2 = args[4]
+            key = self.cell(args[2][1], args[2][2], args[2][3])
+            if (c2 or c1) != c1 or (s2 or s1) != s1 or (r2 or r1) - r1 != (q2 or q1) - q1:
+                raise ValueError("SUMIF over ranges of other shapes")
+            total = 0
+            for k in range((r2 or r1) - r1 + 1):
+                v = self.cell(ss, s1, q1 + k)
+                if (str(self.cell(sh, c1, r1 + k)) == str(key) and
+                        isinstance(v, (int, float)) and not isinstance(v, bool)):
+                    total += v
+            return total
         if t[0] == "SUM":
             total = 0
             while True:

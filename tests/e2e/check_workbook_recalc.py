@@ -80,6 +80,7 @@ if nform < 100 or nonzero < 50:
 tariff = ET.parse(tariff_path).getroot()
 year = int(tariff.get("year"))
 services = [(s.get("id"), s.get("name"), int(s.get("fee"))) for s in tariff.iter("service")]
+label = {s.get("id"): s.get("short-name") or s.get("name") for s in tariff.iter("service")}
 previous_fee = {s.get("id"): int(s.get("previous-fee")) for s in tariff.iter("service")}
 prev = {}
 if prev_path != "-":
@@ -169,8 +170,8 @@ grid = lo["Per kund"]
 hr = find(grid, "Nr", 1)[0]
 for i, (sid, name, fixed) in enumerate(services):
     col = 3 + i
-    if grid.get((hr, col)) != name:
-        err(f"Per kund: column {col} is {grid.get((hr, col))!r}, want {name!r}")
+    if grid.get((hr, col)) != label[sid]:
+        err(f"Per kund: column {col} is {grid.get((hr, col))!r}, want {label[sid]!r}")
     for (r, c), v in grid.items():
         if c == 1 and r > hr and isinstance(v, float):
             if grid.get((r, col)) != fees[(sid, int(v))]:
