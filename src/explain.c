@@ -2,11 +2,12 @@
  * explain.c — `internpris explain`: one customer's fee, step by step.
  *
  * Everything printed here is read from the ip_run that ip_run_compute()
- * produced; nothing is recomputed except what the explanation adds on top:
- * the rank of the customer's remainder in the largest-remainder order (the
- * same order as alloc.c: larger remainder, larger basis, lower number), and
- * the split of the change since last year into the customer's own volume
- * and the rest. Both are exact integer (128-bit) arithmetic; amounts are
+ * produced (the exact share and its equal and proportional parts as the
+ * allocation handed them out); nothing is recomputed except what the
+ * explanation adds on top: the rank of the customer's remainder in the
+ * largest-remainder order (the same order as alloc.c: larger remainder,
+ * larger basis, lower number), and the split of the change since last year
+ * into the customer's own volume and the rest. Both are exact integer (128-bit) arithmetic; amounts are
  * rounded only when they are printed, and the printed (a) and (b) always add
  * up to the printed change.
  */
@@ -143,17 +144,16 @@ static void write_share(const ip_run *r, const ip_svc_result *sr, size_t slot, F
         fprintf(f, "exact share: not a participant (basis 0), so 0.00 kr\n");
     } else if (equal) {
         int p = svc->equal_percent;
-        ip_i128 N = (ip_i128)sr->alloc.participants;
         fprintf(f, "exact share e = F×p/(100 N) + F×(100−p)×w/(100 W)\n");
         fprintf(f, "  = %s×%d/(100×%zu) + %s×%d×%s/(100×%s)\n",
                 ip_money_fmt_thousands(F, a, sizeof a), p, sr->alloc.participants,
                 ip_money_fmt_thousands(F, b, sizeof b), 100 - p,
                 ip_money_fmt_thousands(w, c, sizeof c), ip_money_fmt_thousands(W, e, sizeof e));
+        /* the parts as the allocation handed them out, over its denominator */
         fprintf(f, "  equal part         %18s kr\n",
-                ip_money_fmt_frac_thousands((ip_i128)F * p, (ip_i128)100 * N, 2, a, sizeof a));
+                ip_money_fmt_frac_thousands(it->num_equal, den, 2, a, sizeof a));
         fprintf(f, "  proportional part  %18s kr\n",
-                ip_money_fmt_frac_thousands((ip_i128)F * (100 - p) * w, (ip_i128)100 * W, 2, a,
-                                            sizeof a));
+                ip_money_fmt_frac_thousands(it->num_prop, den, 2, a, sizeof a));
         fprintf(f, "  e                  %18s kr\n",
                 ip_money_fmt_frac_thousands(it->num, den, 2, a, sizeof a));
     } else {
