@@ -35,6 +35,7 @@
 #include "csv.h"
 #include "customers.h"
 #include "date.h"
+#include "digest.h"
 #include "error.h"
 #include "tariff.h"
 
@@ -69,6 +70,7 @@ typedef struct ip_basis_file {
 typedef struct ip_basis_opts {
     ip_csv_opts csv;         /* the reader's scanner and buffer size (zero: the defaults);
                                 its tap is the pass's own, this one is ignored */
+    ip_digest_threads digest_threads; /* the file's SHA-256 on a thread (zero: by its size) */
     ip_progress_fn progress; /* NULL: none */
     void *progress_ctx;
 } ip_basis_opts;

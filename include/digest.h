@@ -64,15 +64,20 @@ int ip_digest_fd(int fd, char hex[65], uint64_t *bytes);
 uint64_t ip_digest_bytes(const ip_digest *g);
 int ip_digest_is_threaded(const ip_digest *g);
 
-/* Whether a file of this size is worth a thread: at least
- * IP_DIGEST_THREAD_MIN bytes and more than one CPU online, unless
- * ip_digest_set_threads() or, in the test build (IP_TESTING) only, the
- * environment variable IP_DIGEST_THREADS (0: never, 1: always) decided. */
-#define IP_DIGEST_THREAD_MIN (4u << 20)
-int ip_digest_want_thread(uint64_t size);
+/* When a reader's digest hashes on a thread of its own: a field of the
+ * options that reach the reader (basis.h, run.h), so that two runs in one
+ * process may differ; zero is the default. */
+typedef enum ip_digest_threads {
+    IP_DIGEST_THREADS_AUTO = 0, /* by the file's size and the CPUs (below) */
+    IP_DIGEST_THREADS_NEVER,    /* always inline (tests, benchmarks) */
+    IP_DIGEST_THREADS_ALWAYS    /* always a thread, whatever the size (tests, benchmarks) */
+} ip_digest_threads;
 
-/* Tuning for tests and benchmarks (process-wide, not thread-safe): -1 the
- * default policy above, 0 never a thread, 1 always. */
-void ip_digest_set_threads(int mode);
+/* Whether a file of this size gets a thread under mode: NEVER no, ALWAYS
+ * yes; AUTO when it has at least IP_DIGEST_THREAD_MIN bytes and more than
+ * one CPU is online, unless, in the test build (IP_TESTING) only, the
+ * environment variable IP_DIGEST_THREADS (0: never, 1: always) decides. */
+#define IP_DIGEST_THREAD_MIN (4u << 20)
+int ip_digest_want_thread(uint64_t size, ip_digest_threads mode);
 
 #endif /* IP_DIGEST_H */

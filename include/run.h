@@ -19,6 +19,7 @@
 #include "basis.h"
 #include "csv.h"
 #include "customers.h"
+#include "digest.h"
 #include "error.h"
 #include "tariff.h"
 
@@ -72,6 +73,7 @@ typedef struct ip_run {
     ip_progress_fn progress; /* from the options, while computing */
     void *progress_ctx;
     ip_csv_opts csv;         /* from the options: the statistics files' reader (tap NULL) */
+    ip_digest_threads digest_threads; /* from the options */
 } ip_run;
 
 /* Options of one computation. */
@@ -83,6 +85,8 @@ typedef struct ip_run_opts {
     void *progress_ctx;
     ip_csv_opts csv;          /* the statistics files' scanner and buffer size (zero: the
                                  defaults); the tap is the run's own, this one is ignored */
+    ip_digest_threads digest_threads; /* the statistics files' SHA-256 on a thread (zero: by
+                                         each file's size, digest.h) */
 } ip_run_opts;
 
 /* Reads and checks all inputs, measures, allocates. Last year is unknown

@@ -366,10 +366,10 @@ ip_err ip_basis_measure(const char *path, const ip_customers *customers, ip_basi
     ip_rowerrs_init(&re, d, name);
     memset(&tc, 0, sizeof tc);
     tc.total = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-    dg = ip_digest_new(ip_digest_want_thread(tc.total));
-    tc.dg = dg;
     if (!o)
         o = &defaults;
+    dg = ip_digest_new(ip_digest_want_thread(tc.total, o->digest_threads));
+    tc.dg = dg;
     tc.progress = o->progress;
     tc.progress_ctx = o->progress_ctx;
     tc.name = name;

@@ -59,25 +59,22 @@ struct ip_digest {
     int stop;                /* no more blocks: the worker ends (guarded by mu) */
 };
 
-static int g_threads = -1; /* ip_digest_set_threads() */
-
-void ip_digest_set_threads(int mode)
-{
-    g_threads = mode;
-}
-
-int ip_digest_want_thread(uint64_t size)
+int ip_digest_want_thread(uint64_t size, ip_digest_threads mode)
 {
     long cpus;
+    if (mode == IP_DIGEST_THREADS_NEVER)
+        return 0;
+    if (mode == IP_DIGEST_THREADS_ALWAYS)
+        return 1;
 #ifdef IP_TESTING
-    /* Test hook, in the test build only: the shipped program decides by the
-     * file's size and the CPUs, never by the environment. */
-    const char *env = getenv("IP_DIGEST_THREADS");
-    if (g_threads < 0 && env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
-        return env[0] == '1';
+    {
+        /* Test hook, in the test build only: the shipped program decides by
+         * the file's size and the CPUs, never by the environment. */
+        const char *env = getenv("IP_DIGEST_THREADS");
+        if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
+            return env[0] == '1';
+    }
 #endif
-    if (g_threads >= 0)
-        return g_threads;
     if (size < IP_DIGEST_THREAD_MIN)
         return 0;
     cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -106,6 +106,7 @@ static ip_err measure_file(ip_run *r, size_t f, const size_t *group, size_t n, i
     size_t i;
     ip_err e;
     o.csv = r->csv;
+    o.digest_threads = r->digest_threads;
     o.progress = r->progress;
     o.progress_ctx = r->progress_ctx;
     for (i = 0; i < n; i++)
@@ -194,6 +195,7 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
     r->progress_ctx = o->progress_ctx;
     r->csv = o->csv;
     r->csv.tap = NULL;
+    r->digest_threads = o->digest_threads;
     r->input_dir = ip_xasprintf("%s/%d", o->input_root, o->year);
     if (stat(r->input_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         e = ip_diag_set(d, IP_ERR_NOINPUT, r->input_dir, 0,

@@ -1185,14 +1185,13 @@ static void test_csv_digest_inline_and_threaded(void **state)
         ip_digest_free(NULL);
     }
     /* the policy */
-    ip_digest_set_threads(0);
-    assert_int_equal(ip_digest_want_thread(UINT64_C(1) << 40), 0);
-    ip_digest_set_threads(1);
-    assert_int_equal(ip_digest_want_thread(0), 1);
-    ip_digest_set_threads(-1);
-    assert_int_equal(ip_digest_want_thread(10), 0);
+    assert_int_equal(ip_digest_want_thread(UINT64_C(1) << 40, IP_DIGEST_THREADS_NEVER), 0);
+    assert_int_equal(ip_digest_want_thread(0, IP_DIGEST_THREADS_ALWAYS), 1);
+    assert_int_equal(ip_digest_want_thread(10, IP_DIGEST_THREADS_AUTO), 0);
     setenv("IP_DIGEST_THREADS", "1", 1);
-    assert_int_equal(ip_digest_want_thread(10), 1);
+    assert_int_equal(ip_digest_want_thread(10, IP_DIGEST_THREADS_AUTO), 1);
+    /* the options win over the test build's environment */
+    assert_int_equal(ip_digest_want_thread(10, IP_DIGEST_THREADS_NEVER), 0);
     unsetenv("IP_DIGEST_THREADS");
 }
 

@@ -296,13 +296,12 @@ static char *run_all_modes(const year *y)
         ip_buf_init(&b);
         o.csv.scan = modes[m].scan;
         o.csv.buffer_size = modes[m].buffer;
-        ip_digest_set_threads(modes[m].thread);
+        o.digest_threads = modes[m].thread ? IP_DIGEST_THREADS_ALWAYS : IP_DIGEST_THREADS_NEVER;
         e = ip_run_compute(&o, &r, &d);
         if (!e && (e = ip_fees_take_prev(r, y->out, &d)) != IP_OK) {
             ip_run_free(r);
             r = NULL;
         }
-        ip_digest_set_threads(-1);
         if (e) {
             assert_null(r);
             add_diag(&b, &d);
