@@ -1,8 +1,8 @@
 /*
  * pricelist.h — the price-list workbook prislista-Y.xlsx (SPEC sections 3
  * and 6). The only module that writes through libxlsxwriter: src/pricelist.c
- * (the workbook) and the sheet writers beside it (cli.c includes the
- * library's header only for --version).
+ * (the workbook) and the sheet writers beside it; nothing else includes the
+ * library's header (--version asks ip_pricelist_lib_version()).
  *
  * Sheets: "Per kund" (every customer, every service, totals and change from
  * last year), one sheet per service laid out like the city's published list,
@@ -26,6 +26,10 @@
  * the caller's output folder is abandoned then. */
 ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *path,
                           ip_diag *d);
+
+/* The version of libxlsxwriter the workbook is written with (its
+ * LXW_VERSION, e.g. "1.1.4"), for --version. A static string. */
+const char *ip_pricelist_lib_version(void);
 
 #ifdef IP_TESTING
 /* Internals reached by tests/test_pricelist.c. */

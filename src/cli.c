@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 
 #include "billing.h"
 #include "docwrite.h"
@@ -153,8 +152,8 @@ static void print_help(FILE *f)
 static void print_version(void)
 {
     printf("internpris %s\n", IP_VERSION);
-    printf("libxml2 %s, libxlsxwriter %s, %s\n", LIBXML_DOTTED_VERSION, LXW_VERSION,
-           OPENSSL_VERSION_TEXT);
+    printf("libxml2 %s, libxlsxwriter %s, %s\n", LIBXML_DOTTED_VERSION,
+           ip_pricelist_lib_version(), OPENSSL_VERSION_TEXT);
 }
 
 /* Warnings and progress notes on stderr. Under cron (stderr not a terminal)

@@ -338,6 +338,11 @@ static char *dir_of(const char *path)
     return ip_xstrndup(path, (size_t)(slash - path));
 }
 
+const char *ip_pricelist_lib_version(void)
+{
+    return LXW_VERSION;
+}
+
 ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *path,
                           ip_diag *d)
 {
