@@ -94,6 +94,18 @@ typedef struct ip_run_opts {
  * as the modules report them. */
 ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d);
 
+/* The same computation for n tariffs on one year's statistics (the
+ * scenario: the decided tariff against proposals): out[i] is computed with
+ * the tariff at tariffs[i], NULL for the input folder's tariff.xml (tariffs
+ * NULL: every one). ip_run_compute() is this with n = 1. Each tariff and the
+ * register are loaded and checked for each computation (the register's
+ * groups are the tariff's); each statistics file is read once, in one pass
+ * for every service of every tariff that takes its basis from it. On an
+ * error, the first tariff's error first (tariffs and register before any
+ * statistics), every out[i] is NULL. */
+ip_err ip_run_compute_many(const ip_run_opts *o, const char *const *tariffs, size_t n,
+                           ip_run **out, ip_diag *d);
+
 /* Records last year's fee table at path once its reader has filled the
  * services' prev_* fields (ip_fees_read_prev()): have_prev is found, and
  * when it was not found the warning that the Y-1 columns show '–' goes

@@ -6,7 +6,9 @@
  * The statistics files are read in the order the tariff first names them,
  * each once with all the services that take their basis from it; the
  * tariff and the register, which their loaders read themselves, are hashed
- * with one more small read.
+ * with one more small read. Several tariffs on the same statistics (the
+ * scenario) are computed in one call: each file is still read once, with
+ * the services of every tariff that names it.
  */
 #include "run.h"
 
@@ -95,44 +97,6 @@ static ip_err hash_file(ip_input_file *f, ip_diag *d)
     return IP_OK;
 }
 
-/* One pass over statistics file f for the services group[0..n), which take
- * their bases from it: the measured bases go to the services' results, the
- * bytes, rows and SHA-256 to the file. */
-static ip_err measure_file(ip_run *r, size_t f, const size_t *group, size_t n, ip_diag *d)
-{
-    ip_basis *b = ip_xcalloc(n, sizeof *b);
-    ip_basis_opts o;
-    ip_basis_file bf;
-    size_t i;
-    ip_err e;
-    o.csv = r->csv;
-    o.digest_threads = r->digest_threads;
-    o.progress = r->progress;
-    o.progress_ctx = r->progress_ctx;
-    for (i = 0; i < n; i++)
-        ip_basis_init(&b[i], r->svc[group[i]].svc, r->ncust);
-    e = ip_basis_measure(r->files[f].path, r->customers, b, n, &o, &bf, d);
-    for (i = 0; i < n; i++) {
-        ip_svc_result *sr = &r->svc[group[i]];
-        /* the result takes the arrays over */
-        sr->file_index = f;
-        sr->raw = b[i].raw;
-        sr->monthly = b[i].monthly;
-        sr->nmonths = b[i].nmonths;
-        sr->first_month = b[i].first_month;
-        sr->rows_used = b[i].rows_used;
-        sr->rows_outside = b[i].rows_outside;
-        sr->rows_filtered = b[i].rows_filtered;
-    }
-    free(b);
-    if (e)
-        return e;
-    memcpy(r->files[f].sha256, bf.sha256, sizeof bf.sha256);
-    r->files[f].bytes = bf.bytes;
-    r->files[f].rows = bf.rows;
-    return IP_OK;
-}
-
 static ip_err allocate(ip_run *r, ip_svc_result *sr, ip_diag *d)
 {
     const ip_service *svc = sr->svc;
@@ -180,12 +144,15 @@ static void inputs_digest(ip_run *r)
     ip_digest_free(g);
 }
 
-ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
+/* The first part of a computation: the input folder, tariff_path's tariff
+ * (NULL: the folder's tariff.xml) and the register read and checked, the
+ * services' results made ready for their bases. */
+static ip_err run_prepare(const ip_run_opts *o, const char *tariff_path, ip_run **out,
+                          ip_diag *d)
 {
     ip_run *r = ip_xcalloc(1, sizeof *r);
     char *path = NULL, *xsd = NULL;
-    size_t s, f, k, *group = NULL;
-    uint32_t *nrs = NULL;
+    size_t s, f, k;
     struct stat st;
     ip_err e = IP_OK;
 
@@ -204,7 +171,7 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
         goto fail;
     }
 
-    path = path_join(r->input_dir, "tariff.xml");
+    path = tariff_path ? ip_xstrdup(tariff_path) : path_join(r->input_dir, "tariff.xml");
     xsd = path_join(o->templates_dir, "tariff.xsd");
     f = add_file(r, "tariff.xml", path);
     /* Every input is a file of the year folder: a link out of it is refused
@@ -243,33 +210,127 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
             sr->prev_fee[k] = sr->prev_basis[k] = IP_NO_PREV;
         sr->prev_total = sr->prev_basis_total = IP_NO_PREV;
     }
+    free(path);
+    free(xsd);
+    *out = r;
+    return IP_OK;
+fail:
+    free(path);
+    free(xsd);
+    ip_run_free(r);
+    return e;
+}
 
-    /* One pass per statistics file, in the order the tariff first names them. */
-    group = ip_xcalloc(r->nsvc, sizeof *group);
-    for (s = 0; s < r->nsvc; s++) {
-        const char *fname = r->tariff->services[s].file;
-        size_t n = 0, t, before = r->nfiles;
-        struct stat fst;
-        free(path);
-        path = path_join(r->input_dir, fname);
-        f = add_file(r, fname, path);
-        if (f < before)
-            continue; /* already read with an earlier service */
-        if ((e = ip_files_check_link(path, path, d)))
-            goto fail;
-        if (stat(path, &fst) != 0) {
-            e = ip_diag_set(d, IP_ERR_NOINPUT, path, 0,
-                            "cannot open the statistics file of service '%s': %s",
-                            r->tariff->services[s].id, strerror(errno));
-            goto fail;
+/* A statistics file already read for an earlier computation of the same
+ * call: its name and what the pass read. */
+typedef struct measured_file {
+    const char *name; /* borrowed from the run that read it */
+    ip_basis_file bf;
+} measured_file;
+
+/* The services' bases of runs[0..n), which share one input folder and one
+ * register: one pass per statistics file, in the order the first run's
+ * tariff first names them (then the files only later runs name), each with
+ * every service of every run that takes its basis from it. */
+static ip_err measure_runs(ip_run **runs, size_t n, ip_diag *d)
+{
+    measured_file *done = NULL;
+    size_t ndone = 0, i, s, j, t, m;
+    char *path = NULL;
+    ip_err e = IP_OK;
+
+    for (i = 0; i < n; i++) {
+        ip_run *r = runs[i];
+        for (s = 0; s < r->nsvc; s++) {
+            const char *fname = r->tariff->services[s].file;
+            size_t before = r->nfiles, f, ng = 0;
+            size_t *run_of, *svc_of;
+            ip_basis *b;
+            ip_basis_opts o;
+            ip_basis_file bf;
+            struct stat fst;
+            free(path);
+            path = path_join(r->input_dir, fname);
+            f = add_file(r, fname, path);
+            if (f < before)
+                continue; /* already read with an earlier service */
+            for (m = 0; m < ndone; m++)
+                if (strcmp(done[m].name, fname) == 0)
+                    break;
+            if (m < ndone) { /* read for an earlier run, with this run's services */
+                memcpy(r->files[f].sha256, done[m].bf.sha256, sizeof done[m].bf.sha256);
+                r->files[f].bytes = done[m].bf.bytes;
+                r->files[f].rows = done[m].bf.rows;
+                continue;
+            }
+            if ((e = ip_files_check_link(path, path, d)))
+                goto out;
+            if (stat(path, &fst) != 0) {
+                e = ip_diag_set(d, IP_ERR_NOINPUT, path, 0,
+                                "cannot open the statistics file of service '%s': %s",
+                                r->tariff->services[s].id, strerror(errno));
+                goto out;
+            }
+            /* every service of this run and the later ones that reads fname */
+            for (j = i; j < n; j++)
+                for (t = j == i ? s : 0; t < runs[j]->nsvc; t++)
+                    ng += strcmp(runs[j]->tariff->services[t].file, fname) == 0;
+            run_of = ip_xcalloc(ng, sizeof *run_of);
+            svc_of = ip_xcalloc(ng, sizeof *svc_of);
+            b = ip_xcalloc(ng, sizeof *b);
+            ng = 0;
+            for (j = i; j < n; j++)
+                for (t = j == i ? s : 0; t < runs[j]->nsvc; t++)
+                    if (strcmp(runs[j]->tariff->services[t].file, fname) == 0) {
+                        run_of[ng] = j;
+                        svc_of[ng] = t;
+                        ip_basis_init(&b[ng++], runs[j]->svc[t].svc, r->ncust);
+                    }
+            o.csv = r->csv;
+            o.digest_threads = r->digest_threads;
+            o.progress = r->progress;
+            o.progress_ctx = r->progress_ctx;
+            e = ip_basis_measure(path, r->customers, b, ng, &o, &bf, d);
+            for (t = 0; t < ng; t++) {
+                ip_svc_result *sr = &runs[run_of[t]]->svc[svc_of[t]];
+                /* the result takes the arrays over (file_index: below) */
+                sr->raw = b[t].raw;
+                sr->monthly = b[t].monthly;
+                sr->nmonths = b[t].nmonths;
+                sr->first_month = b[t].first_month;
+                sr->rows_used = b[t].rows_used;
+                sr->rows_outside = b[t].rows_outside;
+                sr->rows_filtered = b[t].rows_filtered;
+            }
+            free(b);
+            free(run_of);
+            free(svc_of);
+            if (e)
+                goto out;
+            memcpy(r->files[f].sha256, bf.sha256, sizeof bf.sha256);
+            r->files[f].bytes = bf.bytes;
+            r->files[f].rows = bf.rows;
+            done = ip_xrealloc(done, (ndone + 1) * sizeof *done);
+            done[ndone].name = r->files[f].name;
+            done[ndone++].bf = bf;
         }
-        for (t = s; t < r->nsvc; t++)
-            if (strcmp(r->tariff->services[t].file, fname) == 0)
-                group[n++] = t;
-        if ((e = measure_file(r, f, group, n, d)))
-            goto fail;
+        /* each service's file in this run's own list of files */
+        for (s = 0; s < r->nsvc; s++)
+            r->svc[s].file_index = add_file(r, r->tariff->services[s].file, "");
     }
-    nrs = ip_xcalloc(r->ncust ? r->ncust : 1, sizeof *nrs);
+out:
+    free(done);
+    free(path);
+    return e;
+}
+
+/* The last part: consolidation and allocation of every service, the
+ * warnings and the digest over the inputs. */
+static ip_err run_finish(ip_run *r, ip_diag *d)
+{
+    uint32_t *nrs = ip_xcalloc(r->ncust ? r->ncust : 1, sizeof *nrs);
+    size_t s;
+    ip_err e = IP_OK;
     for (s = 0; s < r->ncust; s++)
         nrs[s] = ip_customers_at(r->customers, s)->nr;
     for (s = 0; s < r->nsvc; s++) {
@@ -277,25 +338,54 @@ ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
         if ((e = ip_consolidate(sr->svc, r->tariff->path, nrs, r->ncust, sr->raw, sr->basis,
                                 sr->into, d)) ||
             (e = allocate(r, sr, d)))
-            goto fail;
+            break;
     }
-
+    free(nrs);
+    if (e)
+        return e;
     company_warnings(r);
     inputs_digest(r);
-    free(group);
-    free(nrs);
-    free(path);
-    free(xsd);
     r->progress = NULL; /* the options' callback is not the result's */
     r->progress_ctx = NULL;
-    *out = r;
     return IP_OK;
-fail:
-    free(group);
-    free(nrs);
-    free(path);
-    free(xsd);
-    ip_run_free(r);
+}
+
+ip_err ip_run_compute(const ip_run_opts *o, ip_run **out, ip_diag *d)
+{
+    return ip_run_compute_many(o, NULL, 1, out, d);
+}
+
+ip_err ip_run_compute_many(const ip_run_opts *o, const char *const *tariffs, size_t n,
+                           ip_run **out, ip_diag *d)
+{
+    size_t i, k;
+    ip_err e = IP_OK;
+    for (i = 0; i < n; i++)
+        out[i] = NULL;
+    for (i = 0; i < n && !e; i++) {
+        e = run_prepare(o, tariffs ? tariffs[i] : NULL, &out[i], d);
+        /* one register file: the same customers in the same slots */
+        if (!e && i > 0) {
+            if (out[i]->ncust != out[0]->ncust)
+                IP_BUG("the register read twice gave %zu and %zu customers", out[0]->ncust,
+                       out[i]->ncust);
+            for (k = 0; k < out[0]->ncust; k++)
+                if (ip_customers_at(out[i]->customers, k)->nr !=
+                    ip_customers_at(out[0]->customers, k)->nr)
+                    IP_BUG("the register read twice differs in slot %zu", k);
+        }
+    }
+    if (!e)
+        e = measure_runs(out, n, d);
+    for (i = 0; i < n && !e; i++)
+        if ((e = run_finish(out[i], d)) && n > 1)
+            ip_diag_add(d, "under the tariff %s", out[i]->tariff->path);
+    if (e) {
+        for (i = 0; i < n; i++) {
+            ip_run_free(out[i]);
+            out[i] = NULL;
+        }
+    }
     return e;
 }
 
