@@ -33,6 +33,7 @@
 #include "pricelist.h"
 #include "report.h"
 #include "run.h"
+#include "scenario.h"
 #include "sie.h"
 #include "util.h"
 #include "version.h"
@@ -40,13 +41,14 @@
 
 enum opt_id { OPT_YEAR, OPT_INPUT, OPT_OUTPUT, OPT_DRY_RUN, OPT_DIFF, OPT_TEMPLATES, OPT_SUMMARY,
               OPT_VERBOSE, OPT_CUSTOMER, OPT_SERVICE, OPT_HELP, OPT_VERSION,
-              OPT_CORRECT, OPT_ISSUE_DATE, OPT__COUNT };
+              OPT_CORRECT, OPT_ISSUE_DATE, OPT_TARIFF, OPT_NAME, OPT__COUNT };
 
 /* Which commands accept an option. */
 #define CMD_RUN 1
 #define CMD_CHECK 2
 #define CMD_NONE 4 /* before/without a command */
 #define CMD_EXPLAIN 8
+#define CMD_SCENARIO 16
 
 static const struct option_def {
     enum opt_id id;
@@ -55,9 +57,11 @@ static const struct option_def {
     int commands;
     const char *help;
 } options[] = {
-    {OPT_YEAR, "year", "Y", CMD_RUN | CMD_CHECK | CMD_EXPLAIN, "price year to compute (required)"},
-    {OPT_INPUT, "input", "ROOT", CMD_RUN | CMD_CHECK | CMD_EXPLAIN, "read ROOT/Y/ (default: input)"},
-    {OPT_OUTPUT, "output", "ROOT", CMD_RUN | CMD_CHECK | CMD_EXPLAIN,
+    {OPT_YEAR, "year", "Y", CMD_RUN | CMD_CHECK | CMD_EXPLAIN | CMD_SCENARIO,
+     "price year to compute (required)"},
+    {OPT_INPUT, "input", "ROOT", CMD_RUN | CMD_CHECK | CMD_EXPLAIN | CMD_SCENARIO,
+     "read ROOT/Y/ (default: input)"},
+    {OPT_OUTPUT, "output", "ROOT", CMD_RUN | CMD_CHECK | CMD_EXPLAIN | CMD_SCENARIO,
      "write ROOT/Y/, read last year's ROOT/Y-1/fees.csv (default: output)"},
     {OPT_DRY_RUN, "dry-run", NULL, CMD_RUN,
      "compute everything, print the fees per service, write nothing"},
@@ -67,13 +71,18 @@ static const struct option_def {
      "credit and re-invoice the issued invoices whose amounts changed (needs --issue-date)"},
     {OPT_ISSUE_DATE, "issue-date", "YYYY-MM-DD", CMD_RUN | CMD_CHECK,
      "with --correct: the issue date of the credit notes and new invoices"},
-    {OPT_TEMPLATES, "templates", "DIR", CMD_RUN | CMD_CHECK | CMD_EXPLAIN,
+    {OPT_TEMPLATES, "templates", "DIR", CMD_RUN | CMD_CHECK | CMD_EXPLAIN | CMD_SCENARIO,
      "folder with tariff.xsd (default: the installed templates)"},
     {OPT_SUMMARY, "summary", NULL, CMD_RUN | CMD_CHECK, "print one summary line on success"},
-    {OPT_VERBOSE, "verbose", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN, "say on stderr what is read, used and written"},
+    {OPT_VERBOSE, "verbose", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN | CMD_SCENARIO,
+     "say on stderr what is read, used and written"},
     {OPT_CUSTOMER, "customer", "NR", CMD_EXPLAIN, "explain: the customer number (required)"},
     {OPT_SERVICE, "service", "ID", CMD_EXPLAIN, "explain: only this service (default: every service)"},
-    {OPT_HELP, "help", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN | CMD_NONE, "show this help and exit"},
+    {OPT_TARIFF, "tariff", "FILE", CMD_SCENARIO,
+     "a proposed tariff to compare with ROOT/Y/tariff.xml (again for more proposals)"},
+    {OPT_NAME, "name", "TEXT", CMD_SCENARIO, "scenario: its name, printed first"},
+    {OPT_HELP, "help", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN | CMD_SCENARIO | CMD_NONE,
+     "show this help and exit"},
     {OPT_VERSION, "version", NULL, CMD_NONE, "show the version and library versions and exit"},
 };
 
@@ -85,6 +94,7 @@ static const struct command_def {
     {"run", CMD_RUN, "compute the price list of a year and write output/Y/"},
     {"check", CMD_CHECK, "check every input and the record as run would; write nothing"},
     {"explain", CMD_EXPLAIN, "show how one customer's fees came about; write nothing"},
+    {"scenario", CMD_SCENARIO, "compare proposed tariffs with the decided one; write nothing"},
 };
 
 typedef struct cli_args {
@@ -97,6 +107,9 @@ typedef struct cli_args {
     const char *service;
     int correct;       /* --correct */
     ip_date issue_date; /* --issue-date, 0 when not given */
+    const char **tariffs; /* --tariff, in order (argv's strings) */
+    size_t ntariffs;
+    const char *name; /* scenario: --name */
 } cli_args;
 
 /* The exit statuses from the error table (error.c), in ascending order, each
@@ -131,6 +144,7 @@ static void print_help(FILE *f)
                "       internpris check --year Y [--input ROOT] [--output ROOT]\n"
                "           [--correct --issue-date YYYY-MM-DD]\n"
                "       internpris explain --year Y --customer NR [--service ID]\n"
+               "       internpris scenario --year Y --tariff FILE [--tariff FILE2 ...] [--name TEXT]\n"
                "       internpris --help | --version\n\n"
                "Computes the fixed fees of the contact-centre services per customer and\n"
                "writes the price-list workbook, the UBL invoices, fees.csv, ledger.csv and\n"
@@ -345,6 +359,12 @@ static int parse_args(int argc, char **argv, cli_args *a)
             break;
         }
         case OPT_SERVICE: a->service = value; break;
+        case OPT_TARIFF:
+            if (!a->tariffs)
+                a->tariffs = ip_xcalloc((size_t)argc, sizeof *a->tariffs);
+            a->tariffs[a->ntariffs++] = value;
+            break;
+        case OPT_NAME: a->name = value; break;
         case OPT_CORRECT: a->correct = 1; break;
         case OPT_ISSUE_DATE:
             if (ip_parse_date(value, strlen(value), &a->issue_date) != 0)
@@ -357,13 +377,15 @@ static int parse_args(int argc, char **argv, cli_args *a)
         }
     }
     if (a->command == CMD_NONE)
-        return usage_error("%s", "expected a command ('run', 'check' or 'explain')");
+        return usage_error("%s", "expected a command ('run', 'check', 'explain' or 'scenario')");
     if (!a->year)
         return usage_error("%s", "expected --year Y");
     if (a->diff && !a->dry_run)
         return usage_error("%s", "expected --diff together with --dry-run");
     if (a->command == CMD_EXPLAIN && !a->have_customer)
         return usage_error("%s", "expected --customer NR");
+    if (a->command == CMD_SCENARIO && a->ntariffs == 0)
+        return usage_error("%s", "expected --tariff FILE, the proposed tariff");
     if (a->correct != (a->issue_date != 0))
         return usage_error("%s", "expected --correct and --issue-date YYYY-MM-DD together");
     return -1;
@@ -659,6 +681,45 @@ out:
     return e;
 }
 
+/* `scenario`: the decided tariff against the
+ * proposals (scenario.h). Reads only; writes nothing. */
+static int run_scenario(const cli_args *a, const ip_run_opts *ro)
+{
+    ip_scenario *sc = NULL;
+    ip_diag d;
+    ip_err e;
+    size_t j, f, g;
+    ip_diag_clear(&d);
+    e = ip_scenario_compute(ro, a->tariffs, a->ntariffs, a->output, a->name, &sc, &d);
+    if (!e && a->command == CMD_SCENARIO)
+        e = ip_scenario_print(sc, stdout, &d);
+    if (e) {
+        print_diag(&d);
+        ip_scenario_free(sc);
+        return ip_err_exit_code(e);
+    }
+    if (a->verbose) {
+        /* every file once: the statistics were read once for all tariffs */
+        for (j = 0; j < sc->nruns; j++)
+            for (f = 0; f < sc->runs[j]->nfiles; f++) {
+                const ip_input_file *in = &sc->runs[j]->files[f];
+                int seen = 0;
+                for (g = 0; g < j && !seen; g++) {
+                    size_t h;
+                    for (h = 0; h < sc->runs[g]->nfiles && !seen; h++)
+                        seen = strcmp(sc->runs[g]->files[h].path, in->path) == 0;
+                }
+                if (!seen)
+                    note("read %s: %" PRIu64 " bytes, %" PRIu64 " rows, sha256 %.12s…",
+                         in->path, in->bytes, in->rows, in->sha256);
+            }
+        for (j = 0; j < sc->runs[0]->nwarnings; j++)
+            note("warning: %s", sc->runs[0]->warnings[j]);
+    }
+    ip_scenario_free(sc);
+    return 0;
+}
+
 int ip_cli_main(int argc, char **argv)
 {
     cli_args a;
@@ -670,10 +731,14 @@ int ip_cli_main(int argc, char **argv)
     int status = parse_args(argc, argv, &a);
     ip_err e;
 
-    if (status >= 0)
+    if (status >= 0) {
+        free(a.tariffs);
         return status;
-    if ((status = check_apart(&a, templates_dir(&a))) >= 0)
+    }
+    if ((status = check_apart(&a, templates_dir(&a))) >= 0) {
+        free(a.tariffs);
         return status;
+    }
     ip_diag_clear(&d);
     memset(&ro, 0, sizeof ro);
     ro.year = a.year;
@@ -688,6 +753,11 @@ int ip_cli_main(int argc, char **argv)
 #endif
         ro.progress = progress_cb;
         ro.progress_ctx = &bar;
+    }
+    if (a.command == CMD_SCENARIO) {
+        status = run_scenario(&a, &ro);
+        free(a.tariffs);
+        return status;
     }
     e = ip_run_compute(&ro, &r, &d);
     if (!e)
