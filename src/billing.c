@@ -221,7 +221,8 @@ static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
     char vat_cat = 'O';
     int vat_pct = 0;
     ip_billing_decision dec;
-    ip_date start, end, base = ip_billing_base_date(b);
+    ip_date start, end, base = ip_billing_base_date(b), after = 0;
+    size_t i;
 
     if (c && c->group->vat == IP_VAT_S) {
         vat_cat = 'S';
@@ -235,6 +236,12 @@ static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
     }
     note_changed(b, nr);
     ip_billing_period_dates(r->year, b->periods, p, &start, &end);
+    /* Documents in time order: nothing new in this period is dated before
+     * the period's last document, so a correction dated before an earlier
+     * one never dates a replacement before what it replaces (the ledger,
+     * sorted by date, never shows the period invoiced twice). */
+    for (i = 0; i < ndocs; i++)
+        after = max_date(after, docs[i]->issue_date);
     file_stem_s = file_stem(b, nr, p);
     stem = ip_xasprintf("%s%s", r->tariff->number_prefix, file_stem_s);
     if (dec.credit) {
@@ -249,8 +256,9 @@ static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
         pl->doc.name = ip_xstrdup(inv->name);
         pl->doc.period_start = inv->period_start;
         pl->doc.period_end = inv->period_end;
-        pl->doc.issue_date = max_date(base, inv->issue_date);
+        pl->doc.issue_date = max_date(base, after);
         pl->doc.due_date = ip_date_add_days(pl->doc.issue_date, r->tariff->due_days);
+        after = pl->doc.issue_date;
         pl->doc.cancels = ip_xstrdup(inv->number);
         pl->doc.run = b->run_no;
         pl->doc.vat_category = inv->vat_category;
@@ -277,7 +285,7 @@ static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
         pl->doc.name = ip_xstrdup(c->name);
         pl->doc.period_start = start;
         pl->doc.period_end = end;
-        pl->doc.issue_date = p == 0 ? base : max_date(start, base);
+        pl->doc.issue_date = max_date(p == 0 ? base : max_date(start, base), after);
         pl->doc.due_date = ip_date_add_days(pl->doc.issue_date, r->tariff->due_days);
         pl->doc.run = b->run_no;
         pl->doc.vat_category = vat_cat;

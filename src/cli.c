@@ -487,7 +487,9 @@ static int check_apart(const cli_args *a, const char *templates)
 /* The preview of `run --dry-run`. With current (the fees of the output
  * folder as it is, [s * ncust + slot], IP_NO_PREV where absent), only the rows
  * whose fee would change are shown, with the current fee beside the new one. */
-static void print_preview(const ip_run *r, const int64_t *current)
+static void print_documents(const ip_billing *bill, int diff);
+
+static void print_preview(const ip_run *r, const int64_t *current, const ip_billing *bill)
 {
     size_t s, k, shown = 0;
     char a[32], b[32], c[32], share[16];
@@ -527,26 +529,7 @@ static void print_preview(const ip_run *r, const int64_t *current)
         return;
     }
     printf("invoices that would be %s:\n", current ? "changed" : "written");
-    for (k = 0; k < r->ncust; k++) {
-        int64_t t = ip_run_customer_total(r, k), now = 0;
-        if (current) {
-            int changed = 0;
-            for (s = 0; s < r->nsvc; s++) {
-                int64_t v = current[s * r->ncust + k];
-                v = v == IP_NO_PREV ? 0 : v;
-                now += v;
-                changed |= v != r->svc[s].items[k].fee;
-            }
-            if (!changed)
-                continue; /* every line as in the current output */
-        }
-        if (t > 0 || (current && now > 0)) {
-            char *num = ip_billing_number(r, ip_customers_at(r->customers, k)->nr);
-            printf("  %s  %s kr  %s\n", num, ip_money_fmt_thousands(t, a, sizeof a),
-                   ip_customers_at(r->customers, k)->name);
-            free(num);
-        }
-    }
+    print_documents(bill, current != NULL);
 }
 
 /* The record of issued documents of year r->year under a->output, checked
@@ -594,6 +577,57 @@ static ip_err preflight(const ip_run *r, const cli_args *a, ip_diag *d)
     ip_billing_free(bill);
     ip_issued_free(rec);
     return e;
+}
+
+static int cmp_doc_slot(const void *x, const void *y)
+{
+    const ip_issued_doc *a = *(const ip_issued_doc *const *)x, *b = *(const ip_issued_doc *const *)y;
+    if (a->customer != b->customer)
+        return a->customer < b->customer ? -1 : 1;
+    return (a->period_start > b->period_start) - (a->period_start < b->period_start);
+}
+
+/* The documents of a dry run, by the plan: without diff, every invoice that
+ * stands after the run (one per customer and period, its number as issued
+ * or to be issued); with diff, the invoices that would change — the standing
+ * one with the credit note and the new invoice it would get, or a new
+ * invoice where none stands. Amounts in kronor and öre, VAT included. */
+static void print_documents(const ip_billing *bill, int diff)
+{
+    size_t n = ip_billing_ndocs(bill), nnew = ip_billing_nnew(bill), i, k = 0;
+    const ip_issued_doc **list = ip_xcalloc(n + 1, sizeof *list);
+    char a[48], c[48];
+    if (!diff) {
+        for (i = 0; i < n; i++)
+            if (ip_billing_doc_standing(bill, i))
+                list[k++] = ip_billing_doc(bill, i, NULL);
+        qsort(list, k, sizeof *list, cmp_doc_slot);
+        for (i = 0; i < k; i++)
+            printf("  %s  %s kr  %s\n", list[i]->number,
+                   ip_money_fmt_sv(list[i]->total, a, sizeof a), list[i]->name);
+        free(list);
+        return;
+    }
+    free(list);
+    for (i = 0; i < nnew; i++) {
+        const ip_billing_new *pl = ip_billing_new_at(bill, i);
+        const ip_billing_new *next = i + 1 < nnew ? ip_billing_new_at(bill, i + 1) : NULL;
+        if (pl->doc.is_credit) {
+            const ip_issued_doc *inv = ip_billing_doc(bill, (size_t)pl->cancels, NULL);
+            printf("  %s  %s kr  %s: credit note %s", inv->number,
+                   ip_money_fmt_sv(inv->total, a, sizeof a), inv->name, pl->doc.number);
+            if (next && !next->doc.is_credit && next->replaces &&
+                strcmp(next->replaces, inv->number) == 0) {
+                printf(", new invoice %s %s kr", next->doc.number,
+                       ip_money_fmt_sv(next->doc.total, c, sizeof c));
+                i++;
+            }
+            printf("\n");
+        } else {
+            printf("  –  %s: new invoice %s %s kr\n", pl->doc.name, pl->doc.number,
+                   ip_money_fmt_sv(pl->doc.total, c, sizeof c));
+        }
+    }
 }
 
 /* What the output files are made from. */
@@ -788,39 +822,32 @@ int ip_cli_main(int argc, char **argv)
             note("wrote %s/%d: fees.csv, report.txt, prislista-%d.xlsx, %zu invoices", a.output,
                  r->year, r->year, ninv);
     }
-    if (a.dry_run && a.diff) {
-        char *path = ip_xasprintf("%s/%d/fees.csv", a.output, r->year);
-        int64_t *current = ip_xcalloc(r->nsvc * r->ncust, sizeof *current);
-        int found;
-        e = ip_fees_read_current(r, path, current, &found, &d);
-        if (!e && !found)
-            printf("no current output at %s: everything would be new\n", path);
-        if (!e)
-            print_preview(r, found ? current : NULL);
+    if (a.dry_run) {
+        /* What the issued documents would become (read-only: no lock). */
+        ip_issued *rec = NULL;
+        ip_billing *bill = NULL;
+        int64_t *current = NULL;
+        int found = 1;
+        if (!(e = plan_documents(r, &a, 1, &rec, &bill, &d)) && a.diff) {
+            char *path = ip_xasprintf("%s/%d/fees.csv", a.output, r->year);
+            current = ip_xcalloc(r->nsvc * r->ncust, sizeof *current);
+            e = ip_fees_read_current(r, path, current, &found, &d);
+            if (!e && !found)
+                printf("no current output at %s: everything would be new\n", path);
+            free(path);
+        }
+        if (!e) {
+            print_preview(r, a.diff && found ? current : NULL, bill);
+            ip_report_billing(bill, stdout);
+        }
         free(current);
-        free(path);
+        ip_billing_free(bill);
+        ip_issued_free(rec);
         if (e) {
             print_diag(&d);
             ip_run_free(r);
             return ip_err_exit_code(e);
         }
-    } else if (a.dry_run) {
-        print_preview(r, NULL);
-    }
-    if (a.dry_run) {
-        /* What the issued documents would become (read-only: no lock). */
-        ip_issued *rec = NULL;
-        ip_billing *bill = NULL;
-        if ((e = plan_documents(r, &a, 1, &rec, &bill, &d))) {
-            print_diag(&d);
-            ip_billing_free(bill);
-            ip_issued_free(rec);
-            ip_run_free(r);
-            return ip_err_exit_code(e);
-        }
-        ip_report_billing(bill, stdout);
-        ip_billing_free(bill);
-        ip_issued_free(rec);
     }
     if (a.summary) {
         int64_t total = 0;
