@@ -22,7 +22,6 @@
 #include "csv.h"
 #include "csv_write.h"
 #include "digest.h"
-#include "fees.h"
 #include "files.h"
 #include "money.h"
 #include "parse.h"
