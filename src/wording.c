@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "customers.h"
 #include "date.h"
@@ -17,15 +16,12 @@
 
 const char *ip_wording_share(int64_t basis, int64_t total, char *buf, size_t size)
 {
-    char *dot;
     if (total <= 0) {
         snprintf(buf, size, "0,00");
         return buf;
     }
-    ip_money_fmt_frac((ip_i128)basis * 100, total, 2, buf, size);
-    if ((dot = strchr(buf, '.')) != NULL)
-        *dot = ',';
-    return buf;
+    /* a share is 0..100 %: the notation's thousands separator never shows */
+    return ip_money_fmt_frac_sv((ip_i128)basis * 100, total, 2, buf, size);
 }
 
 const char *ip_wording_period(const ip_service *svc, char *buf, size_t size)
