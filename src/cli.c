@@ -41,7 +41,7 @@
 
 enum opt_id { OPT_YEAR, OPT_INPUT, OPT_OUTPUT, OPT_DRY_RUN, OPT_DIFF, OPT_TEMPLATES, OPT_SUMMARY,
               OPT_VERBOSE, OPT_CUSTOMER, OPT_SERVICE, OPT_HELP, OPT_VERSION,
-              OPT_CORRECT, OPT_ISSUE_DATE, OPT_TARIFF, OPT_NAME, OPT__COUNT };
+              OPT_CORRECT, OPT_ISSUE_DATE, OPT_TARIFF, OPT_NAME, OPT_QUIET, OPT__COUNT };
 
 /* Which commands accept an option. */
 #define CMD_RUN 1
@@ -76,6 +76,8 @@ static const struct option_def {
     {OPT_SUMMARY, "summary", NULL, CMD_RUN | CMD_CHECK, "print one summary line on success"},
     {OPT_VERBOSE, "verbose", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN | CMD_SCENARIO,
      "say on stderr what is read, used and written"},
+    {OPT_QUIET, "quiet", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN,
+     "no warnings on stderr (they stay in report.txt; errors are always shown)"},
     {OPT_CUSTOMER, "customer", "NR", CMD_EXPLAIN, "explain: the customer number (required)"},
     {OPT_SERVICE, "service", "ID", CMD_EXPLAIN, "explain: only this service (default: every service)"},
     {OPT_TARIFF, "tariff", "FILE", CMD_SCENARIO,
@@ -101,7 +103,7 @@ typedef struct cli_args {
     int command; /* CMD_* */
     int year;
     const char *input, *output, *templates;
-    int dry_run, diff, summary, verbose;
+    int dry_run, diff, summary, verbose, quiet;
     uint32_t customer; /* explain */
     int have_customer;
     const char *service;
@@ -136,16 +138,39 @@ static void print_exit_statuses(FILE *f)
     }
 }
 
+/* One command's usage line from the option table, so that it lists every
+ * option the command takes: the required ones bare, the others in
+ * brackets, wrapped under the command. */
+static void print_usage_line(FILE *f, const struct command_def *cmd, int first)
+{
+    size_t i, col;
+    col = (size_t)fprintf(f, "%sinternpris %s", first ? "usage: " : "       ", cmd->name);
+    for (i = 0; i < IP_ARRAY_LEN(options); i++) {
+        const struct option_def *o = &options[i];
+        int required = o->id == OPT_YEAR || (o->id == OPT_CUSTOMER && cmd->mask == CMD_EXPLAIN) ||
+                       (o->id == OPT_TARIFF && cmd->mask == CMD_SCENARIO);
+        char item[80];
+        if (!(o->commands & cmd->mask) || o->id == OPT_HELP)
+            continue;
+        snprintf(item, sizeof item, required ? "--%s%s%s" : "[--%s%s%s]", o->name,
+                 o->arg ? " " : "", o->arg ? o->arg : "");
+        if (o->id == OPT_TARIFF)
+            snprintf(item, sizeof item, "--tariff FILE [--tariff FILE …]");
+        if (col + 1 + strlen(item) > 78) {
+            fprintf(f, "\n           ");
+            col = 10;
+        }
+        col += (size_t)fprintf(f, " %s", item);
+    }
+    fputc('\n', f);
+}
+
 static void print_help(FILE *f)
 {
     size_t i;
-    fprintf(f, "usage: internpris run --year Y [--input ROOT] [--output ROOT] [--dry-run [--diff]]\n"
-               "           [--correct --issue-date YYYY-MM-DD]\n"
-               "       internpris check --year Y [--input ROOT] [--output ROOT]\n"
-               "           [--correct --issue-date YYYY-MM-DD]\n"
-               "       internpris explain --year Y --customer NR [--service ID]\n"
-               "       internpris scenario --year Y --tariff FILE [--tariff FILE2 ...] [--name TEXT]\n"
-               "       internpris --help | --version\n\n"
+    for (i = 0; i < IP_ARRAY_LEN(commands); i++)
+        print_usage_line(f, &commands[i], i == 0);
+    fprintf(f, "       internpris --help | --version\n\n"
                "Computes the fixed fees of the contact-centre services per customer and\n"
                "writes the price-list workbook, the UBL invoices, fees.csv, ledger.csv and\n"
                "report.txt. Issued invoices are recorded in ROOT/issued/Y and only ever\n"
@@ -345,6 +370,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
         case OPT_DRY_RUN: a->dry_run = 1; break;
         case OPT_DIFF: a->diff = 1; break;
         case OPT_SUMMARY: a->summary = 1; break;
+        case OPT_QUIET: a->quiet = 1; break;
         case OPT_VERBOSE: a->verbose = 1; break;
         case OPT_CUSTOMER: {
             char *end;
@@ -504,17 +530,18 @@ static void print_preview(const ip_run *r, const int64_t *current, const ip_bill
                         : (fee == 0 && sr->basis[k] == 0 && (prev == IP_NO_PREV || prev == 0)))
                 continue;
             if (!header) {
-                printf("%s — %s: %s kr over %s %s\n", sr->svc->id, sr->svc->name,
+                printf("%s — %s: %s kr over %s %s (fees in kr, excluding VAT)\n",
+                       sr->svc->id, sr->svc->name,
                        ip_money_fmt_thousands(sr->svc->fee, a, sizeof a),
                        ip_money_fmt_thousands(sr->alloc.total, b, sizeof b), sr->svc->unit);
-                printf("  %-6s %-38s %12s %8s %12s %12s %12s\n", "nr", "customer", "basis",
-                       "share %", "fee", current ? "fee now" : "fee Y-1", "change");
+                printf("  %-6s %-38s %12s %10s %12s %12s %12s\n", "nr", "customer", "basis",
+                       "% of basis", "fee", current ? "fee now" : "fee Y-1", "change");
                 header = 1;
             }
             shown++;
             printf("  %-6" PRIu32 " ", cu->nr);
             ip_fput_col(stdout, cu->name, 38);
-            printf(" %12s %8s %12s", ip_money_fmt_thousands(sr->basis[k], a, sizeof a),
+            printf(" %12s %10s %12s", ip_money_fmt_thousands(sr->basis[k], a, sizeof a),
                    ip_wording_share(sr->basis[k], sr->alloc.total, share, sizeof share),
                    ip_money_fmt_thousands(fee, b, sizeof b));
             if (prev == IP_NO_PREV)
@@ -528,7 +555,16 @@ static void print_preview(const ip_run *r, const int64_t *current, const ip_bill
         printf("no changes: the output folder already holds these fees\n");
         return;
     }
-    printf("invoices that would be %s:\n", current ? "changed" : "written");
+    /* Once the year's invoices are issued, the list is of what stands after
+     * the run, not of invoices to write: what the run would issue (nothing,
+     * or a correction's documents) follows under the issued documents. */
+    if (current)
+        printf("invoices that would change (amounts including VAT):\n");
+    else if (ip_billing_first_issue(bill))
+        printf("invoices that would be written (amounts including VAT):\n");
+    else
+        printf("invoices that would stand after the run, as issued or to be issued (amounts "
+               "including VAT):\n");
     print_documents(bill, current != NULL);
 }
 
@@ -807,6 +843,9 @@ int ip_cli_main(int argc, char **argv)
         ip_run_free(r);
         return ip_err_exit_code(e);
     }
+    /* warnings on every run (cron logs stderr), unless --quiet */
+    for (s = 0; !a.quiet && s < r->nwarnings; s++)
+        note("warning: %s", r->warnings[s]);
     if (a.verbose) {
         for (s = 0; s < r->nfiles; s++)
             note("read %s: %" PRIu64 " bytes, %" PRIu64 " rows, sha256 %.12s…", r->files[s].path,
@@ -816,8 +855,6 @@ int ip_cli_main(int argc, char **argv)
                  "%" PRId64 " kr over %" PRId64 " %s", r->svc[s].svc->id, r->svc[s].rows_used,
                  r->svc[s].rows_outside, r->svc[s].rows_filtered, r->svc[s].svc->fee,
                  r->svc[s].alloc.total, r->svc[s].svc->unit);
-        for (s = 0; s < r->nwarnings; s++)
-            note("warning: %s", r->warnings[s]);
         if (a.command == CMD_RUN && !a.dry_run)
             note("wrote %s/%d: fees.csv, report.txt, prislista-%d.xlsx, %zu invoices", a.output,
                  r->year, r->year, ninv);
@@ -855,10 +892,17 @@ int ip_cli_main(int argc, char **argv)
         char buf[32];
         for (k = 0; k < r->ncust; k++)
             total += ip_run_customer_total(r, k);
-        printf("internpris %d: %zu services, %zu customers, %s kr, %zu invoices%s, %s/%d\n",
-               r->year, r->nsvc, r->ncust, ip_money_fmt_thousands(total, buf, sizeof buf), ninv,
-               a.command == CMD_CHECK || a.dry_run ? " (nothing written)" : "",
-               a.output, r->year);
+        /* a check and a dry run write no invoices: they do not count any */
+        if (a.command == CMD_CHECK || a.dry_run)
+            printf("internpris %d: %s: %zu services, %zu customers, %s kr, %zu warning%s, "
+                   "nothing written\n",
+                   r->year, a.command == CMD_CHECK ? "inputs check out" : "dry run", r->nsvc,
+                   r->ncust, ip_money_fmt_thousands(total, buf, sizeof buf), r->nwarnings,
+                   r->nwarnings == 1 ? "" : "s");
+        else
+            printf("internpris %d: %zu services, %zu customers, %s kr, %zu invoices, %s/%d\n",
+                   r->year, r->nsvc, r->ncust, ip_money_fmt_thousands(total, buf, sizeof buf),
+                   ninv, a.output, r->year);
     }
     ip_run_free(r);
     return 0;

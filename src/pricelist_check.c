@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "date.h"
+#include "money.h"
 #include "sie.h"
 #include "util.h"
 #include "wording.h"
@@ -149,8 +150,8 @@ static lxw_row_t write_inputs(const check_page *p, lxw_row_t row)
     const char *sn = p->sn;
     const ip_pl_fmts *f = p->f;
     const ip_run *r = p->r;
-    char buf[200];
-    size_t i;
+    char buf[400];
+    size_t i, s;
 
     ip_pl_put_str(c, ws, sn, row++, 0, "Indata", f->bold);
     ip_pl_put_str(c, ws, sn, row, 0, "Fil", f->head);
@@ -177,6 +178,21 @@ static lxw_row_t write_inputs(const check_page *p, lxw_row_t row)
              r->have_prev ? "inlästa" : "saknas, kolumnerna för förra "
                                         "året visar –");
     ip_pl_put_str(c, ws, sn, row++, 0, buf, f->text);
+    /* last year's fees against the tariff's previous-fee: the service
+     * sheets' Y-1 totals show the sum, their header the tariff's fee */
+    for (s = 0; r->have_prev && s < r->nsvc; s++) {
+        const ip_svc_result *sr = &r->svc[s];
+        char n1[32], n2[32], n3[32];
+        if (sr->prev_total == IP_NO_PREV || sr->prev_total == sr->svc->previous_fee)
+            continue;
+        snprintf(buf, sizeof buf,
+                 "%s: förra årets avgifter summerar till %s kr, tariffens fasta avgift %d "
+                 "är %s kr (skillnad %s kr).",
+                 sr->svc->name, ip_money_fmt_thousands(sr->prev_total, n1, sizeof n1),
+                 r->year - 1, ip_money_fmt_thousands(sr->svc->previous_fee, n2, sizeof n2),
+                 ip_money_fmt_signed(sr->prev_total - sr->svc->previous_fee, n3, sizeof n3));
+        ip_pl_put_str(c, ws, sn, row++, 0, buf, f->text);
+    }
     return row;
 }
 

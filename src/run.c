@@ -23,6 +23,7 @@
 #include "date.h"
 #include "digest.h"
 #include "files.h"
+#include "money.h"
 #include "util.h"
 
 static char *path_join(const char *a, const char *b)
@@ -396,8 +397,24 @@ void ip_run_set_prev(ip_run *r, const char *path, int found)
         IP_BUG("last year's fees handed to the run twice");
     r->prev_path = ip_xstrdup(path);
     r->have_prev = found;
-    if (found)
+    if (found) {
+        /* last year's fees that do not add up to the tariff's previous-fee:
+         * the Y-1 totals show their sum, the header the tariff's fee */
+        size_t s;
+        for (s = 0; s < r->nsvc; s++) {
+            const ip_svc_result *sr = &r->svc[s];
+            char a[32], b[32];
+            if (sr->prev_total == IP_NO_PREV || sr->prev_total == sr->svc->previous_fee)
+                continue;
+            add_warning(r, ip_xasprintf("%s: the fees of %d (%d/fees.csv) sum to %s kr, the "
+                                        "tariff's previous-fee is %s kr",
+                                        sr->svc->id, r->year - 1, r->year - 1,
+                                        ip_money_fmt_thousands(sr->prev_total, a, sizeof a),
+                                        ip_money_fmt_thousands(sr->svc->previous_fee, b,
+                                                               sizeof b)));
+        }
         return;
+    }
     /* first in the list, before the register's warnings */
     line = ip_xasprintf("no fees of %d (%d/fees.csv in the output folder): the Y-1 columns "
                         "show '–'", r->year - 1, r->year - 1);

@@ -11,9 +11,15 @@ cp -r "$SRC/input" in
 
 "$PROG" run --year 2025 --input in --output out >stdout.txt 2>stderr.txt
 check "a plain run is silent on stdout" test ! -s stdout.txt
-check "and on stderr" test ! -s stderr.txt
+check "its warnings reach stderr without --verbose (cron logs them)" \
+  grep -Eq '^[0-9T:-]+Z internpris: warning: no fees of 2024' stderr.txt
+check "stderr holds the warnings and nothing else" \
+  test "$(grep -vc ' internpris: warning: ' stderr.txt)" -eq 0
+"$PROG" run --year 2025 --input in --output out --quiet >stdout.txt 2>stderr.txt
+check "--quiet: silent on stdout" test ! -s stdout.txt
+check "--quiet: silent on stderr" test ! -s stderr.txt
 
-"$PROG" run --year 2025 --input in --output out --summary >stdout.txt 2>stderr.txt
+"$PROG" run --year 2025 --input in --output out --summary --quiet >stdout.txt 2>stderr.txt
 check "--summary prints exactly one line" test "$(wc -l <stdout.txt)" -eq 1
 check "the summary line names the total and the invoices" \
   grep -Eq '^internpris 2025: 4 services, 53 customers, 6 014 000 kr, 39 invoices, out/2025$' stdout.txt
@@ -30,7 +36,8 @@ check "--diff on unchanged inputs says so" grep -q "^no changes: the output fold
 sed -i 's/^2024-06-15;113;\([0-9]*\)$/2024-06-15;113;99/' in/2025/licences.csv
 "$PROG" run --year 2025 --input in --output out --dry-run --diff >diff.txt
 check "--diff shows only the changed service" bash -c "grep -q '^kcp ' diff.txt && ! grep -Eq '^(etjanst|direkt|vaxel) ' diff.txt"
-check "--diff lists the invoices that would change" grep -q "^invoices that would be changed:" diff.txt
+check "--diff lists the invoices that would change" \
+  grep -q "^invoices that would change (amounts including VAT):" diff.txt
 check "a preview writes nothing" test "$(tree_digest out)" = "$before"
 "$PROG" run --year 2025 --input in --output out --dry-run >preview.txt
 check "--dry-run previews every service" test "$(grep -Ec '^(etjanst|direkt|vaxel|kcp) ' preview.txt)" -eq 4
@@ -45,7 +52,7 @@ cp "$SRC/input/2025/licences.csv" in/2025/licences.csv
 # than the delay (1 s; in the test-hooks build IP_TEST_PROGRESS_MS=0 makes
 # every file slow enough), erased when the file is read. stderr is a
 # pseudo-terminal here.
-IP_TEST_PROGRESS_MS=0 $PY "$SRC/tests/e2e/pty_run.py" stdout.txt tty.txt "$HOOKS_PROG" check --year 2025 --input in --output out --summary
+IP_TEST_PROGRESS_MS=0 $PY "$SRC/tests/e2e/pty_run.py" stdout.txt tty.txt "$HOOKS_PROG" check --year 2025 --input in --output out --summary --quiet
 check "on a terminal, a slow file gets a progress bar" \
   grep -Eq 'internpris: reading in/2025/cases.csv \[#* *\] +[0-9]+ % [0-9]+\.[0-9]/3\.4 MB' tty.txt
 check "every statistics file gets one" bash -c \
@@ -53,9 +60,9 @@ check "every statistics file gets one" bash -c \
 check "and it is erased when the file is read" $PY -c \
   "import sys; sys.exit(0 if open('tty.txt', 'rb').read().endswith(b'\r\x1b[K') else 1)"
 check "stdout keeps only the summary line" test "$(wc -l <stdout.txt)" -eq 1
-$PY "$SRC/tests/e2e/pty_run.py" stdout.txt tty.txt "$PROG" check --year 2025 --input in --output out
+$PY "$SRC/tests/e2e/pty_run.py" stdout.txt tty.txt "$PROG" check --year 2025 --input in --output out --quiet
 check "files read in less than a second get no bar" test ! -s tty.txt
-IP_TEST_PROGRESS_MS=0 "$HOOKS_PROG" check --year 2025 --input in --output out 2>stderr.txt
+IP_TEST_PROGRESS_MS=0 "$HOOKS_PROG" check --year 2025 --input in --output out --quiet 2>stderr.txt
 check "no bar when stderr is not a terminal (cron)" test ! -s stderr.txt
 
 # Installed like a real tool.

@@ -69,7 +69,11 @@ before=$(tree_digest "$out")
 check "check mode exits 0" "$PROG" check --year 2025 --input input --output "$out"
 "$PROG" run --year 2025 --dry-run --input input --output "$out" >"$WORK/preview.txt"
 check "dry run and check write nothing" test "$(tree_digest "$out")" = "$before"
-check "dry run previews fees and invoices" grep -q "invoices that would be written" "$WORK/preview.txt"
+check "a dry run after the first issue lists no invoice to write" bash -c \
+  "! grep -q 'invoices that would be written' '$WORK/preview.txt' && grep -q '^invoices that would stand after the run' '$WORK/preview.txt' && grep -q 'would issue nothing new' '$WORK/preview.txt'"
+"$PROG" run --year 2025 --dry-run --input input --output "$WORK/fresh" >"$WORK/preview.txt" 2>/dev/null
+check "a dry run before the first issue previews fees and net invoices" \
+  grep -q "^invoices that would be written (amounts including VAT):" "$WORK/preview.txt"
 check "a new root gets nothing from a dry run" bash -c "'$PROG' run --year 2025 --dry-run --input input --output '$WORK/none' >/dev/null && test ! -e '$WORK/none'"
 
 # Last year's fees.csv feeds the Y-1 column; without it the report says so.
@@ -87,6 +91,26 @@ with open(sys.argv[2], "w", encoding="utf-8", newline="") as f:
 PY
 check "run with last year's fees" "$PROG" run --year 2025 --input input --output "$WORK/prev"
 check "report says last year's fees were read" grep -q "fees.csv (read)" "$WORK/prev/2025/report.txt"
+
+# A last year that does not add up, like the city's own 2024 list: its rows
+# sum to 1 399 999 and 2 024 001 kr against previous-fee 1 400 000 and
+# 2 024 000. A warning on stderr and in the report names both amounts.
+mkdir -p "$WORK/odd/2024"
+$PY "$SRC/tests/e2e/make_prev_fees.py" "$y/fees.csv" "$WORK/odd/2024/fees.csv" vaxel=1399999 kcp=2024001
+"$PROG" run --year 2025 --input input --output "$WORK/odd" 2>"$WORK/odd.err"
+for w in "vaxel: the fees of 2024 (2024/fees.csv) sum to 1 399 999 kr, the tariff's previous-fee is 1 400 000 kr" \
+         "kcp: the fees of 2024 (2024/fees.csv) sum to 2 024 001 kr, the tariff's previous-fee is 2 024 000 kr"; do
+  check "warning on stderr: ${w%%:*}" grep -qF "warning: $w" "$WORK/odd.err"
+  check "warning in report.txt: ${w%%:*}" grep -qF "  $w" "$WORK/odd/2025/report.txt"
+done
+check "without last year's fees there is nothing to check" bash -c "! grep -q 'previous-fee is' '$y/report.txt'"
+/usr/bin/python3 "$SRC/tests/xlsx_check.py" dump "$WORK/odd/2025/prislista-2025.xlsx" >"$WORK/odd.cells"
+check "Avstämning has a line for each, with both amounts" bash -c \
+  "grep -qF 'Telefonistöd, gemensam växel: förra årets avgifter summerar till 1 399 999 kr, tariffens fasta avgift 2024 är 1 400 000 kr (skillnad -1 kr).' '$WORK/odd.cells' &&
+   grep -qF 'Förvaltning av kontaktcenterplattform: förra årets avgifter summerar till 2 024 001 kr, tariffens fasta avgift 2024 är 2 024 000 kr (skillnad +1 kr).' '$WORK/odd.cells'"
+check "each service sheet has a footnote on it" bash -c \
+  "grep -qP '^Telefonistöd\tA[0-9]+\ts\tFörra årets avgifter \(fees.csv 2024\) summerar till 1 399 999 kr, inte till tariffens fasta avgift 2024 på 1 400 000 kr' '$WORK/odd.cells' &&
+   grep -qP '^Kontaktcenterplattform\tA[0-9]+\ts\tFörra årets avgifter \(fees.csv 2024\) summerar till 2 024 001 kr' '$WORK/odd.cells'"
 
 # Every invoice passes the official validation artefacts.
 ls "$y"/invoices/*.xml >/dev/null 2>&1 && ok "invoices written" || fail "invoices written"

@@ -75,19 +75,19 @@ fresh; first_run; set_fee 240000 250000
 "$PROG" run --year 2025 --input in --output out --correct --issue-date 2025-06-01 >/dev/null
 set_fee 250000 260000
 "$PROG" run --year 2025 --input in --output out --dry-run --diff >diff.txt
-sed -n '/^invoices that would be changed:/,$p' diff.txt >list.txt
+sed -n '/^invoices that would change (/,$p' diff.txt >list.txt
 check "--diff after a correction names the standing KC2025-110-R1" grep -q '^  KC2025-110-R1 ' list.txt
 check "  not the cancelled KC2025-110" bash -c "! grep -q '^  KC2025-110 ' list.txt"
 check "  and what it would get (K2, R2)" grep -q 'KC2025-110-K2.*KC2025-110-R2' list.txt
 
 fresh; quarterly; "$PROG" run --year 2025 --input in --output out --dry-run >plain.txt
-sed -n '/^invoices that would be written:/,$p' plain.txt >list.txt
+sed -n '/^invoices that would be written (/,$p' plain.txt >list.txt
 check "--dry-run with periods names the period invoices (KC2025-110-01)" grep -q '^  KC2025-110-01 ' list.txt
 check "  not a number that is never issued" bash -c "! grep -q '^  KC2025-110 ' list.txt"
 check "  four periods of 110" test "$(grep -c '^  KC2025-110-0[1-4] ' list.txt)" -eq 4
 first_run; set_fee 240000 250000
 "$PROG" run --year 2025 --input in --output out --dry-run --diff >diff.txt
-sed -n '/^invoices that would be changed:/,$p' diff.txt >list.txt
+sed -n '/^invoices that would change (/,$p' diff.txt >list.txt
 check "--diff with periods names the issued period invoices" grep -q '^  KC2025-110-01 ' list.txt
 check "  not KC2025-110" bash -c "! grep -q '^  KC2025-110 ' list.txt"
 check "every number listed is in the record" bash -c "
