@@ -151,19 +151,19 @@ static void write_share(const ip_run *r, const ip_svc_result *sr, size_t slot, F
                 ip_money_fmt_thousands(w, c, sizeof c), ip_money_fmt_thousands(W, e, sizeof e));
         /* the parts as the allocation handed them out, over its denominator */
         fprintf(f, "  equal part         %18s kr\n",
-                ip_money_fmt_frac_thousands(it->num_equal, den, 2, a, sizeof a));
+                ip_money_fmt_frac_sv(it->num_equal, den, 2, a, sizeof a));
         fprintf(f, "  proportional part  %18s kr\n",
-                ip_money_fmt_frac_thousands(it->num_prop, den, 2, a, sizeof a));
+                ip_money_fmt_frac_sv(it->num_prop, den, 2, a, sizeof a));
         fprintf(f, "  e                  %18s kr\n",
-                ip_money_fmt_frac_thousands(it->num, den, 2, a, sizeof a));
+                ip_money_fmt_frac_sv(it->num, den, 2, a, sizeof a));
     } else {
         fprintf(f, "exact share e = F × w / W = %s × %s / %s = %s kr\n",
                 ip_money_fmt_thousands(F, a, sizeof a), ip_money_fmt_thousands(w, b, sizeof b),
                 ip_money_fmt_thousands(W, c, sizeof c),
-                ip_money_fmt_frac_thousands(it->num, den, 2, e, sizeof e));
+                ip_money_fmt_frac_sv(it->num, den, 2, e, sizeof e));
     }
     fprintf(f, "floor %s kr, remainder %s kr\n", ip_money_fmt_thousands(it->floor, a, sizeof a),
-            ip_money_fmt_frac_thousands(rem, den, 2, b, sizeof b));
+            ip_money_fmt_frac_sv(rem, den, 2, b, sizeof b));
 
     for (k = 0; k < r->ncust; k++) {
         if (sr->items[k].rem != 0)
@@ -182,6 +182,17 @@ static void write_share(const ip_run *r, const ip_svc_result *sr, size_t slot, F
         fprintf(f, "  this remainder ranks %zu of %zu (larger remainder, then larger basis, "
                    "then lower number first): %s\n",
                 rank, nrem, it->got_extra ? "one extra krona" : "no extra krona");
+}
+
+/* Last year's fees that do not add up to the tariff's previous-fee. */
+static void prev_fee_note(const ip_run *r, const ip_svc_result *sr, FILE *f)
+{
+    char a[32], b[32];
+    if (sr->prev_total != IP_NO_PREV && sr->prev_total != sr->svc->previous_fee)
+        fprintf(f, "  note: F%d is the tariff's previous-fee, %s kr; %d's fees.csv sums to %s kr "
+                   "for the customers in this year's register\n",
+                r->year - 1, ip_money_fmt_thousands(sr->svc->previous_fee, a, sizeof a),
+                r->year - 1, ip_money_fmt_thousands(sr->prev_total, b, sizeof b));
 }
 
 /* Last year's fee, the change, and its split into own volume (a) and the
@@ -214,9 +225,13 @@ static void write_change(const ip_run *r, const ip_svc_result *sr, size_t slot, 
             svc->unit, y, ip_money_fmt_thousands(sr->basis[slot], c, sizeof c),
             ip_money_fmt_thousands(sr->alloc.total, e, sizeof e));
     if (pW == 0) {
-        a_kr = 0;
-        fprintf(f, "  (a) own volume: cannot be computed, W %d was 0: 0 kr\n", y1);
-    } else {
+        /* no basis last year: no own-volume effect to tell apart */
+        fprintf(f, "  the change cannot be split into own volume and the rest: W %d was 0\n",
+                y1);
+        prev_fee_note(r, sr, f);
+        return;
+    }
+    {
         ip_i128 num = (ip_i128)svc->previous_fee * (100 - p) * (sr->basis[slot] - pw);
         ip_i128 den = (ip_i128)100 * pW;
         a_kr = (int64_t)ip_money_div_round(num, den);
@@ -239,11 +254,7 @@ static void write_change(const ip_run *r, const ip_svc_result *sr, size_t slot, 
     fprintf(f, "  (b) the fixed fee and everybody else's volume: %s kr\n",
             ip_money_fmt_signed(change - a_kr, a, sizeof a));
     fprintf(f, "  (a) + (b) = %s kr\n", ip_money_fmt_signed(change, a, sizeof a));
-    if (sr->prev_total != IP_NO_PREV && sr->prev_total != svc->previous_fee)
-        fprintf(f, "  note: F%d is the tariff's previous-fee, %s kr; %d's fees.csv sums to %s kr "
-                   "for the customers in this year's register\n",
-                y1, ip_money_fmt_thousands(svc->previous_fee, a, sizeof a), y1,
-                ip_money_fmt_thousands(sr->prev_total, b, sizeof b));
+    prev_fee_note(r, sr, f);
 }
 
 static void explain_service(const ip_run *r, size_t s, size_t slot, FILE *f)

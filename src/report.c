@@ -22,7 +22,8 @@ static void write_service(const ip_run *r, size_t s, FILE *f)
 {
     const ip_svc_result *sr = &r->svc[s];
     const ip_service *svc = sr->svc;
-    char a[32], b[32], period[40], exact[64], share[32];
+    char a[32], b[32], period[40], exact[64], share[32], fshare[32];
+    int split = svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL;
     size_t k, m, v;
     int64_t fee_sum = 0;
 
@@ -40,13 +41,26 @@ static void write_service(const ip_run *r, size_t s, FILE *f)
         fputc('}', f);
     }
     fputc('\n', f);
-    fprintf(f, "rows: %" PRIu64 " used, %" PRIu64 " %s, %" PRIu64 " not matching the filters\n",
-            sr->rows_used, sr->rows_outside,
-            svc->is_snapshot ? "on other dates" : "outside the window", sr->rows_filtered);
-    if (svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL)
+    fprintf(f, "rows: %s used, %s %s, %s not matching the filters\n",
+            ip_money_fmt_thousands((int64_t)sr->rows_used, a, sizeof a),
+            ip_money_fmt_thousands((int64_t)sr->rows_outside, b, sizeof b),
+            svc->is_snapshot ? "on other dates" : "outside the window",
+            ip_money_fmt_thousands((int64_t)sr->rows_filtered, exact, sizeof exact));
+    if (split) {
         fprintf(f, "key: %d %% equally among the %zu participants, %d %% by share of %s\n",
                 svc->equal_percent, sr->alloc.participants, 100 - svc->equal_percent, svc->unit);
-    else
+        /* the exact equal part, the same for every participant: the
+         * workbook shows it rounded down to whole kronor */
+        for (k = 0; k < r->ncust; k++)
+            if (sr->basis[k] > 0 && sr->alloc.den > 0) {
+                fprintf(f, "equal part: %s kr to each participant (exact); the rest of an "
+                           "exact share is by %s\n",
+                        ip_money_fmt_frac_sv(sr->items[k].num_equal, sr->alloc.den, 2, exact,
+                                             sizeof exact),
+                        svc->unit);
+                break;
+            }
+    } else
         fprintf(f, "key: proportional to %s\n", svc->unit);
     for (k = 0; k < r->ncust; k++) {
         if (sr->into[k] >= 0) {
@@ -57,8 +71,12 @@ static void write_service(const ip_run *r, size_t s, FILE *f)
                     svc->unit);
         }
     }
-    fprintf(f, "%-6s %-40s %12s %12s %8s %18s %12s %12s\n", "nr", "name", "measured", "basis",
-            "share %", "exact share kr", "fee kr", "fee Y-1 kr");
+    /* "% of basis": the share of the basis total; the split key's fee has
+     * an equal part too, so its share of the fee stands beside it */
+    fprintf(f, "%-6s %-40s %12s %12s %10s", "nr", "name", "measured", "basis", "% of basis");
+    if (split)
+        fprintf(f, " %8s", "% of fee");
+    fprintf(f, " %18s %12s %12s\n", "exact share kr", "fee kr", "fee Y-1 kr");
     for (k = 0; k < r->ncust; k++) {
         const ip_customer *c = ip_customers_at(r->customers, k);
         char prev[32];
@@ -68,24 +86,34 @@ static void write_service(const ip_run *r, size_t s, FILE *f)
         if (sr->prev_fee[k] == IP_NO_PREV)
             snprintf(prev, sizeof prev, "–");
         else
-            snprintf(prev, sizeof prev, "%" PRId64, sr->prev_fee[k]);
+            ip_money_fmt_thousands(sr->prev_fee[k], prev, sizeof prev);
         fprintf(f, "%-6" PRIu32 " ", c->nr);
         ip_fput_col(f, c->name, 40);
-        fprintf(f, " %12" PRId64 " %12" PRId64 " %8s %18s %12" PRId64 "%s %12s\n",
-                sr->raw[k], sr->basis[k],
-                ip_wording_share(sr->basis[k], sr->alloc.total, share, sizeof share),
-                ip_money_fmt_frac(sr->items[k].num, sr->alloc.den, 2, exact, sizeof exact),
-                sr->items[k].fee, sr->items[k].got_extra ? "+" : " ", prev);
+        fprintf(f, " %12s %12s %10s", ip_money_fmt_thousands(sr->raw[k], a, sizeof a),
+                ip_money_fmt_thousands(sr->basis[k], b, sizeof b),
+                ip_wording_share(sr->basis[k], sr->alloc.total, share, sizeof share));
+        if (split)
+            fprintf(f, " %8s", ip_wording_share(sr->items[k].fee, svc->fee, fshare, sizeof fshare));
+        fprintf(f, " %18s %12s%s %12s\n",
+                ip_money_fmt_frac_sv(sr->items[k].num, sr->alloc.den, 2, exact, sizeof exact),
+                ip_money_fmt_thousands(sr->items[k].fee, a, sizeof a),
+                sr->items[k].got_extra ? "+" : " ", prev);
         fee_sum += sr->items[k].fee;
     }
-    fprintf(f, "%-6s %-40s %12s %12" PRId64 " %8s %18s %12" PRId64 "  %12s\n", "", "total", "",
-            sr->alloc.total, "100,00",
-            ip_money_fmt_frac((ip_i128)svc->fee, 1, 2, exact, sizeof exact), fee_sum,
+    fprintf(f, "%-6s %-40s %12s %12s %10s", "", "total", "",
+            ip_money_fmt_thousands(sr->alloc.total, a, sizeof a), "100,00");
+    if (split)
+        fprintf(f, " %8s", "100,00");
+    fprintf(f, " %18s %12s  %12s\n",
+            ip_money_fmt_frac_sv((ip_i128)svc->fee, 1, 2, exact, sizeof exact),
+            ip_money_fmt_thousands(fee_sum, a, sizeof a),
             sr->prev_total == IP_NO_PREV ? "–"
-                                         : ip_money_fmt_thousands(sr->prev_total, a, sizeof a));
-    fprintf(f, "fees sum to %" PRId64 " kr = fixed fee %" PRId64 " kr: %s; %" PRId64
-               " kr handed out by largest remainder (marked +)\n",
-            fee_sum, svc->fee, fee_sum == svc->fee ? "yes" : "NO", sr->alloc.remaining);
+                                         : ip_money_fmt_thousands(sr->prev_total, b, sizeof b));
+    fprintf(f, "fees sum to %s kr = fixed fee %s kr: %s; %s kr handed out by largest remainder "
+               "(marked +)\n",
+            ip_money_fmt_thousands(fee_sum, a, sizeof a),
+            ip_money_fmt_thousands(svc->fee, b, sizeof b), fee_sum == svc->fee ? "yes" : "NO",
+            ip_money_fmt_thousands(sr->alloc.remaining, exact, sizeof exact));
 }
 
 ip_err ip_report_write(const ip_run *r, FILE *f, const char *name, ip_diag *d)
@@ -100,8 +128,13 @@ ip_err ip_report_write(const ip_run *r, FILE *f, const char *name, ip_diag *d)
             r->have_prev ? "read" : "not found");
     fprintf(f, "\nfiles read\n");
     for (i = 0; i < r->nfiles; i++)
-        fprintf(f, "  %-16s %10" PRIu64 " bytes %9" PRIu64 " rows  sha256 %s\n", r->files[i].name,
-                r->files[i].bytes, r->files[i].rows, r->files[i].sha256);
+    {
+        char nb[32], nr[32];
+        fprintf(f, "  %-16s %10s bytes %9s rows  sha256 %s\n", r->files[i].name,
+                ip_money_fmt_thousands((int64_t)r->files[i].bytes, nb, sizeof nb),
+                ip_money_fmt_thousands((int64_t)r->files[i].rows, nr, sizeof nr),
+                r->files[i].sha256);
+    }
     for (i = 0; i < r->nsvc; i++)
         write_service(r, i, f);
     fprintf(f, "\nwarnings: %zu\n", r->nwarnings);

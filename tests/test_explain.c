@@ -5,7 +5,7 @@
  * schema in templates/, an empty temporary output root so last year is
  * unknown). The tests read the explanation the way a controller would: the
  * SPEC's worked example for customer 110 in E-tjänstsupport (basis 1 841,
- * exact share 155 249.47, fee 155 249), the switchboard consolidation of 101
+ * exact share 155 249,47, fee 155 249), the switchboard consolidation of 101
  * into 110 seen from both sides, the monthly counts adding up to the raw
  * basis, the remainder ranks agreeing with who got the remaining kronor,
  * unknown customers and services as usage errors, a failing stream as an I/O
@@ -195,8 +195,8 @@ static void test_explain_etjanst_worked_example(void **state)
     assert_contains(out, "  sum            1 841 (raw basis)\n");
     assert_contains(out, "consolidated: none\nbasis w = 1 841 ärenden\n");
     assert_contains(out, "basis total W = 2 846 ärenden\n");
-    assert_contains(out, "exact share e = F × w / W = 240 000 × 1 841 / 2 846 = 155 249.47 kr\n");
-    assert_contains(out, "floor 155 249 kr, remainder 0.47 kr\n");
+    assert_contains(out, "exact share e = F × w / W = 240 000 × 1 841 / 2 846 = 155 249,47 kr\n");
+    assert_contains(out, "floor 155 249 kr, remainder 0,47 kr\n");
     assert_contains(out, "no extra krona\n");
     assert_contains(out, "fee 2025: 155 249 kr\n");
     assert_contains(out, "fee 2024: unknown: no fees.csv for 2024\n");

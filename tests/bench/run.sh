@@ -98,8 +98,20 @@ check_counts() { # label file-with-counts expected
   echo "   $1: counts agree" >&2
 }
 vaxel_measured() { # report.txt -> customer;count for measured > 0, ascending
-  awk '/^== vaxel/ { on = 1; next } /^== / { on = 0 }
-       on && $1 ~ /^[0-9]+$/ { if ($(NF-5) > 0) print $1 ";" $(NF-5) }' "$1" | sort -t';' -k1,1n
+  # fixed columns: nr (6), name (40 code points), measured (12, with
+  # thousands spaces)
+  python3 -c '
+import sys
+on = False
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.startswith("== "):
+        on = line.startswith("== vaxel")
+        continue
+    nr = line[:6].strip()
+    if on and nr.isdigit():
+        n = int(line[48:60].replace(" ", ""))
+        if n > 0:
+            print(f"{nr};{n}")' "$1" | sort -t';' -k1,1n
 }
 
 results=$SCRATCH/results

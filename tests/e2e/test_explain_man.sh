@@ -20,8 +20,8 @@ for line in \
   "basis: ärenden in cases.csv, date column 'date', window 2023-07-01–2024-06-30" \
   "filters: queue in {E-tjänstsupport}, kind in {inkommande}" \
   "basis total W = 2 846 ärenden" \
-  "exact share e = F × w / W = 240 000 × 1 841 / 2 846 = 155 249.47 kr" \
-  "floor 155 249 kr, remainder 0.47 kr" \
+  "exact share e = F × w / W = 240 000 × 1 841 / 2 846 = 155 249,47 kr" \
+  "floor 155 249 kr, remainder 0,47 kr" \
   "fee 2025: 155 249 kr" \
   "== vaxel — Telefonistöd, gemensam växel" \
   "consolidated: + 7 423 anrop of 101 Finansförvaltningen, rolled into 110" \
