@@ -74,12 +74,13 @@ static void write_head(const cust_page *p)
     for (s = 0; s < r->nsvc; s++)
         ip_pl_put_str(c, ws, sn, p->head, (lxw_col_t)(p->first_svc + s),
                       ip_pl_service_label(r->svc[s].svc), f->head_num);
-    snprintf(title, sizeof title, "Totalt %d", r->year);
+    /* two lines each: neighbouring headings never touch on the page */
+    snprintf(title, sizeof title, "Totalt\n%d", r->year);
     ip_pl_put_str(c, ws, sn, p->head, p->col_tot, title, f->head_num);
-    snprintf(title, sizeof title, "Totalt %d", r->year - 1);
+    snprintf(title, sizeof title, "Totalt\n%d", r->year - 1);
     ip_pl_put_str(c, ws, sn, p->head, p->col_prev, title, f->head_num);
-    ip_pl_put_str(c, ws, sn, p->head, p->col_prev + 1, "Förändring kr", f->head_num);
-    ip_pl_put_str(c, ws, sn, p->head, p->col_prev + 2, "Förändring %", f->head_num);
+    ip_pl_put_str(c, ws, sn, p->head, p->col_prev + 1, "Förändring\nkr", f->head_num);
+    ip_pl_put_str(c, ws, sn, p->head, p->col_prev + 2, "Förändring\n%", f->head_num);
     ip_pl_put_str(c, ws, sn, p->head, p->col_group, "Kundgrupp", f->head_indent);
     worksheet_set_row(ws, p->head, 45, NULL);
 }

@@ -248,12 +248,13 @@ static void write_table_head(const svc_page *p, lxw_row_t head)
     share = ip_wording_share_heading(p->svc);
     ip_pl_put_str(c, ws, sn, head, cl->share, share, f->head_num);
     free(share);
-    snprintf(buf, sizeof buf, "Årsavgift %d", p->r->year);
+    /* two lines each: neighbouring headings never touch on the page */
+    snprintf(buf, sizeof buf, "Årsavgift\n%d", p->r->year);
     ip_pl_put_str(c, ws, sn, head, cl->fee, buf, f->head_num);
-    snprintf(buf, sizeof buf, "Årsavgift %d", p->r->year - 1);
+    snprintf(buf, sizeof buf, "Årsavgift\n%d", p->r->year - 1);
     ip_pl_put_str(c, ws, sn, head, cl->prev, buf, f->head_num);
-    ip_pl_put_str(c, ws, sn, head, cl->prev + 1, "Förändring kr", f->head_num);
-    ip_pl_put_str(c, ws, sn, head, cl->prev + 2, "Förändring %", f->head_num);
+    ip_pl_put_str(c, ws, sn, head, cl->prev + 1, "Förändring\nkr", f->head_num);
+    ip_pl_put_str(c, ws, sn, head, cl->prev + 2, "Förändring\n%", f->head_num);
     worksheet_set_row(ws, head, 45, NULL);
 }
 

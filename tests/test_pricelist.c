@@ -396,8 +396,8 @@ static void test_pricelist_per_kund_numbers_and_totals(void **state)
     char want[64];
     xbook_load(&b, m->path);
     assert_text(xget(&b, "Per kund", "C4"), "E-tjänstsupport");
-    assert_text(xget(&b, "Per kund", "E4"), "Totalt 2025");
-    assert_text(xget(&b, "Per kund", "F4"), "Totalt 2024");
+    assert_text(xget(&b, "Per kund", "E4"), "Totalt\\n2025");
+    assert_text(xget(&b, "Per kund", "F4"), "Totalt\\n2024");
     for (k = 0; k < r->ncust; k++) {
         const ip_customer *cu = ip_customers_at(r->customers, k);
         int row = xrow_of_nr(&b, "Per kund", cu->nr);
@@ -462,10 +462,10 @@ static void test_pricelist_proportional_service_sheet(void **state)
     head = xfind_row(&b, sh, 'A', "Nr");
     assert_text(xat(&b, sh, 'D', head), "Antal ärenden");
     assert_text(xat(&b, sh, 'E', head), "Andel av antalet");
-    assert_text(xat(&b, sh, 'F', head), "Årsavgift 2025");
-    assert_text(xat(&b, sh, 'G', head), "Årsavgift 2024");
-    assert_text(xat(&b, sh, 'H', head), "Förändring kr");
-    assert_text(xat(&b, sh, 'I', head), "Förändring %");
+    assert_text(xat(&b, sh, 'F', head), "Årsavgift\\n2025");
+    assert_text(xat(&b, sh, 'G', head), "Årsavgift\\n2024");
+    assert_text(xat(&b, sh, 'H', head), "Förändring\\nkr");
+    assert_text(xat(&b, sh, 'I', head), "Förändring\\n%");
 
     /* 110: count, share as a formula, fees as numbers, the change; no
      * marker (nobody is counted in 110 here). */
@@ -513,7 +513,7 @@ static void test_pricelist_switchboard_sheet_with_consolidation(void **state)
     assert_text(xat(&b, sh, 'E', head), "Lika del (20\u00a0%)");
     assert_text(xat(&b, sh, 'F', head), "Efter anrop (80\u00a0%)");
     assert_text(xat(&b, sh, 'G', head), "Andel av avgiften");
-    assert_text(xat(&b, sh, 'H', head), "Årsavgift 2025");
+    assert_text(xat(&b, sh, 'H', head), "Årsavgift\\n2025");
 
     /* 101 is counted in 110: the name as registered, 110's marker beside
      * it, "ingår i", no fee. */

@@ -109,7 +109,8 @@ def find(grid, text, col=None):
 
 def header(grid):
     r, _ = find(grid, "Nr", 1)
-    return r, {v: c for (rr, c), v in grid.items() if rr == r and isinstance(v, str)}
+    # a heading may break over two lines ("Årsavgift\n2025"): compared as words
+    return r, {" ".join(v.split()): c for (rr, c), v in grid.items() if rr == r and isinstance(v, str)}
 
 names = {ws.title: ws["A1"].value for ws in wf.worksheets}
 for sid, name, fixed in services:
