@@ -400,13 +400,14 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
 
     /* Sheet names first: the check sheet and "Per kund" refer to them. */
     c.sheets = ip_xcalloc(r->nsvc ? r->nsvc : 1, sizeof *c.sheets);
-    taken = ip_xcalloc(r->nsvc + 2, sizeof *taken);
+    taken = ip_xcalloc(r->nsvc + 3, sizeof *taken);
     taken[0] = IP_PL_SHEET_CUSTOMERS;
     taken[1] = IP_PL_SHEET_CHECK;
+    taken[2] = IP_PL_SHEET_DOCUMENTS;
     for (s = 0; s < r->nsvc; s++) {
         c.sheets[s].name = ip_pricelist_sheet_name(ip_pl_service_label(r->svc[s].svc),
-                                                   r->svc[s].svc->id, taken, s + 2);
-        taken[s + 2] = c.sheets[s].name;
+                                                   r->svc[s].svc->id, taken, s + 3);
+        taken[s + 3] = c.sheets[s].name;
     }
     free(taken);
 
@@ -415,6 +416,8 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
     for (s = 0; s < r->nsvc; s++)
         ip_pl_write_service_sheet(&c, add_sheet(wb, c.sheets[s].name), s);
     ip_pl_write_check_sheet(&c, add_sheet(wb, IP_PL_SHEET_CHECK));
+    if (bill)
+        ip_pl_write_documents_sheet(&c, add_sheet(wb, IP_PL_SHEET_DOCUMENTS));
 
     if (c.lerr != LXW_NO_ERROR) {
         char ref[16];

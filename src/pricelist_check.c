@@ -3,9 +3,10 @@
  * fixed fee against the allocated sums on its sheet and on "Per kund" (live
  * formulas into those sheets, differences that must be 0), the basis, its
  * period and the rows used; every input file with its size, rows and
- * SHA-256; last year's fees; the year's documents and corrections; the
- * internal postings (sie.h) against the departments' fees and standing
- * invoices; the run's warnings.
+ * SHA-256; last year's fees (against the tariff's previous-fee); the
+ * standing invoices against the year's fees (the documents themselves are on
+ * "Dokument"); the internal postings (sie.h) against the departments' fees
+ * and standing invoices; the run's warnings.
  */
 #include "pricelist_sheet.h"
 
@@ -210,16 +211,15 @@ static lxw_row_t write_documents(const check_page *p, lxw_row_t row)
      * fee, 2 a sum, 3 their difference, which is 0. */
     static const char *const sum_head[] = {"Fakturor", "Årets avgifter",
                                            "Gällande fakturor, netto", "Differens"};
-    static const char *const head[] = {"Dokument", "Typ", "Netto", "Fakturadatum", "Kund",
-                                       "Korrigering", "Krediterar", "", "Namn"};
-    size_t n = ip_billing_ndocs(b), i;
+    size_t i;
     ip_billing_totals t;
-    char buf[200], a[16], bb[16], ds[11];
+    char buf[200], a[16], bb[16];
 
     ip_billing_totals_of(b, &t);
 
     for (i = 0; i < IP_ARRAY_LEN(sum_head); i++)
         ip_pl_put_str(c, ws, sn, row, (lxw_col_t)i, sum_head[i], i == 0 ? f->head : f->head_num);
+    worksheet_set_row(ws, row, 30, NULL);
     row++;
     ip_pl_put_str(c, ws, sn, row, 0, "Gällande fakturor mot avgifterna", f->name);
     ip_pl_put_num(c, ws, sn, row, 1, ip_pl_num_ore(t.fees * 100), f->ore);
@@ -233,32 +233,15 @@ static lxw_row_t write_documents(const check_page *p, lxw_row_t row)
     ip_pl_put_str(c, ws, sn, row++, 0, buf, f->subtitle);
     row++;
 
-    if (t.corrections == 0) {
-        ip_pl_put_str(c, ws, sn, row++, 0,
-                      "Inga korrigeringar: de först utfärdade fakturorna gäller.", f->text);
-        return row;
-    }
-    ip_pl_put_str(c, ws, sn, row++, 0, "Korrigeringar (kreditnotor och nya fakturor)", f->bold);
-    for (i = 0; i < IP_ARRAY_LEN(head); i++)
-        ip_pl_put_str(c, ws, sn, row, (lxw_col_t)i, head[i],
-                      i == 2 || i == 3 || i == 4 || i == 5 ? f->head_num : f->head);
-    row++;
-    for (i = 0; i < n; i++) {
-        const ip_issued_doc *x = ip_billing_doc(b, i, NULL);
-        if (x->run == 0)
-            continue;
-        ip_pl_put_str(c, ws, sn, row, 0, x->number, f->text);
-        ip_pl_put_str(c, ws, sn, row, 1, x->is_credit ? "kreditnota" : "faktura", f->text);
-        ip_pl_put_num(c, ws, sn, row, 2, ip_pl_num_ore(x->is_credit ? -x->net : x->net), f->ore);
-        ip_pl_put_str(c, ws, sn, row, 3, ip_date_str(x->issue_date, ds), f->date);
-        ip_pl_put_num(c, ws, sn, row, 4, (double)x->customer, f->int_num);
-        snprintf(buf, sizeof buf, "%d", x->run);
-        ip_pl_put_str(c, ws, sn, row, 5, buf, f->date);
-        if (x->cancels)
-            ip_pl_put_str(c, ws, sn, row, 6, x->cancels, f->text);
-        ip_pl_put_str(c, ws, sn, row, 8, x->name, f->text);
-        row++;
-    }
+    /* the documents have a sheet of their own, with their own headings */
+    if (t.corrections == 0)
+        snprintf(buf, sizeof buf, "Inga korrigeringar: de först utfärdade fakturorna gäller. "
+                                  "Dokumenten står på bladet Dokument.");
+    else
+        snprintf(buf, sizeof buf, "Korrigeringar: %zu dokument. Kreditnotorna och de nya "
+                                  "fakturorna står med årets övriga dokument på bladet Dokument.",
+                 t.corrections);
+    ip_pl_put_str(c, ws, sn, row++, 0, buf, f->text);
     return row;
 }
 
@@ -301,6 +284,7 @@ static lxw_row_t write_postings(const check_page *p, lxw_row_t row)
     for (i = 0; i < IP_ARRAY_LEN(head); i++)
         ip_pl_put_str(c, ws, sn, row, (lxw_col_t)i, head[i],
                       i == 0 || i >= 8 ? f->head : f->head_num);
+    worksheet_set_row(ws, row, 30, NULL); /* two-line headings stay in their row */
     row++;
     first = row;
     for (s = 0; s < r->nsvc; s++, row++) {

@@ -28,6 +28,7 @@
 
 #define IP_PL_SHEET_CUSTOMERS "Per kund"
 #define IP_PL_SHEET_CHECK "Avstämning"
+#define IP_PL_SHEET_DOCUMENTS "Dokument"
 #define IP_PL_DASH "–" /* an empty value: no basis, last year unknown */
 
 /* The formats of the workbook (owned by it; made by pricelist.c). */
@@ -90,6 +91,9 @@ void ip_pl_write_service_sheet(ip_pl_ctx *c, lxw_worksheet *ws, size_t si);
 
 /* "Avstämning": refers to the cells the other sheets recorded. */
 void ip_pl_write_check_sheet(ip_pl_ctx *c, lxw_worksheet *ws);
+
+/* "Dokument": the year's invoices and credit notes (c->bill is not NULL). */
+void ip_pl_write_documents_sheet(ip_pl_ctx *c, lxw_worksheet *ws);
 
 /* The name a service goes by in tabs, footers and column headings: the
  * tariff's short-name, else its name. */

@@ -142,30 +142,45 @@ def periods(year_dir, fees_path, n):
             assert max(parts) - min(parts) <= D("0.01") and parts == sorted(parts), (c, svc, parts)
 
 def listed(year_dir, register):
-    """report.txt and the workbook's check sheet ("Avstämning") list every
-    document of a correction run (run > 0 in the register), and only those,
-    and the check sheet's standing invoices equal the year's fees."""
+    """report.txt lists every document of a correction run (run > 0 in the
+    register), and only those; the workbook's "Dokument" sheet lists every
+    document of the year, under its own heading row, with the run it came
+    from, net, VAT and total as the stored documents have them; the check
+    sheet's standing invoices equal the year's fees."""
     import openpyxl
-    want = [r["number"] for r in csv.DictReader(open(register, encoding="utf-8"), delimiter=";")
-            if r["run"] != "0"]
+    reg = list(csv.DictReader(open(register, encoding="utf-8"), delimiter=";"))
+    want = [r["number"] for r in reg if r["run"] != "0"]
     assert want, "no correction in the register"
     rep = open(os.path.join(year_dir, "report.txt"), encoding="utf-8").read()
     section = rep[rep.index("== issued documents"):]
     got = re.findall(r"^    (KC\S+) ", section, re.M)
     assert got == want, (got, want)
     year = os.path.basename(os.path.normpath(year_dir))
-    ws = openpyxl.load_workbook(os.path.join(year_dir, "prislista-%s.xlsx" % year))["Avstämning"]
+    wb = openpyxl.load_workbook(os.path.join(year_dir, "prislista-%s.xlsx" % year))
+    ws = wb["Dokument"]
     rows = [r for r in ws.iter_rows(values_only=True)]
     head = next(i for i, r in enumerate(rows) if r[0] == "Dokument")
-    got = [r[0] for r in rows[head + 1:] if r[0] and r[0].startswith("KC")]
-    assert got == want, (got, want)
-    for r in rows[head + 1:]:
-        if r[0] and r[0].startswith("KC"):
-            x = doc(os.path.join(year_dir, "invoices", r[0][2:] + ".xml"))
-            assert D(str(r[2])) == (-1 if x["kind"] == "credit" else 1) * x["net"], r
-            assert r[1] == ("kreditnota" if x["kind"] == "credit" else "faktura"), r
+    assert list(rows[head][:13]) == ["Dokument", "Typ", "Kund", "Namn", "Period från",
+                                     "Period till", "Fakturadatum", "Förfallodatum", "Netto",
+                                     "Moms", "Totalt", "Krediterar", "Korrigering"], rows[head]
+    assert ws.freeze_panes == "A%d" % (head + 2), ws.freeze_panes
+    assert ws.auto_filter.ref.startswith("A%d:" % (head + 1)), ws.auto_filter.ref
+    assert ws.print_title_rows == "$%d:$%d" % (head + 1, head + 1), ws.print_title_rows
+    docs = [r for r in rows[head + 1:] if r[0] and str(r[0]).startswith("KC")]
+    assert [r[0] for r in docs] == [r["number"] for r in reg], ([r[0] for r in docs], reg)
+    runs = {r["number"]: r["run"] for r in reg}
+    for r in docs:
+        x = doc(os.path.join(year_dir, "invoices", r[0][2:] + ".xml"))
+        sign = -1 if x["kind"] == "credit" else 1
+        assert D(str(r[8])) == sign * x["net"], r
+        assert r[1] == ("kreditnota" if x["kind"] == "credit" else "faktura"), r
+        assert r[12] == ("–" if runs[r[0]] == "0" else runs[r[0]]), r
+        assert (r[11] is not None) == (x["kind"] == "credit"), r
+    ws = wb["Avstämning"]
+    rows = [r for r in ws.iter_rows(values_only=True)]
     row = next(r for r in rows if r[0] == "Gällande fakturor mot avgifterna")
     assert row[1] == row[2] and row[1] > 0, row
+    assert not [r for r in rows if r[0] and str(r[0]).startswith("KC")], "documents on Avstämning"
 
 COMMANDS = {"expected": expected, "ledger": ledger, "credits": credits, "listed": listed,
             "periods": lambda a, b, n: periods(a, b, int(n))}

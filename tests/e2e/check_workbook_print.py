@@ -33,7 +33,8 @@ for i, name in enumerate(sheets):
                     "-f", str(first), "-l", str(first), pdf, png], check=True)
     # Fit to one page wide: every page repeats the table's header row, so a
     # sheet split across would leave pages without its first or last heading.
-    need = ["Tjänst", "bortfiltrerade"] if name == "Avstämning" else ["Kund", "Förändring"]
+    need = (["Tjänst", "bortfiltrerade"] if name == "Avstämning" else
+            ["Dokument", "Korrigering"] if name == "Dokument" else ["Kund", "Förändring"])
     for p in mine:
         flat = " ".join(footers[p - 1].split())
         missing = [w for w in need if w not in flat]
