@@ -47,7 +47,7 @@ IP_TEST_KILL_AT=1 IP_TEST_PROGRESS_MS=0 IP_CSV_SCAN=portable IP_DIGEST_THREADS=1
   "$PROG" run --year 2025 --input in --output shipped >/dev/null 2>&1
 shipped=$?
 IP_TEST_PROGRESS_MS=0 $PY "$SRC/tests/e2e/pty_run.py" stdout.txt tty.txt \
-  "$PROG" check --year 2025 --input in --output plain
+  "$PROG" check --year 2025 --input in --output plain --quiet
 set -e
 check "IP_TEST_KILL_AT=1 kills the test-hooks build (137)" test "$hooked" -eq 137
 check "and not the shipped program" test "$shipped" -eq 0

@@ -14,6 +14,16 @@
 # 3. Printing. The workbook is converted to PDF; page 1 of every sheet is
 #    rendered to PNG (pdftoppm) beside the outputs, and no sheet may be wider
 #    than one page.
+# 4. As a person reads it (check_workbook_shown.py). Every sheet is exported
+#    as shown, in sv_SE.UTF-8: the figures must read "240 000 kr", the shown
+#    parts and rows add up to the shown fees, Delsumma and Totalt on every
+#    row and total, no cell shows a negative zero, every name cell is the
+#    register's name, headings are frozen and a "–" is a number. On the
+#    sample year, on a year whose last year does not add up (the city's own
+#    2024 sums, 1 399 999 and 2 024 001 kr against previous-fee 1 400 000 and
+#    2 024 000) and after a correction; every page of the sample year's and
+#    the corrected year's workbook is rendered to PNG in the build folder
+#    (workbook-pages/), for anyone to look at.
 #
 # Usage: test_workbook_lo.sh PATH/TO/internpris   (env IP_SOURCE_DIR = repository;
 # IP_KEEP_DIR = a folder to keep the PDF and PNG pages in, optional).
@@ -27,6 +37,12 @@ if [ -z "$SOFFICE" ] || ! command -v pdftoppm >/dev/null; then
   exit 77
 fi
 CHECKER="$SRC/tests/xlsx_check.py"
+# The Swedish locale LibreOffice runs in (.ci/deps --test generates it).
+SV_LOCALE=$(locale -a 2>/dev/null | grep -ix 'sv_SE.utf-\?8' | head -1)
+if [ -z "$SV_LOCALE" ]; then
+  echo "SKIP - no sv_SE.UTF-8 locale (.ci/deps --test generates it)"
+  exit 77
+fi
 
 # A private LibreOffice profile: always recalculate OOXML on load, Swedish
 # locale (number formats print as the city's controllers see them).
@@ -41,7 +57,7 @@ cat >"$profile/user/registrymodifications.xcu" <<'XCU'
 </oor:items>
 XCU
 lo() { # lo OUTDIR CONVERT-TO FILE
-  timeout 300 "$SOFFICE" -env:UserInstallation="file://$profile" --headless --norestore \
+  LC_ALL=$SV_LOCALE LANG=$SV_LOCALE timeout 300 "$SOFFICE" -env:UserInstallation="file://$profile" --headless --norestore \
     --nolockcheck --convert-to "$2" --outdir "$1" "$3" >"$WORK/lo.log" 2>&1
 }
 
@@ -107,6 +123,64 @@ check "cached values agree with the formulas, last year known (openpyxl)" \
   $PY "$CHECKER" verify "$out2/2025/prislista-2025.xlsx"
 check_workbook "$out2/2025/prislista-2025.xlsx" "$out2/2025/fees.csv" "$out2/2024/fees.csv" \
   "last year known"
+
+# 4. As shown, in sv_SE: the sample year, a last year that does not add up,
+# and a correction.
+shown() { # shown XLSX TAG
+  local dir="$WORK/$2-shown"
+  mkdir -p "$dir"
+  # token 9 true: every cell as shown (formatted), not its raw value
+  if lo "$dir" 'csv:Text - txt - csv (StarCalc):59,34,76,1,,0,false,true,true,false,false,-1' "$1" &&
+     ls "$dir"/*.csv >/dev/null 2>&1; then
+    check "$2: every sheet as shown adds up, no negative zero, names as registered, frozen headings, numbers" \
+      $PY "$SRC/tests/e2e/check_workbook_shown.py" "$1" "$dir" "$SRC/input/2025/customers.csv"
+  else
+    fail "$2: LibreOffice CSV export as shown"; cat "$WORK/lo.log"
+  fi
+}
+shown "$xlsx" "sample year"
+odd="$WORK/odd"
+mkdir -p "$odd/2024"
+$PY "$SRC/tests/e2e/make_prev_fees.py" "$out/2025/fees.csv" "$odd/2024/fees.csv" vaxel=1399999 kcp=2024001
+check "run with a last year that does not add up" "$PROG" run --year 2025 --input "$SRC/input" --output "$odd" --quiet
+shown "$odd/2025/prislista-2025.xlsx" "last year off by 1 kr"
+check "its Totalt change of -1 kr shows 0,0 %, not -0,0 %" bash -c \
+  "grep -h 'Totalt' '$WORK/last year off by 1 kr-shown/'*Kontaktcenterplattform.csv | grep -q ';-1 kr;0,0 %'"
+# A correction: one case moves from 113 (a department) to 291 (a company).
+cp -r "$SRC/input" "$WORK/in2"
+$PY - "$WORK/in2/2025/cases.csv" <<'PY'
+import sys
+p = sys.argv[1]
+lines = open(p, encoding="utf-8").read().split("\n")
+for i, l in enumerate(lines):
+    f = l.split(";")
+    if len(f) > 4 and f[2] == "113" and f[3] == "E-tjänstsupport" and f[4] == "inkommande" \
+            and "2023-07-01" <= f[1] <= "2024-06-30":
+        f[2] = "291"
+        lines[i] = ";".join(f)
+        break
+else:
+    sys.exit("no row to move")
+open(p, "w", encoding="utf-8").write("\n".join(lines))
+PY
+cp -r "$out" "$WORK/corr"
+check "a correction runs" "$PROG" run --year 2025 --input "$WORK/in2" --output "$WORK/corr" --correct --issue-date 2025-03-01 --quiet
+shown "$WORK/corr/2025/prislista-2025.xlsx" "after a correction"
+
+# Every page of the sample year and of the corrected year, in the build
+# folder.
+pages="$(cd "$(dirname "$PROG")" && pwd)/workbook-pages"
+for pair in "sample:$xlsx" "corrected:$WORK/corr/2025/prislista-2025.xlsx"; do
+  tag=${pair%%:*} file=${pair#*:}
+  rm -rf "$pages/$tag"
+  mkdir -p "$pages/$tag"
+  if lo "$pages/$tag" pdf "$file" && [ -s "$pages/$tag/prislista-2025.pdf" ]; then
+    timeout 300 pdftoppm -r 80 -png "$pages/$tag/prislista-2025.pdf" "$pages/$tag/page"
+    ok "$tag: $(ls "$pages/$tag"/page-*.png | wc -l) pages rendered to $pages/$tag"
+  else
+    fail "$tag: PDF export"; cat "$WORK/lo.log"
+  fi
+done
 
 # 3. Printing: PDF, page 1 of every sheet as PNG.
 pdfdir="${IP_KEEP_DIR:-$WORK/pdf}"
