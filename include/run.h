@@ -69,6 +69,8 @@ typedef struct ip_run {
     int have_prev;           /* last year's fees.csv was found and read (ip_run_set_prev) */
     char *prev_path;         /* its path (also when not found); NULL until handed in */
     char **warnings;         /* one line each, no trailing newline */
+    char **warnings_sv;      /* [nwarnings]: each in Swedish, for the workbook; NULL or a
+                              * NULL entry: the workbook shows the English line */
     size_t nwarnings;
     ip_progress_fn progress; /* from the options, while computing */
     void *progress_ctx;

@@ -325,8 +325,10 @@ static lxw_row_t write_warnings(const check_page *p, lxw_row_t row)
 {
     size_t i;
     ip_pl_put_str(p->c, p->ws, p->sn, row++, 0, "Varningar", p->f->bold);
-    for (i = 0; i < p->r->nwarnings; i++)
-        ip_pl_put_str(p->c, p->ws, p->sn, row++, 0, p->r->warnings[i], p->f->text);
+    for (i = 0; i < p->r->nwarnings; i++) {
+        const char *sv = p->r->warnings_sv ? p->r->warnings_sv[i] : NULL;
+        ip_pl_put_str(p->c, p->ws, p->sn, row++, 0, sv ? sv : p->r->warnings[i], p->f->text);
+    }
     return row;
 }
 

@@ -44,9 +44,13 @@ static size_t add_file(ip_run *r, const char *name, const char *path)
     return r->nfiles++;
 }
 
-static void add_warning(ip_run *r, char *line)
+/* A warning in English (stderr, report.txt) and in Swedish (the workbook);
+ * both heap strings, taken over. */
+static void add_warning(ip_run *r, char *line, char *sv)
 {
     r->warnings = ip_xrealloc(r->warnings, (r->nwarnings + 1) * sizeof *r->warnings);
+    r->warnings_sv = ip_xrealloc(r->warnings_sv, (r->nwarnings + 1) * sizeof *r->warnings_sv);
+    r->warnings_sv[r->nwarnings] = sv;
     r->warnings[r->nwarnings++] = line;
 }
 
@@ -59,18 +63,18 @@ static void company_warnings(ip_run *r)
     size_t k, invoiced = 0;
     for (k = 0; k < r->ncust; k++) {
         const ip_customer *c = ip_customers_at(r->customers, k);
-        const char *missing[3];
+        const char *missing[3], *saknas[3];
         size_t n = 0;
         int64_t total = ip_run_customer_total(r, k);
         if (ip_customer_is_internal(c, r->tariff))
             continue;
         invoiced += total > 0;
         if (!c->street)
-            missing[n++] = "street";
+            saknas[n] = "gatuadress", missing[n++] = "street";
         if (!c->postcode)
-            missing[n++] = "postcode";
+            saknas[n] = "postnummer", missing[n++] = "postcode";
         if (!c->city)
-            missing[n++] = "city";
+            saknas[n] = "ort", missing[n++] = "city";
         if (n == 0)
             continue;
         add_warning(r, ip_xasprintf("customers.csv:%ld: company %" PRIu32 " %s has no %s%s%s%s%s "
@@ -79,12 +83,22 @@ static void company_warnings(ip_run *r)
                                     c->line, c->nr, c->name, missing[0],
                                     n == 2 ? " or " : n == 3 ? ", " : "", n > 1 ? missing[1] : "",
                                     n == 3 ? " or " : "", n == 3 ? missing[2] : "",
-                                    total > 0 ? "invoiced this year" : "no fee this year"));
+                                    total > 0 ? "invoiced this year" : "no fee this year"),
+                    ip_xasprintf("customers.csv:%ld: bolaget %" PRIu32 " %s saknar %s%s%s%s%s "
+                                 "i kundregistret: en svensk momsfaktura ska ange köparens "
+                                 "adress (%s)",
+                                 c->line, c->nr, c->name, saknas[0],
+                                 n == 2 ? " och " : n == 3 ? ", " : "", n > 1 ? saknas[1] : "",
+                                 n == 3 ? " och " : "", n == 3 ? saknas[2] : "",
+                                 total > 0 ? "faktureras i år" : "ingen avgift i år"));
     }
     if (invoiced && !ip_tariff_has_payment(r->tariff))
         add_warning(r, ip_xasprintf("the tariff gives no bankgiro, plusgiro or iban on "
                                     "<invoicing>: the invoices of %zu companies say nothing "
-                                    "about how to pay", invoiced));
+                                    "about how to pay", invoiced),
+                    ip_xasprintf("tariffen anger inget bankgiro, plusgiro eller iban i "
+                                 "<invoicing>: fakturorna till %zu bolag säger inte hur de ska "
+                                 "betalas", invoiced));
 }
 
 /* The SHA-256 and size of an input that its loader reads itself (tariff.xml
@@ -392,7 +406,7 @@ ip_err ip_run_compute_many(const ip_run_opts *o, const char *const *tariffs, siz
 
 void ip_run_set_prev(ip_run *r, const char *path, int found)
 {
-    char *line;
+    char *line, *sv;
     if (r->prev_path)
         IP_BUG("last year's fees handed to the run twice");
     r->prev_path = ip_xstrdup(path);
@@ -406,21 +420,27 @@ void ip_run_set_prev(ip_run *r, const char *path, int found)
             char a[32], b[32];
             if (sr->prev_total == IP_NO_PREV || sr->prev_total == sr->svc->previous_fee)
                 continue;
+            ip_money_fmt_thousands(sr->prev_total, a, sizeof a);
+            ip_money_fmt_thousands(sr->svc->previous_fee, b, sizeof b);
             add_warning(r, ip_xasprintf("%s: the fees of %d (%d/fees.csv) sum to %s kr, the "
                                         "tariff's previous-fee is %s kr",
-                                        sr->svc->id, r->year - 1, r->year - 1,
-                                        ip_money_fmt_thousands(sr->prev_total, a, sizeof a),
-                                        ip_money_fmt_thousands(sr->svc->previous_fee, b,
-                                                               sizeof b)));
+                                        sr->svc->id, r->year - 1, r->year - 1, a, b),
+                        ip_xasprintf("%s: avgifterna %d (%d/fees.csv) summerar till %s kr, "
+                                     "tariffens previous-fee är %s kr",
+                                     sr->svc->id, r->year - 1, r->year - 1, a, b));
         }
         return;
     }
     /* first in the list, before the register's warnings */
     line = ip_xasprintf("no fees of %d (%d/fees.csv in the output folder): the Y-1 columns "
                         "show '–'", r->year - 1, r->year - 1);
-    add_warning(r, line);
+    sv = ip_xasprintf("inga avgifter för %d (%d/fees.csv i utdatamappen): kolumnerna för %d "
+                      "visar –", r->year - 1, r->year - 1, r->year - 1);
+    add_warning(r, line, sv);
     memmove(r->warnings + 1, r->warnings, (r->nwarnings - 1) * sizeof *r->warnings);
+    memmove(r->warnings_sv + 1, r->warnings_sv, (r->nwarnings - 1) * sizeof *r->warnings_sv);
     r->warnings[0] = line;
+    r->warnings_sv[0] = sv;
 }
 
 void ip_run_free(ip_run *r)
@@ -443,9 +463,12 @@ void ip_run_free(ip_run *r)
         free(r->files[i].path);
     }
     free(r->files);
-    for (i = 0; i < r->nwarnings; i++)
+    for (i = 0; i < r->nwarnings; i++) {
         free(r->warnings[i]);
+        free(r->warnings_sv[i]);
+    }
     free(r->warnings);
+    free(r->warnings_sv);
     ip_customers_free(r->customers);
     ip_tariff_free(r->tariff);
     free(r->input_dir);

@@ -108,6 +108,10 @@ check "without last year's fees there is nothing to check" bash -c "! grep -q 'p
 check "Avstämning has a line for each, with both amounts" bash -c \
   "grep -qF 'Telefonistöd, gemensam växel: förra årets avgifter summerar till 1 399 999 kr, tariffens fasta avgift 2024 är 1 400 000 kr (skillnad -1 kr).' '$WORK/odd.cells' &&
    grep -qF 'Förvaltning av kontaktcenterplattform: förra årets avgifter summerar till 2 024 001 kr, tariffens fasta avgift 2024 är 2 024 000 kr (skillnad +1 kr).' '$WORK/odd.cells'"
+check "Avstämning lists the warnings in Swedish" bash -c \
+  "grep -qP '^Avstämning\tA[0-9]+\ts\tvaxel: avgifterna 2024 \(2024/fees.csv\) summerar till 1 399 999 kr, tariffens previous-fee är 1 400 000 kr\t' '$WORK/odd.cells' &&
+   grep -qP '^Avstämning\tA[0-9]+\ts\tcustomers.csv:[0-9]+: bolaget 232 Stiftelsen barnens dag saknar gatuadress i kundregistret' '$WORK/odd.cells' &&
+   ! grep -qP '^Avstämning\tA[0-9]+\ts\t.*(the fees of|has no street)' '$WORK/odd.cells'"
 check "each service sheet has a footnote on it" bash -c \
   "grep -qP '^Telefonistöd\tA[0-9]+\ts\tFörra årets avgifter \(fees.csv 2024\) summerar till 1 399 999 kr, inte till tariffens fasta avgift 2024 på 1 400 000 kr' '$WORK/odd.cells' &&
    grep -qP '^Kontaktcenterplattform\tA[0-9]+\ts\tFörra årets avgifter \(fees.csv 2024\) summerar till 2 024 001 kr' '$WORK/odd.cells'"
