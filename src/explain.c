@@ -278,6 +278,17 @@ static void explain_service(const ip_run *r, size_t s, size_t slot, FILE *f)
                 ip_money_fmt_thousands(it->fee, b, sizeof b));
     else
         fprintf(f, "fee %d: %s kr\n", r->year, ip_money_fmt_thousands(it->fee, a, sizeof a));
+    /* the workbook shows the parts of the rounded fee in whole kronor */
+    if (svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL && sr->basis[slot] > 0 &&
+        sr->alloc.den > 0) {
+        int64_t q = (int64_t)(it->num_equal / sr->alloc.den);
+        char c[32];
+        fprintf(f, "  on the price list: Lika del %s kr (the equal part rounded down, the same "
+                   "for every participant) + Efter %s %s kr = %s kr\n",
+                ip_money_fmt_thousands(q, a, sizeof a), svc->unit,
+                ip_money_fmt_thousands(it->fee - q, b, sizeof b),
+                ip_money_fmt_thousands(it->fee, c, sizeof c));
+    }
     write_change(r, sr, slot, f);
 }
 

@@ -252,6 +252,18 @@ static void test_explain_vaxel_consolidation_into_110(void **state)
     snprintf(want, sizeof want, "fee 2025: %s",
              ip_money_fmt_thousands(sr->items[s110].fee, a, sizeof a));
     assert_contains(out, want);
+    /* the parts as the price list shows them, adding up to the fee */
+    {
+        int64_t q = (int64_t)(sr->items[s110].num_equal / sr->alloc.den);
+        char d[32];
+        assert_true(q > 0 && q <= sr->items[s110].fee);
+        snprintf(want, sizeof want, "  on the price list: Lika del %s kr (the equal part "
+                 "rounded down, the same for every participant) + Efter anrop %s kr = %s kr\n",
+                 ip_money_fmt_thousands(q, a, sizeof a),
+                 ip_money_fmt_thousands(sr->items[s110].fee - q, b, sizeof b),
+                 ip_money_fmt_thousands(sr->items[s110].fee, d, sizeof d));
+        assert_contains(out, want);
+    }
     free(out);
 
     /* seen from 101: rolled into 110, fee 0 */
