@@ -46,8 +46,8 @@ def norm(text):
 def amount(text):
     """A shown amount or count as an int: '40 196 kr', '+1 kr', '- kr', '–' -> 0; else None."""
     t = norm(text)
-    if t in ("–", "- kr", "-", ""):
-        return 0
+    if t in ("–", "- kr", "-", "") or re.fullmatch(r"ingår i [0-9]+", t):
+        return 0  # "ingår i 110": a fee of 0, counted in another's (Per kund)
     m = re.fullmatch(r"([+-]?)([0-9]{1,3}(?: [0-9]{3})*)(?: kr)?", t)
     if not m:
         return None

@@ -139,11 +139,35 @@ shown() { # shown XLSX TAG
   fi
 }
 shown "$xlsx" "sample year"
+# The same year with more consolidations on the switchboard (108 and 113
+# counted in 110 beside 101, 115 in 116) and last year's fees off by 1 kr.
 odd="$WORK/odd"
+cp -r "$SRC/input" "$WORK/in-cons"
+sed -i 's|^    <consolidate from="101" into="110"/>$|&\n    <consolidate from="108" into="110"/>\n    <consolidate from="113" into="110"/>\n    <consolidate from="115" into="116"/>|' \
+  "$WORK/in-cons/2025/tariff.xml"
+check "the tariff has four consolidations" test "$(grep -c '<consolidate ' "$WORK/in-cons/2025/tariff.xml")" -eq 4
 mkdir -p "$odd/2024"
 $PY "$SRC/tests/e2e/make_prev_fees.py" "$out/2025/fees.csv" "$odd/2024/fees.csv" vaxel=1399999 kcp=2024001
-check "run with a last year that does not add up" "$PROG" run --year 2025 --input "$SRC/input" --output "$odd" --quiet
+check "run with consolidations and a last year that does not add up" \
+  "$PROG" run --year 2025 --input "$WORK/in-cons" --output "$odd" --quiet
 shown "$odd/2025/prislista-2025.xlsx" "last year off by 1 kr"
+sw="$WORK/last year off by 1 kr-shown/prislista-2025-Telefonistöd.csv"
+check "one marker per receiving customer, beside the name, on it and on those counted in it" \
+  $PY - "$sw" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8"), delimiter=";"))
+mark = {r[0]: r[2] for r in rows if len(r) > 3 and r[0].isdigit()}
+want = {"110": "*", "101": "*", "108": "*", "113": "*", "116": "**", "115": "**"}
+assert {k: mark.get(k) for k in want} == want, {k: mark.get(k) for k in want}
+assert not [k for k, v in mark.items() if v and k not in want], mark
+notes = [r[0] for r in rows if r and r[0].startswith("*")]
+assert len(notes) == 2, notes
+assert notes[0].startswith("* I Stadsledningskontorets antal (") and \
+    "ingår Finansförvaltningen (" in notes[0] and ", Valnämnden (" in notes[0] and \
+    " och Socialförvaltningen (" in notes[0], notes[0]
+assert notes[1].startswith("** I Stadsbyggnadskontorets antal (") and \
+    "ingår Kulturförvaltningen (" in notes[1], notes[1]
+PY
 check "its Totalt change of -1 kr shows 0,0 %, not -0,0 %" bash -c \
   "grep -h 'Totalt' '$WORK/last year off by 1 kr-shown/'*Kontaktcenterplattform.csv | grep -q ';-1 kr;0,0 %'"
 # A correction: one case moves from 113 (a department) to 291 (a company).
