@@ -103,7 +103,8 @@ void ip_stage_sweep(const char *target);
  * program internpris-testhooks): when the environment variable
  * IP_TEST_KILL_AT is n, the n-th call in this process raises SIGKILL; the
  * kill test walks n = 1, 2, … until a run completes, so every point is hit
- * once. The commit has two: before the swap and after it. In the shipped
+ * once. The commit has two: before the swap and after it. With
+ * IP_TEST_KILL_SIGNAL=n it raises signal n instead (the signal test). In the shipped
  * program it is an empty inline function: the variable is never read. */
 #ifdef IP_TESTING
 void ip_kill_point(void);

@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <time.h>
 #include <inttypes.h>
@@ -35,6 +36,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "sie.h"
+#include "signals.h"
 #include "util.h"
 #include "version.h"
 #include "wording.h"
@@ -790,7 +792,61 @@ static int run_scenario(const cli_args *a, const ip_run_opts *ro)
     return 0;
 }
 
+/* A standard stream the caller closed (>&-) gets a placeholder, so that no
+ * file the run opens takes its number (a result printed into fees.csv or the
+ * lock file). Standard output's is read-only: a result written there fails
+ * as on a closed stream and finish_stdout() says so. */
+static void reserve_std_fds(void)
+{
+    int fd;
+    for (fd = 0; fd <= 2; fd++) {
+        int n;
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        n = open("/dev/null", (fd == 2 ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+        if (n >= 0 && n != fd) {
+            dup2(n, fd);
+            close(n);
+        }
+    }
+}
+
+/* What a command printed as its result (--dry-run, --summary, explain,
+ * --help, --version) must have reached standard output: a full or closed
+ * stdout turns a success into 74. */
+static int finish_stdout(int status)
+{
+    int bad = ferror(stdout), err = EIO;
+    if (fflush(stdout) != 0) {
+        bad = 1;
+        err = errno;
+    }
+    if (bad && status == 0) {
+        fprintf(stderr, "internpris: cannot write to standard output: %s\n", strerror(err));
+        return EX_IOERR;
+    }
+    return status;
+}
+
+static int cli_main(int argc, char **argv);
+
 int ip_cli_main(int argc, char **argv)
+{
+    int status;
+    reserve_std_fds();
+    ip_signals_install();
+    status = finish_stdout(cli_main(argc, argv));
+    if (ip_signals_pending()) {
+        if (status == 0)
+            fprintf(stderr, "internpris: a signal came while the output was committed; the "
+                            "output is complete\n");
+        fflush(stderr);
+        ip_signals_finish(); /* ends the process by the signal */
+    }
+    return status;
+}
+
+static int cli_main(int argc, char **argv)
 {
     cli_args a;
     ip_run_opts ro;

@@ -15,6 +15,7 @@
 #include "invoice.h"
 #include "ledger.h"
 #include "sie.h"
+#include "signals.h"
 #include "util.h"
 #include "version.h"
 #include "wording.h"
@@ -179,7 +180,10 @@ ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, si
             return e;
         for (j = 0; j < nnew; j++) {
             const ip_billing_new *pl = ip_billing_new_at(b, j);
-            char *path = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), pl->doc.file);
+            char *path;
+            if ((e = ip_signals_check(d)))
+                return e;
+            path = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), pl->doc.file);
             e = pl->doc.is_credit ? write_credit(b, rec, pl, path, d)
                                   : write_invoice(r, pl, path, d);
             free(path);
@@ -210,6 +214,9 @@ ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, si
      * folder has shown. */
     if (nnew && (e = ip_issued_commit(rec, d)))
         return e;
+    /* the year folder must follow the record: a signal now waits for it */
+    if (nnew)
+        ip_signals_hold();
     *count = ip_issued_count(rec);
     return IP_OK;
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "files.h"
+#include "signals.h"
 #include "util.h"
 
 /* How often begin draws a new name when a concurrent sweep removed the
@@ -45,8 +46,9 @@ void ip_kill_point(void)
 {
     static long calls;
     const char *at = getenv("IP_TEST_KILL_AT");
+    const char *sig = getenv("IP_TEST_KILL_SIGNAL");
     if (at && ++calls == strtol(at, NULL, 10))
-        raise(SIGKILL);
+        raise(sig && *sig ? (int)strtol(sig, NULL, 10) : SIGKILL);
 }
 #endif
 
@@ -121,6 +123,7 @@ static void stage_free(ip_stage *s)
     free(s->prefix);
     free(s->dir);
     free(s);
+    ip_signals_leave(); /* begin's enter: nothing of this stage is left */
 }
 
 /* 1 when name is a stage's name for prefix: the prefix and exactly the six
@@ -271,6 +274,8 @@ ip_err ip_stage_begin(const char *target, ip_stage **out, ip_diag *d)
     *out = NULL;
     if ((e = resolve_target(target, &real, d)))
         return e;
+    /* from here a signal waits for the stage to be removed (signals.h) */
+    ip_signals_enter();
     s = ip_xcalloc(1, sizeof *s);
     s->lock_fd = -1;
     split_target(s, real);
@@ -311,8 +316,11 @@ char *ip_stage_path(const ip_stage *s, const char *rel)
 
 ip_err ip_stage_mkdir(ip_stage *s, const char *rel, ip_diag *d)
 {
-    char *p = ip_stage_path(s, rel);
-    ip_err e = IP_OK;
+    char *p;
+    ip_err e = ip_signals_check(d);
+    if (e)
+        return e;
+    p = ip_stage_path(s, rel);
     if (mkdir(p, 0755) != 0 && errno != EEXIST)
         e = ip_diag_set(d, IP_ERR_CANTCREAT, p, 0, "cannot create folder: %s", strerror(errno));
     free(p);
@@ -321,8 +329,12 @@ ip_err ip_stage_mkdir(ip_stage *s, const char *rel, ip_diag *d)
 
 ip_err ip_stage_fopen(ip_stage *s, const char *rel, FILE **f, ip_diag *d)
 {
-    char *p = ip_stage_path(s, rel);
-    ip_err e = IP_OK;
+    char *p;
+    ip_err e = ip_signals_check(d);
+    *f = NULL;
+    if (e)
+        return e;
+    p = ip_stage_path(s, rel);
     *f = fopen(p, "w");
     if (!*f)
         e = ip_diag_set(d, IP_ERR_CANTCREAT, p, 0, "cannot create: %s", strerror(errno));
@@ -354,7 +366,7 @@ ip_err ip_stage_copy(ip_stage *s, const char *from, const char *rel, ip_diag *d)
     int in, fd, err;
     ip_err e;
     /* The sources are the record's copies: regular files, never a link. */
-    if ((e = ip_files_open(from, from, IP_FILES_NOFOLLOW, &in, d)))
+    if ((e = ip_signals_check(d)) || (e = ip_files_open(from, from, IP_FILES_NOFOLLOW, &in, d)))
         return e;
     to = ip_stage_path(s, rel);
     fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -407,6 +419,9 @@ ip_err ip_stage_commit(ip_stage *s, ip_diag *d)
         goto fail;
     }
     ip_kill_point();
+    /* the last moment a signal stops the run with the target as it was */
+    if ((e = ip_signals_check(d)))
+        goto fail;
     exists = lstat(s->target, &st) == 0;
     if (exists) {
         if (renameat2(AT_FDCWD, s->dir, AT_FDCWD, s->target, RENAME_EXCHANGE) != 0) {
