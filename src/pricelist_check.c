@@ -31,9 +31,9 @@ typedef struct check_page {
 /* Columns of the services table. */
 static const char *const svc_head[] = {
     "Tjänst", "Fast avgift", "Summa på tjänstebladet",
-    "Differens", "Summa i Per kund", "Differens", "Underlag totalt", "Enhet",
-    "Period", "Rader använda", "Rader utanför perioden",
-    "Rader bortfiltrerade", "Fil"};
+    "Differens", "Summa i Per kund", "Differens", "Underlag\ntotalt", "Enhet",
+    "Period", "Rader\nanvända", "Rader utanför\nperioden",
+    "Rader\nbortfiltrerade", "Fil"};
 
 #define HEAD_ROW 3 /* the services table's header row */
 
@@ -258,8 +258,8 @@ static lxw_row_t write_postings(const check_page *p, lxw_row_t row)
     ip_pl_row_fmts tf = ip_pl_row_formats(f, IP_PL_ROW_TOTAL);
     /* as the tables above: 1 the fees, then each sum and its difference */
     static const char *const head[] = {
-        "Tjänst", "Avdelningarnas avgifter", "Debet kostnadskonton", "Differens",
-        "Gällande fakturor, netto", "Differens", "Kredit intäktskonton", "Differens",
+        "Tjänst", "Avdelningarnas\navgifter", "Debet\nkostnadskonton", "Differens",
+        "Gällande\nfakturor, netto", "Differens", "Kredit\nintäktskonton", "Differens",
         "Kostnadskonto", "Intäktskonto"};
     size_t n = ip_billing_ndocs(c->bill), i, s;
     const ip_issued_doc **docs;
@@ -283,7 +283,7 @@ static lxw_row_t write_postings(const check_page *p, lxw_row_t row)
     free(docs);
     for (i = 0; i < IP_ARRAY_LEN(head); i++)
         ip_pl_put_str(c, ws, sn, row, (lxw_col_t)i, head[i],
-                      i == 0 || i >= 8 ? f->head : f->head_num);
+                      i == 0 ? f->head : i >= 8 ? f->head_indent : f->head_num);
     worksheet_set_row(ws, row, 30, NULL); /* two-line headings stay in their row */
     row++;
     first = row;
@@ -299,8 +299,8 @@ static lxw_row_t write_postings(const check_page *p, lxw_row_t row)
             ip_pl_put_formula(c, ws, sn, row, sums[i] + 1, buf, ip_pl_num_ore(v[i] - t.fees[s]),
                               f->ore);
         }
-        ip_pl_put_str(c, ws, sn, row, 8, r->tariff->accounting->cost[s]->number, f->text);
-        ip_pl_put_str(c, ws, sn, row, 9, r->tariff->accounting->revenue[s]->number, f->text);
+        ip_pl_put_str(c, ws, sn, row, 8, r->tariff->accounting->cost[s]->number, f->unit);
+        ip_pl_put_str(c, ws, sn, row, 9, r->tariff->accounting->revenue[s]->number, f->unit);
     }
     ip_pl_put_str(c, ws, sn, row, 0, "Totalt", tf.label);
     for (i = 1; i <= 7; i++) {
@@ -354,12 +354,12 @@ void ip_pl_write_check_sheet(ip_pl_ctx *c, lxw_worksheet *ws)
         write_warnings(&p, row + 1);
 
     worksheet_set_column(ws, 0, 0, 30, NULL);
-    worksheet_set_column(ws, 1, 6, 13, NULL);
+    worksheet_set_column(ws, 1, 6, 14, NULL);
     worksheet_set_column(ws, 7, 7, 9, NULL);
     worksheet_set_column(ws, 8, 8, 22, NULL);
-    worksheet_set_column(ws, 9, 9, 12, NULL);
-    worksheet_set_column(ws, 10, 10, 12, NULL);
-    worksheet_set_column(ws, 11, 11, 13, NULL);
+    worksheet_set_column(ws, 9, 9, 14, NULL);
+    worksheet_set_column(ws, 10, 10, 14, NULL);
+    worksheet_set_column(ws, 11, 11, 15, NULL);
     worksheet_set_column(ws, 12, 12, 14, NULL);
     ip_pl_page_setup(c, ws, 1, HEAD_ROW);
 }
