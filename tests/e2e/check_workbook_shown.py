@@ -56,8 +56,12 @@ def amount(text):
 
 
 names = {}
-with open(register, encoding="utf-8", newline="") as f:
-    for r in csv.DictReader(f, delimiter=";"):
+with open(register, encoding="utf-8-sig", newline="") as f:
+    text = f.read()
+head = text.split("\n", 1)[0]
+delim = max(";,\t", key=lambda d: (head.count(d), d == ";"))  # as the reader chooses
+for r in csv.DictReader(text.splitlines(), delimiter=delim):
+    if r.get("nr") and r["nr"].strip().isdigit():
         names[int(r["nr"])] = r["name"]
 
 wb = openpyxl.load_workbook(xlsx)
@@ -184,7 +188,7 @@ for ws in wb.worksheets:
         # 1. the locale
         if tot:
             t = norm(grid.get((tot[0], tot_col), ""))
-            if not re.fullmatch(r"[0-9]{1,3}( [0-9]{3})+ kr", t):
+            if not re.fullmatch(r"[0-9]{1,3}( [0-9]{3})* kr", t):
                 err(f"Per kund Totalt shows {grid.get((tot[0], tot_col))!r}: not the Swedish "
                     f"notation '1 234 567 kr' (is LibreOffice in sv_SE?)")
         continue

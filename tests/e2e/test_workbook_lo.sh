@@ -126,19 +126,25 @@ check_workbook "$out2/2025/prislista-2025.xlsx" "$out2/2025/fees.csv" "$out2/202
 
 # 4. As shown, in sv_SE: the sample year, a last year that does not add up,
 # and a correction.
-shown() { # shown XLSX TAG
+shown() { # shown XLSX TAG [CUSTOMERS.csv]
   local dir="$WORK/$2-shown"
   mkdir -p "$dir"
   # token 9 true: every cell as shown (formatted), not its raw value
   if lo "$dir" 'csv:Text - txt - csv (StarCalc):59,34,76,1,,0,false,true,true,false,false,-1' "$1" &&
      ls "$dir"/*.csv >/dev/null 2>&1; then
     check "$2: every sheet as shown adds up, no negative zero, names as registered, frozen headings, numbers" \
-      $PY "$SRC/tests/e2e/check_workbook_shown.py" "$1" "$dir" "$SRC/input/2025/customers.csv"
+      $PY "$SRC/tests/e2e/check_workbook_shown.py" "$1" "$dir" "${3:-$SRC/input/2025/customers.csv}"
   else
     fail "$2: LibreOffice CSV export as shown"; cat "$WORK/lo.log"
   fi
 }
 shown "$xlsx" "sample year"
+check "in sv_SE the sample's totals read '240 000 kr' and '6 014 000 kr', not '240,000 kr'" \
+  $PY -c 'import sys, re
+t = open(sys.argv[1], encoding="utf-8").read()
+t = re.sub("[\u00a0\u202f]", " ", t)
+sys.exit(0 if ";240 000 kr;" in t and ";6 014 000 kr;" in t and "240,000" not in t else 1)' \
+  "$WORK/sample year-shown/prislista-2025-Per kund.csv"
 # The same year with more consolidations on the switchboard (108 and 113
 # counted in 110 beside 101, 115 in 116) and last year's fees off by 1 kr.
 odd="$WORK/odd"
@@ -190,6 +196,17 @@ PY
 cp -r "$out" "$WORK/corr"
 check "a correction runs" "$PROG" run --year 2025 --input "$WORK/in2" --output "$WORK/corr" --correct --issue-date 2025-03-01 --quiet
 shown "$WORK/corr/2025/prislista-2025.xlsx" "after a correction"
+
+# Years that are not in the repository (random_year.py; IP_LO_SEEDS to
+# choose others): hostile names, odd fees, periods, a consolidation.
+for seed in ${IP_LO_SEEDS:-11 42}; do
+  $PY "$SRC/tests/e2e/random_year.py" make "$seed" "$WORK/rin$seed"
+  if "$PROG" run --year 2025 --input "$WORK/rin$seed" --output "$WORK/rout$seed" --quiet; then
+    shown "$WORK/rout$seed/2025/prislista-2025.xlsx" "random year $seed" "$WORK/rin$seed/2025/customers.csv"
+  else
+    fail "random year $seed: run"
+  fi
+done
 
 # Every page of the sample year and of the corrected year, in the build
 # folder.
