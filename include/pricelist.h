@@ -1,8 +1,10 @@
 /*
  * pricelist.h — the price-list workbook prislista-Y.xlsx (SPEC sections 3
  * and 6). The only module that writes through libxlsxwriter: src/pricelist.c
- * (the workbook) and the sheet writers beside it; nothing else includes the
- * library's header (--version asks ip_pricelist_lib_version()).
+ * (the workbook) and the sheet writers beside it, and the scenario's
+ * comparison workbook (compare_book.c), which shares their formats, order
+ * and cell helpers; nothing else includes the library's header (--version
+ * asks ip_pricelist_lib_version()).
  *
  * Sheets: "Per kund" (every customer, every service, totals and change from
  * last year), one sheet per service laid out like the city's published list,

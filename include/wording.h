@@ -69,4 +69,17 @@ char *ip_wording_key(const ip_service *svc, size_t participants);
  * string). */
 char *ip_wording_share_heading(const ip_service *svc);
 
+/* Where a service's basis comes from: "ärenden i cases.csv (datum: date,
+ * värde: count, annars 1 per rad)", or with a value column "(datum: date,
+ * värde: licences)" (the scenario's workbook; heap string). */
+char *ip_wording_basis_file(const ip_service *svc);
+
+/* A service's filters: "queue: E-tjänstsupport; kind: inkommande, generell",
+ * or "inga" (heap string). */
+char *ip_wording_filters(const ip_service *svc);
+
+/* A service's consolidations: "101 ingår i 110; 102 ingår i 110", or
+ * "ingen" (heap string). */
+char *ip_wording_consolidations(const ip_service *svc);
+
 #endif /* IP_WORDING_H */

@@ -34,6 +34,7 @@
 #include "pricelist.h"
 #include "report.h"
 #include "run.h"
+#include "compare_book.h"
 #include "scenario.h"
 #include "sie.h"
 #include "signals.h"
@@ -43,7 +44,8 @@
 
 enum opt_id { OPT_YEAR, OPT_INPUT, OPT_OUTPUT, OPT_DRY_RUN, OPT_DIFF, OPT_TEMPLATES, OPT_SUMMARY,
               OPT_VERBOSE, OPT_CUSTOMER, OPT_SERVICE, OPT_HELP, OPT_VERSION,
-              OPT_CORRECT, OPT_ISSUE_DATE, OPT_TARIFF, OPT_NAME, OPT_QUIET, OPT__COUNT };
+              OPT_CORRECT, OPT_ISSUE_DATE, OPT_TARIFF, OPT_WORKBOOK, OPT_NAME, OPT_QUIET,
+              OPT__COUNT };
 
 /* Which commands accept an option. */
 #define CMD_RUN 1
@@ -84,7 +86,10 @@ static const struct option_def {
     {OPT_SERVICE, "service", "ID", CMD_EXPLAIN, "explain: only this service (default: every service)"},
     {OPT_TARIFF, "tariff", "FILE", CMD_SCENARIO,
      "a proposed tariff to compare with ROOT/Y/tariff.xml (again for more proposals)"},
-    {OPT_NAME, "name", "TEXT", CMD_SCENARIO, "scenario: its name, printed first"},
+    {OPT_WORKBOOK, "workbook", "FILE.xlsx", CMD_SCENARIO,
+     "scenario: also write the comparison workbook FILE.xlsx"},
+    {OPT_NAME, "name", "TEXT", CMD_SCENARIO,
+     "scenario: its name, printed first and on every page of the workbook"},
     {OPT_HELP, "help", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN | CMD_SCENARIO | CMD_NONE,
      "show this help and exit"},
     {OPT_VERSION, "version", NULL, CMD_NONE, "show the version and library versions and exit"},
@@ -98,7 +103,8 @@ static const struct command_def {
     {"run", CMD_RUN, "compute the price list of a year and write output/Y/"},
     {"check", CMD_CHECK, "check every input and the record as run would; write nothing"},
     {"explain", CMD_EXPLAIN, "show how one customer's fees came about; write nothing"},
-    {"scenario", CMD_SCENARIO, "compare proposed tariffs with the decided one; write nothing"},
+    {"scenario", CMD_SCENARIO, "compare proposed tariffs with the decided one; write nothing "
+                               "but --workbook"},
 };
 
 typedef struct cli_args {
@@ -113,7 +119,7 @@ typedef struct cli_args {
     ip_date issue_date; /* --issue-date, 0 when not given */
     const char **tariffs; /* --tariff, in order (argv's strings) */
     size_t ntariffs;
-    const char *name; /* scenario: --name */
+    const char *workbook, *name; /* scenario: --workbook, --name */
 } cli_args;
 
 /* The exit statuses from the error table (error.c), in ascending order, each
@@ -392,6 +398,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
                 a->tariffs = ip_xcalloc((size_t)argc, sizeof *a->tariffs);
             a->tariffs[a->ntariffs++] = value;
             break;
+        case OPT_WORKBOOK: a->workbook = value; break;
         case OPT_NAME: a->name = value; break;
         case OPT_CORRECT: a->correct = 1; break;
         case OPT_ISSUE_DATE:
@@ -754,7 +761,8 @@ out:
 }
 
 /* `scenario`: the decided tariff against the
- * proposals (scenario.h). Reads only; writes nothing. */
+ * proposals (scenario.h). Reads only; writes nothing but --workbook (written
+ * before the comparison is printed, so a failure prints none). */
 static int run_scenario(const cli_args *a, const ip_run_opts *ro)
 {
     ip_scenario *sc = NULL;
@@ -763,6 +771,8 @@ static int run_scenario(const cli_args *a, const ip_run_opts *ro)
     size_t j, f, g;
     ip_diag_clear(&d);
     e = ip_scenario_compute(ro, a->tariffs, a->ntariffs, a->output, a->name, &sc, &d);
+    if (!e && a->workbook)
+        e = ip_compare_book_write(sc, a->workbook, &d);
     if (!e && a->command == CMD_SCENARIO)
         e = ip_scenario_print(sc, stdout, &d);
     if (e) {
@@ -787,6 +797,8 @@ static int run_scenario(const cli_args *a, const ip_run_opts *ro)
             }
         for (j = 0; j < sc->runs[0]->nwarnings; j++)
             note("warning: %s", sc->runs[0]->warnings[j]);
+        if (a->workbook)
+            note("wrote %s", a->workbook);
     }
     ip_scenario_free(sc);
     return 0;

@@ -139,6 +139,14 @@ IP_STATIC char *ip_pricelist_sheet_name(const char *name, const char *fallback,
     return cand;
 }
 
+/* The sheet name for another workbook in this one's style (compare_book.c):
+ * ip_pricelist_sheet_name(), which the shipped program keeps static. */
+char *ip_pl_sheet_name(const char *name, const char *fallback, const char *const *taken,
+                       size_t ntaken)
+{
+    return ip_pricelist_sheet_name(name, fallback, taken, ntaken);
+}
+
 /* ---- formats ------------------------------------------------------------ */
 
 static lxw_format *fmt_new(lxw_workbook *wb, const char *num_format, int bold, int align)
@@ -154,7 +162,7 @@ static lxw_format *fmt_new(lxw_workbook *wb, const char *num_format, int bold, i
 }
 
 /* The workbook's formats, all made before any cell is written. */
-static void make_formats(lxw_workbook *wb, ip_pl_fmts *f)
+void ip_pl_make_formats(lxw_workbook *wb, ip_pl_fmts *f)
 {
     lxw_format **subs[] = {&f->sub_label, &f->sub_count, &f->sub_kr, &f->sub_pct,
                            &f->sub_dash, &f->sub_change_kr, &f->sub_change_pct, &f->sub_blank};
@@ -264,7 +272,7 @@ const char *ip_pl_service_label(const ip_service *svc)
 
 /* The table order of every sheet: by group in the tariff's order, then by
  * register order. */
-static void make_order(ip_pl_ctx *c)
+void ip_pl_make_order(ip_pl_ctx *c)
 {
     const ip_run *r = c->r;
     size_t ng = r->tariff->ngroups, g, k, n = 0;
@@ -297,7 +305,7 @@ static lxw_worksheet *add_sheet(lxw_workbook *wb, const char *name)
  * caught into said[size]: the run reports its errors itself, one line each,
  * so the library's text goes into the diag's extra lines instead. *err is the
  * errno the library left. */
-static lxw_error close_quietly(lxw_workbook *wb, int *err, char *said, size_t size)
+lxw_error ip_pl_close_quietly(lxw_workbook *wb, int *err, char *said, size_t size)
 {
     FILE *tmp = tmpfile();
     int saved = -1;
@@ -394,8 +402,8 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
         (time_t)ip_date_epoch(t->issue_date ? t->issue_date : ip_date_of(r->year, 1, 1));
     workbook_set_properties(wb, &props);
 
-    make_formats(wb, &c.f);
-    make_order(&c);
+    ip_pl_make_formats(wb, &c.f);
+    ip_pl_make_order(&c);
     make_within_formats(wb, &c);
 
     /* Sheet names first: the check sheet and "Per kund" refer to them. */
@@ -425,7 +433,7 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
                           c.lerr_sheet, ip_pl_cell(ref, c.lerr_row, c.lerr_col),
                           lxw_strerror(c.lerr));
     }
-    e = close_quietly(wb, &err, said, sizeof said); /* writes the file, frees the workbook */
+    e = ip_pl_close_quietly(wb, &err, said, sizeof said); /* writes the file, frees the workbook */
     if (e != LXW_NO_ERROR && ret == IP_OK) {
         char *line, *next;
         if (e == LXW_ERROR_CREATING_XLSX_FILE)

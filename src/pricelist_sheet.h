@@ -80,6 +80,25 @@ typedef struct ip_pl_ctx {
     const char *lerr_sheet;
 } ip_pl_ctx;
 
+/* ---- the workbook (pricelist.c) ------------------------------------------ */
+/* Also for the scenario's comparison workbook (compare_book.c), which has the
+ * price list's formats, table order, sheet names and page setup. */
+
+/* The workbook's formats, all made before any cell is written. */
+void ip_pl_make_formats(lxw_workbook *wb, ip_pl_fmts *f);
+
+/* c->order and c->group_start from c->r: by group in the tariff's order,
+ * then by register order. */
+void ip_pl_make_order(ip_pl_ctx *c);
+
+/* A worksheet name for a service (see ip_pricelist_sheet_name, pricelist.h). */
+char *ip_pl_sheet_name(const char *name, const char *fallback, const char *const *taken,
+                       size_t ntaken);
+
+/* workbook_close(): writes the file and frees wb; what the library prints
+ * on stderr is caught into said[size]; *err is the errno it left. */
+lxw_error ip_pl_close_quietly(lxw_workbook *wb, int *err, char *said, size_t size);
+
 /* ---- the sheets, in workbook order ---------------------------------------- */
 
 /* "Per kund": sets c->cust_total_row and c->cust_first_svc. */

@@ -118,3 +118,38 @@ char *ip_wording_share_heading(const ip_service *svc)
         return ip_xstrdup("Andel av avgiften");
     return ip_xstrdup("Andel av antalet");
 }
+
+char *ip_wording_basis_file(const ip_service *svc)
+{
+    return ip_xasprintf("%s i %s (datum: %s, värde: %s)", ip_wording_unit(svc), svc->file,
+                        svc->date_column,
+                        svc->value_column ? svc->value_column : "count, annars 1 per rad");
+}
+
+char *ip_wording_filters(const ip_service *svc)
+{
+    ip_buf b;
+    size_t m, v;
+    if (svc->nmatches == 0)
+        return ip_xstrdup("inga");
+    ip_buf_init(&b);
+    for (m = 0; m < svc->nmatches; m++) {
+        ip_buf_addf(&b, "%s%s: ", m ? "; " : "", svc->matches[m].column);
+        for (v = 0; v < svc->matches[m].nvalues; v++)
+            ip_buf_addf(&b, "%s%s", v ? ", " : "", svc->matches[m].values[v]);
+    }
+    return ip_buf_detach(&b);
+}
+
+char *ip_wording_consolidations(const ip_service *svc)
+{
+    ip_buf b;
+    size_t m;
+    if (svc->nconsolidations == 0)
+        return ip_xstrdup("ingen");
+    ip_buf_init(&b);
+    for (m = 0; m < svc->nconsolidations; m++)
+        ip_buf_addf(&b, "%s%" PRIu32 " ingår i %" PRIu32, m ? "; " : "",
+                    svc->consolidations[m].from, svc->consolidations[m].into);
+    return ip_buf_detach(&b);
+}

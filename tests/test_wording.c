@@ -3,7 +3,8 @@
  * with a decimal comma (rounding, nothing to share), the period of a window
  * and of a snapshot, the basis of a customer in words on a year made by hand
  * (thousands, a consolidation, an equal part), the invoice line with and
- * without periods, and the workbook's sentences and heading. The texts are
+ * without periods, the workbook's sentences and heading, and a tariff's
+ * basis for the scenario's workbook (file, filters, consolidations). The texts are
  * today's, pinned here so that a change to them is a change of this module.
  */
 #include <setjmp.h>
@@ -65,6 +66,47 @@ static void test_wording_period_of_a_window_and_a_snapshot(void **state)
     s.snapshot = 20240630;
     assert_string_equal(ip_wording_period(&s, buf, sizeof buf), "2024-06-30");
     assert_string_equal(ip_wording_period_labelled(&s, buf, sizeof buf), "avläsning 2024-06-30");
+}
+
+/* The scenario's workbook: where a basis comes from, its filters and its
+ * consolidations. */
+static void test_wording_of_a_tariffs_basis(void **state)
+{
+    static char file[] = "cases.csv", date[] = "date", lic[] = "licences";
+    static char queue[] = "queue", kind[] = "kind", v1[] = "E-tjänstsupport",
+                v2[] = "inkommande", v3[] = "generell";
+    static char *qv[] = {v1}, *kv[] = {v2, v3};
+    ip_match m[2] = {{queue, qv, 1}, {kind, kv, 2}};
+    ip_consolidation c[2] = {{101, 110, 0}, {102, 110, 0}};
+    ip_service s = window_service();
+    char *t;
+    (void)state;
+    s.file = file;
+    s.date_column = date;
+    t = ip_wording_basis_file(&s);
+    assert_string_equal(t, "ärenden i cases.csv (datum: date, värde: count, annars 1 per rad)");
+    free(t);
+    s.value_column = lic;
+    s.unit = u_none;
+    t = ip_wording_basis_file(&s);
+    assert_string_equal(t, "enheter i cases.csv (datum: date, värde: licences)");
+    free(t);
+    t = ip_wording_filters(&s);
+    assert_string_equal(t, "inga");
+    free(t);
+    s.matches = m;
+    s.nmatches = 2;
+    t = ip_wording_filters(&s);
+    assert_string_equal(t, "queue: E-tjänstsupport; kind: inkommande, generell");
+    free(t);
+    t = ip_wording_consolidations(&s);
+    assert_string_equal(t, "ingen");
+    free(t);
+    s.consolidations = c;
+    s.nconsolidations = 2;
+    t = ip_wording_consolidations(&s);
+    assert_string_equal(t, "101 ingår i 110; 102 ingår i 110");
+    free(t);
 }
 
 /* --- a year made by hand -------------------------------------------------- */
@@ -199,6 +241,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wording_share_has_two_decimals_and_a_comma),
         cmocka_unit_test(test_wording_period_of_a_window_and_a_snapshot),
+        cmocka_unit_test(test_wording_of_a_tariffs_basis),
         cmocka_unit_test(test_wording_basis_of_a_customer),
         cmocka_unit_test(test_wording_invoice_line_names_the_period_part),
         cmocka_unit_test(test_wording_of_the_service_sheet),

@@ -7,19 +7,40 @@ independent check of what `internpris scenario` prints and writes.
     scenario_check.py prev INDIR FEES        writes a last year's fees.csv
     scenario_check.py text INDIR FEES OUT DECIDED PROPOSAL...
                                              checks the printed comparison OUT
+    scenario_check.py zero XLSX COPY         COPY = XLSX with every cached
+                                             formula value 0
+    scenario_check.py book XLSX CSVDIR INDIR FEES NAME DECIDED PROPOSAL...
+                                             checks the comparison workbook:
+                                             LibreOffice's recalculation (CSV
+                                             export of the zeroed copy in
+                                             CSVDIR) against the cached values
+                                             and every figure against the
+                                             computation here
+    scenario_check.py print XLSX PDF NAME PNGDIR
+                                             every page of the printed
+                                             workbook carries NAME, no sheet
+                                             is wider than a page; each page
+                                             rendered to PNGDIR
 
 The expected fees are computed here from the raw files, not by the program:
 the basis per service and customer by tests/e2e/random_year.py's reader of
 the tariff and the CSV files, the fees by tests/gen_sample.py's allocation
 (exact fractions, largest remainder, SPEC section 1). Every printed figure —
 each fee, difference, per cent, the services' and customers' totals and
-last year's — must be equal to the one computed here.
+last year's — must be equal to the one computed here. The workbook's split
+of each difference is computed here too: the fixed fee's part is the
+proposed fixed fee allocated (by the same allocation) on the decided key and
+basis minus the decided fee, the basis's part the rest.
 """
 
 import copy
 import csv
+import glob
 import os
+import re
+import subprocess
 import sys
+import zipfile
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 
@@ -277,6 +298,304 @@ def text(indir, fees_csv, out_path, tariffs):
     return 0
 
 
+# --- the workbook ----------------------------------------------------------
+
+def zero(src, dst):
+    n = 0
+    with zipfile.ZipFile(src) as zi, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zo:
+        for info in zi.infolist():
+            data = zi.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                text, k = re.subn(r"(<f>[^<]*</f><v>)[^<]*(</v>)", r"\g<1>0\g<2>",
+                                  data.decode("utf-8"))
+                n += k
+                data = text.encode("utf-8")
+            zo.writestr(info, data)
+    print("%d cached formula values zeroed" % n)
+    return 0 if n > 100 else 1
+
+
+def lo_value(text):
+    """A raw value as LibreOffice (sv-SE) exports it: 123, 297345,13, 54,5575%."""
+    t = text.strip()
+    if t == "":
+        return None
+    m = re.fullmatch(r"(-?[0-9]+(?:,[0-9]+)?(?:E[-+]?[0-9]+)?)(%?)", t)
+    if not m:
+        return t
+    v = float(m.group(1).replace(",", "."))
+    return v / 100 if m.group(2) else v
+
+
+def split_parts(indir, tariffs):
+    """{(service, j, customer): fixed fee's part} computed here: the proposed
+    fixed fee allocated on the decided key and basis, minus the decided fee
+    (a new or removed service: all of the difference)."""
+    roots = [ET.parse(t).getroot() for t in tariffs]
+    dec = random_year.bases(indir, roots[0])
+    out = {}
+    for j, root in enumerate(roots[1:], start=1):
+        pro = {s.get("id"): s for s in root.findall("service")}
+        ids = list(dec) + [i for i in pro if i not in dec]
+        for sid in ids:
+            if sid in dec and sid in pro:
+                s0, w0 = dec[sid]
+                key = s0.find("key")
+                f1 = int(pro[sid].get("fee"))
+                d0 = {"fee": int(s0.get("fee")), "key": key.get("method"),
+                      "equal_percent": int(key.get("equal-percent") or 0)}
+                _, f0 = gen_sample.allocate(d0, w0) if d0["fee"] else ({}, {})
+                c1 = dict(d0, fee=f1)
+                _, cf = gen_sample.allocate(c1, w0) if f1 else ({}, {})
+                for nr in set(f0) | set(cf):
+                    out[(sid, j, nr)] = cf.get(nr, 0) - f0.get(nr, 0)
+            else:
+                out[(sid, j, None)] = "whole"
+    return out
+
+
+def book(xlsx, csvdir, indir, fees_csv, name, tariffs):
+    import openpyxl
+    n = len(tariffs)
+    nrs = register(indir)
+    svcs = expected(indir, tariffs)
+    parts = split_parts(indir, tariffs)
+    pv = read_prev(fees_csv) if fees_csv != "-" else None
+    labels = ["Beslutad"] + (["Förslag"] if n == 2 else ["Förslag %d" % j for j in range(1, n)])
+    errs = []
+    checked = 0
+
+    def expect(what, got, want):
+        nonlocal checked
+        checked += 1
+        if isinstance(want, Fraction):
+            ok = isinstance(got, float) and abs(got - float(want)) <= 1e-9 * max(1.0, abs(float(want)))
+        else:
+            ok = got == want
+        if not ok:
+            errs.append("%s: %r, expected %r" % (what, got, want))
+
+    wf = openpyxl.load_workbook(xlsx)
+    wv = openpyxl.load_workbook(xlsx, data_only=True)
+    base = os.path.splitext(os.path.basename(xlsx))[0]
+    lo = {}
+    for ws in wf.worksheets:
+        grid = {}
+        with open(os.path.join(csvdir, "%s-%s.csv" % (base, ws.title)), encoding="utf-8",
+                  newline="") as f:
+            for r, row in enumerate(csv.reader(f, delimiter=";"), start=1):
+                for c, t in enumerate(row, start=1):
+                    grid[(r, c)] = lo_value(t)
+        lo[ws.title] = grid
+    # 1. every formula as LibreOffice recalculated it equals the cached value
+    nform = 0
+    for ws in wf.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                nform += 1
+                cached = wv[ws.title][cell.coordinate].value
+                got = lo[ws.title].get((cell.row, cell.column))
+                if not isinstance(got, float) or not isinstance(cached, (int, float)) or \
+                        abs(got - cached) > 1e-9 * max(1.0, abs(cached)):
+                    errs.append("%s!%s %s: LibreOffice %r, cached %r"
+                                % (ws.title, cell.coordinate, cell.value, got, cached))
+    expect("enough formulas", nform > 500, True)
+
+    def table(grid):
+        hr = next(r for (r, c), v in sorted(grid.items()) if c == 1 and v == "Nr")
+        heads = [(c, v) for (r, c), v in sorted(grid.items()) if r == hr and c > 2]
+        rows = {int(v): r for (r, c), v in grid.items() if c == 1 and r > hr and isinstance(v, float)}
+        subs = sorted(r for (r, c), v in grid.items()
+                      if c == 2 and isinstance(v, str) and v.startswith("Delsumma "))
+        tot = next(r for (r, c), v in grid.items() if c == 2 and v == "Totalt" and r > hr)
+        return hr, heads, rows, subs, tot
+
+    def pct_of(diff, base):
+        return Fraction(diff, base) if base else None
+
+    def check_rows(sheet, grid, cols, value):
+        """cols: [(header, kind, j)]; value(kind, j, nr) -> int or '–' or
+        Fraction (per cent) or None (empty)."""
+        hr, heads, rows, subs, tot = table(grid)
+        expect("%s: headings" % sheet, [h for _, h in heads], [h for h, _, _ in cols])
+        expect("%s: every customer" % sheet, sorted(rows), sorted(nrs))
+        for (c, _), (h, kind, j) in zip(heads, cols):
+            for nr, r in rows.items():
+                want = value(kind, j, nr)
+                got = grid.get((r, c))
+                if isinstance(want, int):
+                    want = float(want)
+                expect("%s %d %s" % (sheet, nr, h), got, want)
+            # Delsumma: the customers above; Totalt: all
+            start = hr + 1
+            acc_all = 0
+            for sr in subs:
+                group = [nr for nr, r in rows.items() if start < r < sr]
+                vals = [value(kind, j, nr) for nr in group]
+                start = sr + 1
+                if kind in ("pct",):
+                    continue
+                if any(v == "–" for v in vals):
+                    expect("%s Delsumma row %d %s" % (sheet, sr, h), grid.get((sr, c)), "–")
+                    acc_all = None
+                    continue
+                ssum = sum(vals)
+                expect("%s Delsumma row %d %s" % (sheet, sr, h), grid.get((sr, c)), float(ssum))
+                if acc_all is not None:
+                    acc_all += ssum
+            if kind != "pct":
+                expect("%s Totalt %s" % (sheet, h), grid.get((tot, c)),
+                       "–" if acc_all is None else float(acc_all))
+        return tot, heads
+
+    # 2. Per kund
+    def fee(sid_i, j, nr):
+        return svcs[sid_i][3][j].get(nr, 0)
+
+    def total(j, nr):
+        return sum(fee(i, j, nr) for i in range(len(svcs)))
+
+    def part(i, j, nr):
+        sid = svcs[i][0]
+        if (sid, j, None) in parts:
+            return fee(i, j, nr) - fee(i, 0, nr)
+        return parts.get((sid, j, nr), 0)
+
+    cols = [("Beslutad %d" % YEAR, "total", 0)]
+    for j in range(1, n):
+        cols += [("%s %d" % (labels[j], YEAR), "total", j),
+                 ("%s: skillnad kr" % labels[j], "diff", j),
+                 ("%s: skillnad %%" % labels[j], "pct", j),
+                 ("varav fast avgift", "part", j), ("varav fördelning", "rest", j)]
+    cols.append(("Totalt %d" % (YEAR - 1), "prev", 0))
+
+    def cust_value(kind, j, nr):
+        if kind == "total":
+            return total(j, nr)
+        if kind == "diff":
+            return total(j, nr) - total(0, nr)
+        if kind == "pct":
+            d, b = total(j, nr) - total(0, nr), total(0, nr)
+            return pct_of(d, b) if b else (None if d == 0 else "–")
+        if kind == "part":
+            return sum(part(i, j, nr) for i in range(len(svcs)))
+        if kind == "rest":
+            return total(j, nr) - total(0, nr) - sum(part(i, j, nr) for i in range(len(svcs)))
+        if kind == "prev":
+            return "–" if pv is None else pv.get(nr, 0)
+    check_rows("Per kund", lo["Per kund"], cols, cust_value)
+
+    # 3. a sheet per service, found by its title
+    titles = {ws.title: ws["A1"].value for ws in wf.worksheets}
+    roots = [ET.parse(t).getroot() for t in tariffs]
+    bases = [random_year.bases(indir, r) for r in roots]
+    for i, (sid, sname, fixed, fees) in enumerate(svcs):
+        sheet = next((t for t, a1 in titles.items() if a1 == sname), None)
+        expect("a sheet for %s" % sid, sheet is not None, True)
+        if sheet is None:
+            continue
+        cols = []
+        for j in range(n):
+            unit = bases[j][sid][0].find("basis").get("unit") if sid in bases[j] else "underlag"
+            cols += [("%s: %s" % (labels[j], unit), "basis", j),
+                     ("%s: avgift %d" % (labels[j], YEAR), "fee", j)]
+            if j:
+                cols += [("%s: skillnad kr" % labels[j], "diff", j),
+                         ("%s: skillnad %%" % labels[j], "pct", j),
+                         ("varav fast avgift", "part", j), ("varav fördelning", "rest", j)]
+
+        def svc_value(kind, j, nr, i=i, sid=sid):
+            if kind == "basis":
+                return bases[j][sid][1].get(nr, 0) if sid in bases[j] else "–"
+            if kind == "fee":
+                return fee(i, j, nr)
+            d, b = fee(i, j, nr) - fee(i, 0, nr), fee(i, 0, nr)
+            if kind == "diff":
+                return d
+            if kind == "pct":
+                return pct_of(d, b) if b else (None if d == 0 else "–")
+            if kind == "part":
+                return part(i, j, nr)
+            if kind == "rest":
+                return d - part(i, j, nr)
+        check_rows(sheet, lo[sheet], cols, svc_value)
+        text = " ".join(str(v) for (r, c), v in lo[sheet].items() if isinstance(v, str))
+        for j in range(n):
+            want = ("%s: fast avgift %s kr" % (labels[j], thousands(fixed[j]))
+                    if fixed[j] is not None else "%s: tjänsten finns inte" % labels[j])
+            expect("%s states %s" % (sheet, want), want in text, True)
+
+    # 4. Tariffer: the fixed fees, their sums against Per kund, differences 0
+    grid = lo["Tariffer"]
+    rows = sorted((r, v) for (r, c), v in grid.items() if c == 2)
+    for i, (sid, sname, fixed, _) in enumerate(svcs):
+        r0 = next(r for (r, c), v in grid.items() if c == 1 and v == "%s (%s)" % (sname, sid))
+        for j in range(n):
+            expect("Tariffer %s fixed fee %d" % (sid, j), grid.get((r0 + 1, 3 + j)),
+                   float(fixed[j] or 0))
+    for label, want in (("Summa fasta avgifter", [sum(f[j] or 0 for _, _, f, _ in svcs) for j in range(n)]),
+                        ("Summa i Per kund", [sum(total(j, nr) for nr in nrs) for j in range(n)]),
+                        ("Differens", [0] * n)):
+        r = next(r for r, v in rows if v == label)
+        expect("Tariffer %s" % label, [grid.get((r, 3 + j)) for j in range(n)], [float(w) for w in want])
+    for t in tariffs:
+        expect("Tariffer names %s" % t, any(v == t or (isinstance(v, str) and v.endswith(t))
+                                            for v in grid.values()), True)
+
+    # 5. the name in every sheet's header and footer
+    with zipfile.ZipFile(xlsx) as z:
+        esc = name.replace("&", "&amp;&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        for f in sorted(z.namelist()):
+            if f.startswith("xl/worksheets/sheet"):
+                xml = z.read(f).decode("utf-8")
+                expect("%s header" % f, "<oddHeader>&amp;C&amp;9%s</oddHeader>" % esc in xml, True)
+                expect("%s footer" % f, ("— %s&amp;R" % esc) in xml, True)
+    if errs:
+        print("scenario_check book: %d of %d checks fail, first: %s"
+              % (len(errs), checked, "; ".join(errs[:6])), file=sys.stderr)
+        return 1
+    print("scenario_check book: %d formulas recalculated, %d figures agree" % (nform, checked))
+    return 0
+
+
+def printed(xlsx, pdf, name, pngdir):
+    import openpyxl
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    texts = [subprocess.run(["pdftotext", "-f", str(p), "-l", str(p), "-layout", pdf, "-"],
+                            capture_output=True, text=True, check=True).stdout
+             for p in range(1, pages + 1)]
+    bad = 0
+    for p, t in enumerate(texts, start=1):
+        if name not in t:
+            print("page %d: no %r" % (p, name))
+            bad += 1
+    sheets = openpyxl.load_workbook(xlsx, read_only=True).sheetnames
+    for k, sheet in enumerate(sheets):
+        mine = [p for p, t in enumerate(texts, start=1) if "%s — %s" % (sheet, name) in t]
+        if not mine:
+            print("sheet %r: no page with its footer" % sheet)
+            bad += 1
+            continue
+        # one page wide: every page repeats the table's head, first and last heading
+        need = ["Uppgift", "Förslag"] if sheet == "Tariffer" else ["Kund", "fördelning"]
+        for p in mine:
+            flat = " ".join(texts[p - 1].split())
+            missing = [w for w in need if w not in flat]
+            if missing:
+                print("sheet %r page %d: no %s (wider than a page?)" % (sheet, p, missing))
+                bad += 1
+        safe = re.sub(r"[^0-9A-Za-zÅÄÖåäö-]+", "_", sheet).strip("_")
+        for p in mine:
+            subprocess.run(["timeout", "120", "pdftoppm", "-r", "60", "-png", "-singlefile",
+                            "-f", str(p), "-l", str(p), pdf,
+                            os.path.join(pngdir, "%02d-%s-p%d" % (k + 1, safe, p))], check=True)
+        print("%s: pages %s" % (sheet, mine))
+    return 1 if bad else 0
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "make":
@@ -285,5 +604,11 @@ if __name__ == "__main__":
         prev(sys.argv[2], sys.argv[3])
     elif cmd == "text":
         sys.exit(text(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]))
+    elif cmd == "zero":
+        sys.exit(zero(sys.argv[2], sys.argv[3]))
+    elif cmd == "book":
+        sys.exit(book(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7:]))
+    elif cmd == "print":
+        sys.exit(printed(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]))
     else:
         sys.exit("unknown command " + cmd)

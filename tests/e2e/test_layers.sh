@@ -20,13 +20,14 @@ declare -A STAGE=(
   [issued]=3 [billing]=3
   [wording]=4 [fees]=4 [report]=4 [explain]=4 [invoice]=4 [docwrite]=4 [ledger]=4
   [scenario]=4 [cp437]=4 [sie]=4 [outdir]=4 [pricelist]=4 [pricelist_sheet]=4 [pricelist_cells]=4
-  [pricelist_customers]=4 [pricelist_service]=4 [pricelist_check]=4 [pricelist_documents]=4
+  [pricelist_customers]=4 [pricelist_service]=4 [pricelist_check]=4 [pricelist_documents]=4 [compare_book]=4
   [cli]=5 [main]=5
 )
 # private headers of src/ and the files that may include them
 declare -A PRIVATE=([csv_scan]="csv csv_scan" \
-  [pricelist_sheet]="pricelist pricelist_cells pricelist_customers pricelist_service pricelist_check pricelist_documents")
-XLSX_FILES="pricelist pricelist_sheet pricelist_cells pricelist_customers pricelist_service pricelist_check pricelist_documents"
+  [pricelist_sheet]="pricelist pricelist_cells pricelist_customers pricelist_service pricelist_check pricelist_documents compare_book")
+# the scenario's comparison workbook (compare_book) is a second workbook of the same module
+XLSX_FILES="pricelist pricelist_sheet pricelist_cells pricelist_customers pricelist_service pricelist_check pricelist_documents compare_book"
 
 module() { local b; b=$(basename "$1"); b=${b%.in}; echo "${b%.*}"; }
 has() { [[ " $1 " == *" $2 "* ]]; } # has LIST WORD
