@@ -116,4 +116,18 @@ const char *ip_scenario_pct(int64_t diff, int64_t base, char *buf, size_t size);
  * Errors: IP_ERR_IO when writing fails. */
 ip_err ip_scenario_print(const ip_scenario *s, FILE *f, ip_diag *d);
 
+/* `explain --tariff` (scenario_explain.c): for customer customer_nr, every
+ * service (or the one with id service_id) under the decided tariff and each
+ * proposal — fixed fee, key and basis, the customer's basis and the total —
+ * and the difference split into the fixed fee's part and the key's or
+ * basis's part as defined above, with the numbers; then the customer's
+ * totals and the sums of the parts. Errors: IP_ERR_USAGE for a customer not
+ * in the register or a service no tariff has (nothing written); IP_ERR_IO. */
+ip_err ip_scenario_explain(const ip_scenario *s, uint32_t customer_nr, const char *service_id,
+                           FILE *f, ip_diag *d);
+
+/* The key, window or snapshot, filters and consolidations of svc in one
+ * line of text (explain, the comparison workbook). Heap string. */
+char *ip_scenario_basis_text(const ip_service *svc);
+
 #endif /* IP_SCENARIO_H */

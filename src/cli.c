@@ -84,7 +84,7 @@ static const struct option_def {
      "no warnings on stderr (they stay in report.txt; errors are always shown)"},
     {OPT_CUSTOMER, "customer", "NR", CMD_EXPLAIN, "explain: the customer number (required)"},
     {OPT_SERVICE, "service", "ID", CMD_EXPLAIN, "explain: only this service (default: every service)"},
-    {OPT_TARIFF, "tariff", "FILE", CMD_SCENARIO,
+    {OPT_TARIFF, "tariff", "FILE", CMD_SCENARIO | CMD_EXPLAIN,
      "a proposed tariff to compare with ROOT/Y/tariff.xml (again for more proposals)"},
     {OPT_WORKBOOK, "workbook", "FILE.xlsx", CMD_SCENARIO,
      "scenario: also write the comparison workbook FILE.xlsx"},
@@ -162,8 +162,9 @@ static void print_usage_line(FILE *f, const struct command_def *cmd, int first)
             continue;
         snprintf(item, sizeof item, required ? "--%s%s%s" : "[--%s%s%s]", o->name,
                  o->arg ? " " : "", o->arg ? o->arg : "");
-        if (o->id == OPT_TARIFF)
-            snprintf(item, sizeof item, "--tariff FILE [--tariff FILE …]");
+        if (o->id == OPT_TARIFF) /* may be given again */
+            snprintf(item, sizeof item, "%s", required ? "--tariff FILE [--tariff FILE …]"
+                                                       : "[--tariff FILE …]");
         if (col + 1 + strlen(item) > 78) {
             fprintf(f, "\n           ");
             col = 10;
@@ -760,7 +761,7 @@ out:
     return e;
 }
 
-/* `scenario`: the decided tariff against the
+/* `scenario`, and `explain --tariff`: the decided tariff against the
  * proposals (scenario.h). Reads only; writes nothing but --workbook (written
  * before the comparison is printed, so a failure prints none). */
 static int run_scenario(const cli_args *a, const ip_run_opts *ro)
@@ -771,6 +772,8 @@ static int run_scenario(const cli_args *a, const ip_run_opts *ro)
     size_t j, f, g;
     ip_diag_clear(&d);
     e = ip_scenario_compute(ro, a->tariffs, a->ntariffs, a->output, a->name, &sc, &d);
+    if (!e && a->command == CMD_EXPLAIN)
+        e = ip_scenario_explain(sc, a->customer, a->service, stdout, &d);
     if (!e && a->workbook)
         e = ip_compare_book_write(sc, a->workbook, &d);
     if (!e && a->command == CMD_SCENARIO)
@@ -892,7 +895,7 @@ static int cli_main(int argc, char **argv)
         ro.progress = progress_cb;
         ro.progress_ctx = &bar;
     }
-    if (a.command == CMD_SCENARIO) {
+    if (a.command == CMD_SCENARIO || (a.command == CMD_EXPLAIN && a.ntariffs)) {
         status = run_scenario(&a, &ro);
         free(a.tariffs);
         return status;

@@ -16,6 +16,11 @@ independent check of what `internpris scenario` prints and writes.
                                              CSVDIR) against the cached values
                                              and every figure against the
                                              computation here
+    scenario_check.py explain PROG EVERY INPUT OUTPUT DECIDED PROPOSAL...
+                                             runs `explain --tariff` for every
+                                             EVERY-th customer and checks each
+                                             service's fees, difference and
+                                             its split, and the totals
     scenario_check.py print XLSX PDF NAME PNGDIR
                                              every page of the printed
                                              workbook carries NAME, no sheet
@@ -596,6 +601,70 @@ def printed(xlsx, pdf, name, pngdir):
     return 1 if bad else 0
 
 
+def explain(prog, every, inroot, outroot, tariffs):
+    indir = os.path.join(inroot, str(YEAR))
+    n = len(tariffs)
+    nrs = register(indir)
+    svcs = expected(indir, tariffs)
+    parts = split_parts(indir, tariffs)
+    labels = ["Beslutad"] + (["Förslag"] if n == 2 else ["Förslag %d" % j for j in range(1, n)])
+    num = lambda t: int(t.replace(" ", "").replace("+", ""))
+    errs, checked = [], 0
+
+    def expect(what, got, want):
+        nonlocal checked
+        checked += 1
+        if got != want:
+            errs.append("%s: %r, expected %r" % (what, got, want))
+
+    args = []
+    for t in tariffs[1:]:
+        args += ["--tariff", t]
+    for nr in nrs[::every]:
+        text = subprocess.run([prog, "explain", "--year", str(YEAR), "--customer", str(nr),
+                               "--input", inroot, "--output", outroot] + args,
+                              check=True, capture_output=True, text=True).stdout
+        secs = text.split("\n== ")[1:]
+        expect("%d: a section per service" % nr, [x.split(" ", 1)[0] for x in secs],
+               [sid for sid, _, _, _ in svcs])
+        tot_a = [0] * n
+        for i, (sid, _, _, fees) in enumerate(svcs):
+            sec = next((x for x in secs if x.startswith(sid + " ")), "")
+            for j in range(1, n):
+                f0, f1 = fees[0].get(nr, 0), fees[j].get(nr, 0)
+                m = re.search(r"^%s − Beslutad: ([\d ]+) − ([\d ]+) = ([+-]?[\d ]+) kr \(" % labels[j],
+                              sec, re.M)
+                a = re.findall(r"^  \(a\) the fixed fee.*?([+-]?[\d ]+) kr$", sec, re.M)
+                b = re.findall(r"^  \(b\) the key.*?([+-]?[\d ]+) kr$", sec, re.M)
+                ab = re.findall(r"^  \(a\) \+ \(b\) = ([+-]?[\d ]+) kr$", sec, re.M)
+                if not m or len(a) != n - 1 or len(b) != n - 1 or len(ab) != n - 1:
+                    errs.append("%d %s: lines not found" % (nr, sid))
+                    continue
+                expect("%d %s %s fees" % (nr, sid, labels[j]), (num(m.group(1)), num(m.group(2))), (f1, f0))
+                expect("%d %s %s difference" % (nr, sid, labels[j]), num(m.group(3)), f1 - f0)
+                want_a = f1 - f0 if (sid, j, None) in parts else parts.get((sid, j, nr), 0)
+                expect("%d %s %s (a)" % (nr, sid, labels[j]), num(a[j - 1].strip()), want_a)
+                expect("%d %s %s (b)" % (nr, sid, labels[j]), num(b[j - 1].strip()), f1 - f0 - want_a)
+                expect("%d %s %s (a)+(b)" % (nr, sid, labels[j]), num(ab[j - 1]), f1 - f0)
+                tot_a[j] += want_a
+        t0 = sum(f[0].get(nr, 0) for _, _, _, f in svcs)
+        for j in range(1, n):
+            t1 = sum(f[j].get(nr, 0) for _, _, _, f in svcs)
+            m = re.search(r"^total %s: ([\d ]+) kr; difference ([+-]?[\d ]+) kr \(.*\) = \(a\) "
+                          r"([+-]?[\d ]+) kr \+ \(b\) ([+-]?[\d ]+) kr$" % labels[j], text, re.M)
+            if not m:
+                errs.append("%d: no total line for %s" % (nr, labels[j]))
+                continue
+            expect("%d total %s" % (nr, labels[j]),
+                   tuple(num(g) for g in m.groups()), (t1, t1 - t0, tot_a[j], t1 - t0 - tot_a[j]))
+    if errs:
+        print("scenario_check explain: %d of %d checks fail, first: %s"
+              % (len(errs), checked, "; ".join(errs[:6])), file=sys.stderr)
+        return 1
+    print("scenario_check explain: %d checks agree" % checked)
+    return 0
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "make":
@@ -608,6 +677,8 @@ if __name__ == "__main__":
         sys.exit(zero(sys.argv[2], sys.argv[3]))
     elif cmd == "book":
         sys.exit(book(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7:]))
+    elif cmd == "explain":
+        sys.exit(explain(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6:]))
     elif cmd == "print":
         sys.exit(printed(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]))
     else:

@@ -19,7 +19,7 @@ declare -A STAGE=(
   [basis]=2 [consolidate]=2 [alloc]=2 [run]=2
   [issued]=3 [billing]=3
   [wording]=4 [fees]=4 [report]=4 [explain]=4 [invoice]=4 [docwrite]=4 [ledger]=4
-  [scenario]=4 [cp437]=4 [sie]=4 [outdir]=4 [pricelist]=4 [pricelist_sheet]=4 [pricelist_cells]=4
+  [scenario]=4 [scenario_explain]=4 [cp437]=4 [sie]=4 [outdir]=4 [pricelist]=4 [pricelist_sheet]=4 [pricelist_cells]=4
   [pricelist_customers]=4 [pricelist_service]=4 [pricelist_check]=4 [pricelist_documents]=4 [compare_book]=4
   [cli]=5 [main]=5
 )

@@ -8,7 +8,9 @@
 # proposal with a tariff error names its file and line (78); the input root,
 # the output root (with a year folder, the record of issued documents and
 # last year's fees.csv) and the working folder are byte for byte and
-# timestamp for timestamp as before.
+# timestamp for timestamp as before. `explain --tariff` splits each
+# difference into the fixed fee's part and the basis's part, checked for
+# every customer against the same independent computation.
 source "$(dirname "$0")/lib.sh"
 cd "$SRC"
 
@@ -51,6 +53,37 @@ check "one column per proposal" grep -q "Förslag 1 .*Förslag 5" "$WORK/all.txt
 (cd "$cwd" && "$PROG" scenario --year 2025 --input "$SRC/input" --output "$out" "${all[@]}" --verbose) \
   >/dev/null 2>"$WORK/verbose.txt"
 check "cases.csv read once for six tariffs" test "$(grep -c 'read .*cases.csv' "$WORK/verbose.txt")" -eq 1
+
+# explain --tariff: every customer (under a wrapper such as valgrind, every
+# seventh), every service and proposal: the fees, the difference, its split
+# (the fixed fee's part computed here by allocating the proposed fee on the
+# decided key and basis) and the totals
+every=1; [ -z "${IP_WRAPPER:-}" ] || every=7
+check "explain --tariff: fees, differences and their split as computed independently" \
+  $PY "$CHECK" explain "$PROG" "$every" "$SRC/input" "$out" input/2025/tariff.xml \
+  "$props/fee.xml" "$props/equal.xml" "$props/new.xml" "$props/removed.xml" "$props/window.xml"
+"$PROG" explain --year 2025 --customer 110 --output "$out" --tariff "$props/window.xml" \
+  --service direkt >"$WORK/explain.txt"
+for line in \
+  "Förslag − Beslutad: 55 553 − 50 872 = +4 681 kr (+9,2 %)" \
+  "  (a) the fixed fee: 3 300 000 kr on the decided key and basis gives 53 294 kr (largest remainder), minus 50 872 kr = +2 422 kr" \
+  "  (b) the key, window or filter: 55 553 − 53 294 = +2 259 kr" \
+  "  (a) + (b) = +4 681 kr"; do
+  check "explain --tariff shows '$line'" grep -qxF -- "$line" "$WORK/explain.txt"
+done
+check "explain --tariff --service shows one service" test "$(grep -c '^== ' "$WORK/explain.txt")" -eq 1
+set +e
+"$PROG" explain --year 2025 --customer 110 --output "$out" --tariff "$props/new.xml" --service telefon \
+  >"$WORK/o.txt" 2>"$WORK/e.txt"
+st=$?
+"$PROG" explain --year 2025 --customer 999 --output "$out" --tariff "$props/new.xml" >/dev/null 2>&1
+st2=$?
+set -e
+check "explain --tariff: an unknown service exits 64" test "$st" -eq 64
+check "… listing the tariffs' services" grep -qF \
+  "expected a service id of the tariffs (etjanst, direkt, vaxel, kcp, etjanst-gen), found 'telefon'" "$WORK/e.txt"
+check "… and prints nothing" test ! -s "$WORK/o.txt"
+check "explain --tariff: an unknown customer exits 64" test "$st2" -eq 64
 
 # without last year's fees the Y-1 column shows –
 check "scenario without last year exits 0" \
