@@ -143,4 +143,10 @@ int ip_tariff_has_payment(const ip_tariff *t);
 /* Group with that id, or NULL. */
 const ip_group *ip_tariff_group(const ip_tariff *t, const char *id);
 
+/* The dates an invoice of price year `year` may be issued on: from the
+ * start of the year before to the end of the year after, and no later than a
+ * due date (issue + due_days) the record can still read back (years up to
+ * 2999). Both the tariff's issue-date and --issue-date must lie in it. */
+void ip_tariff_issue_range(int year, int due_days, ip_date *from, ip_date *to);
+
 #endif /* IP_TARIFF_H */

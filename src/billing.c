@@ -319,6 +319,21 @@ ip_err ip_billing_plan(const ip_run *r, const ip_issued_doc *const *rec_docs, si
     ip_err e;
 
     *out = NULL;
+    if (o->issue_date) {
+        /* a date around the price year (tariff.h): 2999-12-31 would give a
+         * due date the record cannot read back, and bricks the year */
+        ip_date from, to;
+        char a[11], c[11], x[11];
+        ip_tariff_issue_range(r->year, r->tariff->due_days, &from, &to);
+        if (o->issue_date < from || o->issue_date > to) {
+            e = ip_diag_set(d, IP_ERR_USAGE, NULL, 0,
+                            "expected --issue-date between %s and %s (around the price year "
+                            "%d), found %s", ip_date_str(from, a), ip_date_str(to, c), r->year,
+                            ip_date_str(o->issue_date, x));
+            free(b);
+            return e;
+        }
+    }
     b->r = r;
     b->o = *o;
     b->periods = r->tariff->periods;

@@ -914,6 +914,15 @@ static ip_err read_payment(loader *L, ip_tariff *t, const xmlNode *n)
     return IP_OK;
 }
 
+void ip_tariff_issue_range(int year, int due_days, ip_date *from, ip_date *to)
+{
+    ip_date last = ip_date_add_days(ip_date_of(2999, 12, 31), -due_days);
+    *from = ip_date_of(year - 1, 1, 1);
+    *to = ip_date_of(year + 1, 12, 31);
+    if (*to > last)
+        *to = last;
+}
+
 static ip_err read_invoicing(loader *L, ip_tariff *t, const xmlNode *n)
 {
     int64_t v;
@@ -924,6 +933,16 @@ static ip_err read_invoicing(loader *L, ip_tariff *t, const xmlNode *n)
     if ((e = get_int(L, n, "due-days", 1, NULL, &v)))
         return e;
     t->due_days = (int)v;
+    {
+        ip_date from, to;
+        char a[11], b[11], c[11];
+        ip_tariff_issue_range(t->year, t->due_days, &from, &to);
+        if (t->issue_date < from || t->issue_date > to)
+            return fail(L, attr_lineno(L, n, "issue-date"),
+                        "expected issue-date between %s and %s (around the price year %d), "
+                        "found %s", ip_date_str(from, a), ip_date_str(to, b), t->year,
+                        ip_date_str(t->issue_date, c));
+    }
     if ((e = get(L, n, "number-prefix", 1, &t->number_prefix)))
         return e;
     if ((e = get_int(L, n, "periods", 0, &present, &v)))

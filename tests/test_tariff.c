@@ -653,7 +653,7 @@ static void test_tariff_schema_and_loader_agree(void **state)
         {"fee=\"240000\"", "fee=\"0\"", 1},
         {"fee=\"240000\"", "fee=\" 240000 \"", 1},
         {"fee=\"240000\"", "fee=\"\"", 0},
-        {"year=\"2025\"", "year=\"2999\"", 1},
+        {"year=\"2025\"", "year=\"2026\"", 1},
         {"year=\"2025\"", "year=\"3000\"", 0},
         {"equal-percent=\"20\"", "equal-percent=\"007\"", 1},
         {"equal-percent=\"20\"", "equal-percent=\"-0\"", 0},
@@ -665,6 +665,12 @@ static void test_tariff_schema_and_loader_agree(void **state)
         {"issue-date=\"2025-01-15\"", "issue-date=\"2024-02-29\"", 1},
         {"issue-date=\"2025-01-15\"", "issue-date=\"2025-02-29\"", 0},
         {"issue-date=\"2025-01-15\"", "issue-date=\"1899-12-31\"", 0},
+        /* around the price year: the year before to the year after */
+        {"issue-date=\"2025-01-15\"", "issue-date=\"2024-01-01\"", 1},
+        {"issue-date=\"2025-01-15\"", "issue-date=\"2023-12-31\"", 0},
+        {"issue-date=\"2025-01-15\"", "issue-date=\"2026-12-31\"", 1},
+        {"issue-date=\"2025-01-15\"", "issue-date=\"2027-01-01\"", 0},
+        {"issue-date=\"2025-01-15\"", "issue-date=\"2999-12-20\"", 0},
     };
     size_t i;
     (void)state;
