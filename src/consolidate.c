@@ -6,6 +6,9 @@
 #include "consolidate.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
+
+#include "util.h"
 
 /* Slot of customer number nr in nrs[0..n) (ascending), or -1. */
 static long slot_of(const uint32_t *nrs, size_t n, uint32_t nr)
@@ -27,6 +30,8 @@ ip_err ip_consolidate(const ip_service *svc, const char *tariff_name, const uint
                       size_t n, const int64_t *raw, int64_t *basis, long *into, ip_diag *d)
 {
     size_t i, k;
+    unsigned char *state;
+    long *path;
     for (k = 0; k < n; k++) {
         into[k] = -1;
         basis[k] = raw[k];
@@ -50,26 +55,44 @@ ip_err ip_consolidate(const ip_service *svc, const char *tariff_name, const uint
         into[from] = to;
     }
     /* Resolve chains (a into b, b into c: a goes to c); a cycle is an error.
-     * A chain longer than n must revisit a customer. */
+     * Each customer is walked once: the walk from k stops at the first
+     * customer already resolved (its final slot is known) or at the end of
+     * its chain, and everyone on the path gets that final slot, so chains
+     * cost linear time in all. A walk that meets its own path has found a
+     * cycle; customers are walked in slot order, so the message names the
+     * same customer as following each chain to its end would. */
+    state = ip_xcalloc(n ? n : 1, 1);   /* 0 open, 1 on the path, 2 resolved */
+    path = ip_xmalloc((n ? n : 1) * sizeof *path);
     for (k = 0; k < n; k++) {
-        long target = into[k];
-        size_t steps = 0;
-        if (target < 0)
+        size_t depth = 0, j;
+        long cur = (long)k, final;
+        if (state[k] == 2 || into[k] < 0)
             continue;
-        while (into[target] >= 0) {
-            target = into[target];
-            if (++steps > n || target == (long)k) {
-                for (i = 0; i < svc->nconsolidations; i++)
-                    if (svc->consolidations[i].from == nrs[k])
-                        break;
-                return ip_diag_set(d, IP_ERR_TARIFF, tariff_name,
-                                   i < svc->nconsolidations ? svc->consolidations[i].line : svc->line,
-                                   "expected consolidations without a cycle in '%s', found one "
-                                   "through %" PRIu32, svc->id, nrs[k]);
-            }
+        while (state[cur] == 0 && into[cur] >= 0) {
+            state[cur] = 1;
+            path[depth++] = cur;
+            cur = into[cur];
         }
-        into[k] = target;
+        if (state[cur] == 1) {
+            free(state);
+            free(path);
+            for (i = 0; i < svc->nconsolidations; i++)
+                if (svc->consolidations[i].from == nrs[k])
+                    break;
+            return ip_diag_set(d, IP_ERR_TARIFF, tariff_name,
+                               i < svc->nconsolidations ? svc->consolidations[i].line : svc->line,
+                               "expected consolidations without a cycle in '%s', found one "
+                               "through %" PRIu32, svc->id, nrs[k]);
+        }
+        /* cur ends a chain (into -1) or is resolved (into its final slot). */
+        final = into[cur] >= 0 ? into[cur] : cur;
+        for (j = 0; j < depth; j++) {
+            into[path[j]] = final;
+            state[path[j]] = 2;
+        }
     }
+    free(state);
+    free(path);
     for (k = 0; k < n; k++) {
         if (into[k] < 0)
             continue;

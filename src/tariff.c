@@ -507,6 +507,10 @@ static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar 
         return;
     if (start < 65535)
         c->node->line = (unsigned short)start;
+    /* The element's attributes are recorded together: keep where they start
+     * (plus one) in the node, so attr_lineno() need not search them all. */
+    if (nb_attributes > 0)
+        c->node->_private = (void *)(uintptr_t)(L->nalines + 1);
     for (i = 0; i < nb_attributes; i++) {
         const xmlChar *value = attributes[5 * i + 3];
         long line = start;
@@ -527,12 +531,15 @@ static long node_line(const xmlNode *n)
     return l > 0 ? l : 0;
 }
 
-/* Line of attribute name of element n (the element's line if unknown). */
+/* Line of attribute name of element n (the element's line if unknown): its
+ * attributes' lines start at the index on_start_element() left in the node. */
 static long attr_lineno(const loader *L, const xmlNode *n, const char *name)
 {
-    size_t i;
-    for (i = 0; i < L->nalines; i++)
-        if (L->alines[i].elem == n && !strcmp(L->alines[i].name, name))
+    size_t i = (size_t)(uintptr_t)n->_private;
+    if (i == 0)
+        return node_line(n);
+    for (i--; i < L->nalines && L->alines[i].elem == n; i++)
+        if (!strcmp(L->alines[i].name, name))
             return L->alines[i].line;
     return node_line(n);
 }
@@ -1110,7 +1117,55 @@ static ip_err read_key(loader *L, ip_service *s, const xmlNode *n)
     return IP_OK;
 }
 
-static ip_err read_consolidate(loader *L, ip_service *s, const xmlNode *n, size_t *alloc)
+/* The consolidations of one service by their from, so that a second from is
+ * found in constant time, not by a scan of every earlier one: open
+ * addressing, slots hold a consolidation's index plus one (0: empty), at
+ * most half full. */
+typedef struct from_set {
+    size_t *slot;
+    size_t cap; /* a power of two, or 0 */
+} from_set;
+
+static size_t from_hash(uint32_t from, size_t cap)
+{
+    return (size_t)((from * UINT32_C(2654435761)) ^ (from >> 16)) & (cap - 1);
+}
+
+/* Index plus one of the consolidation of s with this from, or 0. */
+static size_t from_find(const from_set *fs, const ip_service *s, uint32_t from)
+{
+    size_t h;
+    if (!fs->cap)
+        return 0;
+    for (h = from_hash(from, fs->cap); fs->slot[h]; h = (h + 1) & (fs->cap - 1))
+        if (s->consolidations[fs->slot[h] - 1].from == from)
+            return fs->slot[h];
+    return 0;
+}
+
+/* Records consolidation idx of s (not yet in the set). */
+static void from_add(from_set *fs, const ip_service *s, size_t idx)
+{
+    size_t h;
+    if (2 * (idx + 1) > fs->cap) {
+        size_t i, cap = fs->cap ? 2 * fs->cap : 16;
+        free(fs->slot);
+        fs->slot = ip_xcalloc(cap, sizeof *fs->slot);
+        fs->cap = cap;
+        for (i = 0; i < idx; i++) {
+            for (h = from_hash(s->consolidations[i].from, cap); fs->slot[h]; h = (h + 1) & (cap - 1))
+                ;
+            fs->slot[h] = i + 1;
+        }
+    }
+    for (h = from_hash(s->consolidations[idx].from, fs->cap); fs->slot[h];
+         h = (h + 1) & (fs->cap - 1))
+        ;
+    fs->slot[h] = idx + 1;
+}
+
+static ip_err read_consolidate(loader *L, ip_service *s, const xmlNode *n, size_t *alloc,
+                               from_set *fs)
 {
     ip_consolidation co;
     int64_t from, into;
@@ -1127,15 +1182,15 @@ static ip_err read_consolidate(loader *L, ip_service *s, const xmlNode *n, size_
                     "expected consolidate from and into to be different customers in service "
                     "'%s', found %" PRIu32 " into itself",
                     s->id, co.from);
-    for (i = 0; i < s->nconsolidations; i++)
-        if (s->consolidations[i].from == co.from)
-            return fail(L, co.line,
-                        "expected one consolidate from %" PRIu32 " in service '%s', found a "
-                        "second (first on line %ld)",
-                        co.from, s->id, s->consolidations[i].line);
+    if ((i = from_find(fs, s, co.from)) != 0)
+        return fail(L, co.line,
+                    "expected one consolidate from %" PRIu32 " in service '%s', found a "
+                    "second (first on line %ld)",
+                    co.from, s->id, s->consolidations[i - 1].line);
     ip_xgrow((void **)&s->consolidations, alloc, s->nconsolidations + 1,
              sizeof *s->consolidations);
     s->consolidations[s->nconsolidations++] = co;
+    from_add(fs, s, s->nconsolidations - 1);
     return IP_OK;
 }
 
@@ -1152,6 +1207,7 @@ static ip_err read_service(loader *L, ip_tariff *t, xmlNode *n)
     ip_service *s = &t->services[t->nservices];
     xmlNode *c;
     size_t i, calloc_ = 0;
+    from_set froms = {NULL, 0};
     ip_err e;
     t->nservices++; /* owned from here on */
     s->line = node_line(n);
@@ -1192,12 +1248,15 @@ static ip_err read_service(loader *L, ip_tariff *t, xmlNode *n)
     if ((e = read_key(L, s, c)))
         return e;
     for (e = next_elem(L, c->next, &c); !e && c; e = next_elem(L, c->next, &c)) {
-        if (!is_elem(c, "consolidate"))
-            return fail(L, node_line(c), "expected <consolidate> or </service>, found <%s>",
-                        (const char *)c->name);
-        if ((e = read_consolidate(L, s, c, &calloc_)))
-            return e;
+        if (!is_elem(c, "consolidate")) {
+            e = fail(L, node_line(c), "expected <consolidate> or </service>, found <%s>",
+                     (const char *)c->name);
+            break;
+        }
+        if ((e = read_consolidate(L, s, c, &calloc_, &froms)))
+            break;
     }
+    free(froms.slot);
     return e;
 }
 
