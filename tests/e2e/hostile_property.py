@@ -18,7 +18,8 @@ run it checks the invariants:
   - exit 0 of `run` leaves a complete year folder: fees.csv, report.txt,
     ledger.csv, the workbook, and invoices/ holding exactly the documents of
     the record's register, each well-formed XML and byte-identical to its
-    copy in the record; every service's fees in fees.csv sum to its fee in
+    copy in the record, the first and the last passing validate-ubl
+    (--validator); every service's fees in fees.csv sum to its fee in
     the tariff the run was given;
   - any other exit, and every `check` and dry run, leaves the year folder
     and the record byte for byte as they were (through links too), and no
@@ -197,6 +198,27 @@ def complete_output(c):
             return "%s is not well-formed XML: %s" % (n, e)
         if sha_of(p) != sha_of(os.path.join(c.record(), "invoices", n)):
             return "%s differs from the record's copy" % n
+    return None
+
+
+VALIDATOR = [None]  # --validator: validate-ubl (the shared EN 16931 / Peppol validator)
+
+
+def valid_ubl(c, validator):
+    """None when the year folder's first and last invoice pass the
+    validator (the others are the same documents for other customers,
+    periods and amounts, and are checked for well-formedness above)."""
+    if not validator:
+        return None
+    inv = os.path.join(c.year_out(), "invoices")
+    names = sorted(os.listdir(inv))
+    pick = sorted(set([names[0], names[-1]])) if names else []
+    if not pick:
+        return None
+    p = subprocess.run([validator, "-q"] + [os.path.join(inv, n) for n in pick],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if p.returncode != 0:
+        return "validate-ubl refuses %s: %s" % (" ".join(pick), p.stdout.decode("utf-8", "replace")[-300:])
     return None
 
 
@@ -523,7 +545,7 @@ def one_case(prog, work, seed, kinds, timeout):
         return "the input folder was written", what, c
     writes = rc == 0 and c.args[0] == "run" and "--dry-run" not in c.args
     if writes:
-        bad = complete_output(c)
+        bad = complete_output(c) or valid_ubl(c, VALIDATOR[0])
         if bad:
             return "exit 0 without a complete output: %s" % bad, what, c
     else:
@@ -543,7 +565,9 @@ def main():
     ap.add_argument("--timeout", type=int, default=60)
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--validator")
     a = ap.parse_args()
+    VALIDATOR[0] = a.validator
     if a.list:
         for k, fn in DAMAGES.items():
             print("%-20s %s" % (k, (fn.__doc__ or "").split("\n")[0]))

@@ -8,7 +8,8 @@
 # fees.csv, fee changes with and without --correct — and after every run the
 # invariants of tests/e2e/hostile_property.py: no hang, a documented exit
 # status, exit 0 only with a complete output whose invoices are well-formed
-# and whose fees sum to the tariff's, any failure with the year folder and
+# (the first and last of each year through validate-ubl) and whose fees sum
+# to the tariff's, any failure with the year folder and
 # the record byte for byte as before and no temporary folder left.
 # By default one case per damage kind (seeds 1…); IP_HOSTILE_CASES=N runs N
 # cases, IP_HOSTILE_SEED=S starts at seed S, so a failure is rerun with the
@@ -16,6 +17,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$WORK"
 args=(--seed "${IP_HOSTILE_SEED:-1}" --timeout 120)
+if [ -x "$VALIDATE" ]; then args+=(--validator "$VALIDATE"); else echo "# validate-ubl not found at $VALIDATE"; fail "validator missing"; fi
 [ -n "${IP_HOSTILE_CASES:-}" ] && args+=(--cases "$IP_HOSTILE_CASES")
 set +e
 "$PY" "$SRC/tests/e2e/hostile_property.py" "$PROG" "$WORK/cases" "${args[@]}" >log.txt 2>&1
