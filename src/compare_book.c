@@ -39,6 +39,7 @@
 #define SHEET_TARIFFS "Tariffer"
 #define NAME_IN_HEADER 80 /* characters of the scenario's name in a page header */
 #define TARIFF_COL_WIDTH 34 /* "Tariffer": a tariff's column */
+#define ONE_PAGE_ROWS 90    /* a table up to this row is printed on one page */
 
 /* The split's definition, under every table that shows it. */
 #define SPLIT_NOTE                                                                              \
@@ -327,9 +328,13 @@ static void put_across(book *b, lxw_worksheet *ws, const char *sn, lxw_row_t row
 /* Every page: A4 landscape, one page wide, the table's head repeated, the
  * scenario's name in the header and, with the sheet's name and the page
  * number, in the footer. */
-static void page_setup(book *b, lxw_worksheet *ws, lxw_row_t head)
+static void page_setup(book *b, lxw_worksheet *ws, lxw_row_t head, lxw_row_t last)
 {
     ip_pl_page_setup(&b->c, ws, 1, head);
+    /* a table of the sample year's size on one page rather than its last
+     * rows alone on a second; a long register keeps its pages readable */
+    if (last <= ONE_PAGE_ROWS)
+        worksheet_fit_to_pages(ws, 1, 1);
     worksheet_set_header(ws, b->header);
     worksheet_set_footer(ws, b->footer);
 }
@@ -374,7 +379,7 @@ static void write_customers(book *b, lxw_worksheet *ws)
     put_across(b, ws, t.sn, b->cust_total_row + 2, col_of(n - 1), table_width(cols, n), SPLIT_NOTE,
                b->note_wrap);
     worksheet_autofilter(ws, t.head, 0, b->cust_total_row, col_of(n - 1));
-    page_setup(b, ws, t.head);
+    page_setup(b, ws, t.head, b->cust_total_row + 2);
     free_cols(cols, n);
 }
 
@@ -441,7 +446,7 @@ static void write_service(book *b, lxw_worksheet *ws, size_t si)
     t.head = row + 1;
     total = write_table(&t);
     put_across(b, ws, sn, total + 2, col_of(n - 1), width, SPLIT_NOTE, b->note_wrap);
-    page_setup(b, ws, t.head);
+    page_setup(b, ws, t.head, total + 2);
     free_cols(cols, n);
 }
 
@@ -501,6 +506,8 @@ static void write_tariffs(book *b, lxw_worksheet *ws)
                 default: break;
                 }
                 if (text) {
+                    /* the estimate errs on the high side: a line too
+                     * many is blank space, one too few cuts the text */
                     unsigned l = ip_pl_text_lines(text, TARIFF_COL_WIDTH);
                     lines = l > lines ? l : lines;
                     ip_pl_put_str(c, ws, sn, row, cc, text, c->f.wrap);
@@ -576,7 +583,7 @@ static void write_tariffs(book *b, lxw_worksheet *ws)
     worksheet_set_column(ws, 1, 1, 26, NULL);
     for (j = 0; j < sc->nruns; j++)
         worksheet_set_column(ws, (lxw_col_t)(2 + j), (lxw_col_t)(2 + j), TARIFF_COL_WIDTH, NULL);
-    page_setup(b, ws, head);
+    page_setup(b, ws, head, ONE_PAGE_ROWS + 1); /* as long as it is */
     for (j = 0; j < sc->nruns; j++)
         free(fee_rows[j]);
     free(fee_rows);
