@@ -42,6 +42,12 @@ const char *ip_money_fmt_thousands(int64_t v, char *buf, size_t size);
  * "-1 234", "0". */
 const char *ip_money_fmt_signed(int64_t v, char *buf, size_t size);
 
+/* ip_money_fmt_thousands() and ip_money_fmt_signed() of a 128-bit value
+ * (the exact figures explain prints, a basis total past int64_t): any
+ * ip_i128, the most negative included; 56 bytes hold every one. */
+const char *ip_money_fmt_wide(ip_i128 v, char *buf, size_t size);
+const char *ip_money_fmt_wide_signed(ip_i128 v, char *buf, size_t size);
+
 /* num/den (den != 0) rounded to the nearest integer, halves away from zero:
  * 5/2 = 3, -5/2 = -3, 7/3 = 2. |num| and |den| below 2^125. */
 ip_i128 ip_money_div_round(ip_i128 num, ip_i128 den);

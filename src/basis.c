@@ -534,7 +534,10 @@ ip_err ip_basis_measure(const char *path, const ip_customers *customers, ip_basi
                 p->raw[slot] += value;
                 p->monthly[(size_t)slot * p->nmonths + p->month_at] += value;
                 res->rows_used++;
-                day.counted += value;
+                /* the fast path's guard saturates, never wraps: past the
+                 * limit plain_row() takes no more rows */
+                day.counted = value > IP_INT_MAX - day.counted ? IP_INT_MAX + 1
+                                                               : day.counted + value;
             }
         }
     }

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "util.h"
 
 /* Slot of customer number nr in nrs[0..n) (ascending), or -1. */
@@ -93,9 +94,23 @@ ip_err ip_consolidate(const ip_service *svc, const char *tariff_name, const uint
     }
     free(state);
     free(path);
+    /* Each measured basis is at most 10^15 (basis.c), but many rolled into
+     * one can pass any limit: the sum is checked, never wrapped. */
     for (k = 0; k < n; k++) {
         if (into[k] < 0)
             continue;
+        if (raw[k] > IP_ALLOC_MAX_TOTAL - basis[into[k]]) {
+            for (i = 0; i < svc->nconsolidations; i++)
+                if (svc->consolidations[i].from == nrs[k])
+                    break;
+            return ip_diag_set(d, IP_ERR_UNALLOCATABLE, tariff_name,
+                               i < svc->nconsolidations ? svc->consolidations[i].line : svc->line,
+                               "expected the basis of %" PRIu32 " in '%s' after consolidation "
+                               "to be at most 10^15 %s, found more with %" PRIu32 "'s %" PRId64
+                               " from %s added",
+                               nrs[into[k]], svc->id, svc->unit ? svc->unit : "", nrs[k], raw[k],
+                               svc->file ? svc->file : "its file");
+        }
         basis[into[k]] += raw[k];
         basis[k] = 0;
     }

@@ -201,10 +201,11 @@ static void write_change(const ip_run *r, const ip_svc_result *sr, size_t slot, 
 {
     const ip_service *svc = sr->svc;
     int64_t fee = sr->items[slot].fee, prev = sr->prev_fee[slot];
-    int64_t pw = sr->prev_basis[slot], pW = sr->prev_basis_total, change, a_kr;
+    int64_t pw = sr->prev_basis[slot], pW = sr->prev_basis_total, change;
+    ip_i128 a_kr; /* (a) is exact in 128 bits: a tiny W of last year makes it huge */
     int p = svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL ? svc->equal_percent : 0;
     int y = r->year, y1 = r->year - 1;
-    char a[64], b[64], c[64], e[64];
+    char a[64], b[64], c[64], e[64], w[64];
 
     if (prev == IP_NO_PREV) {
         if (!r->have_prev)
@@ -234,7 +235,7 @@ static void write_change(const ip_run *r, const ip_svc_result *sr, size_t slot, 
     {
         ip_i128 num = (ip_i128)svc->previous_fee * (100 - p) * (sr->basis[slot] - pw);
         ip_i128 den = (ip_i128)100 * pW;
-        a_kr = (int64_t)ip_money_div_round(num, den);
+        a_kr = ip_money_div_round(num, den);
         if (p)
             fprintf(f, "  (a) own volume: F%d × (100−p)/100 × (w%d − w%d) / W%d"
                        " = %s × %d/100 × (%s − %s) / %s",
@@ -249,10 +250,10 @@ static void write_change(const ip_run *r, const ip_svc_result *sr, size_t slot, 
                     ip_money_fmt_thousands(sr->basis[slot], b, sizeof b),
                     ip_money_fmt_thousands(pw, c, sizeof c),
                     ip_money_fmt_thousands(pW, e, sizeof e));
-        fprintf(f, " = %s kr\n", ip_money_fmt_signed(a_kr, a, sizeof a));
+        fprintf(f, " = %s kr\n", ip_money_fmt_wide_signed(a_kr, w, sizeof w));
     }
     fprintf(f, "  (b) the fixed fee and everybody else's volume: %s kr\n",
-            ip_money_fmt_signed(change - a_kr, a, sizeof a));
+            ip_money_fmt_wide_signed(change - a_kr, w, sizeof w));
     fprintf(f, "  (a) + (b) = %s kr\n", ip_money_fmt_signed(change, a, sizeof a));
     prev_fee_note(r, sr, f);
 }

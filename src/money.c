@@ -103,6 +103,35 @@ const char *ip_money_fmt_signed(int64_t v, char *buf, size_t size)
     return buf;
 }
 
+/* The decimal digits of an unsigned 128-bit value into buf[40]. */
+static const char *u128_digits(unsigned __int128 u, char buf[40])
+{
+    char *p = buf + 39;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + (unsigned)(u % 10));
+        u /= 10;
+    } while (u);
+    return p;
+}
+
+const char *ip_money_fmt_wide(ip_i128 v, char *buf, size_t size)
+{
+    char digits[40], plain[48];
+    unsigned __int128 u = v < 0 ? (unsigned __int128)0 - (unsigned __int128)v
+                                : (unsigned __int128)v;
+    snprintf(plain, sizeof plain, "%s%s", v < 0 ? "-" : "", u128_digits(u, digits));
+    return group(plain, buf, size);
+}
+
+const char *ip_money_fmt_wide_signed(ip_i128 v, char *buf, size_t size)
+{
+    char tmp[56];
+    ip_money_fmt_wide(v, tmp, sizeof tmp);
+    snprintf(buf, size, "%s%s", v > 0 ? "+" : "", tmp);
+    return buf;
+}
+
 ip_i128 ip_money_div_round(ip_i128 num, ip_i128 den)
 {
     if (den < 0)

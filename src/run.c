@@ -115,32 +115,38 @@ static ip_err hash_file(ip_input_file *f, ip_diag *d)
 static ip_err allocate(ip_run *r, ip_svc_result *sr, ip_diag *d)
 {
     const ip_service *svc = sr->svc;
+    const char *file = r->files[sr->file_index].path;
+    char from[11], to[11], when[40], w[56];
+    ip_i128 total = 0;
     size_t k;
     ip_err e;
     for (k = 0; k < r->ncust; k++) {
         sr->items[k].nr = ip_customers_at(r->customers, k)->nr;
         sr->items[k].basis = sr->basis[k];
+        total += sr->basis[k]; /* each at most 10^15, at most 10^6 of them */
     }
+    if (svc->is_snapshot)
+        snprintf(when, sizeof when, "on %s", ip_date_str(svc->snapshot, from));
+    else
+        snprintf(when, sizeof when, "in %s–%s", ip_date_str(svc->from, from),
+                 ip_date_str(svc->to, to));
+    /* The limits of the allocation, said of the data that reaches them. */
+    if (total > IP_ALLOC_MAX_TOTAL)
+        return ip_diag_set(d, IP_ERR_UNALLOCATABLE, file, 0,
+                           "expected a basis total of at most 10^15 %s %s for '%s', found %s",
+                           svc->unit, when, svc->id, ip_money_fmt_wide(total, w, sizeof w));
+    if (total == 0 && svc->fee > 0)
+        return ip_diag_set(d, IP_ERR_UNALLOCATABLE, file, 0,
+                           "expected %s %s%s for '%s' (fee %" PRId64 " kr), found a total of 0",
+                           svc->unit, svc->is_snapshot ? "above zero " : "", when, svc->id,
+                           svc->fee);
     e = ip_alloc_run(svc->fee, svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL ? svc->equal_percent : 0,
                      sr->items, r->ncust, &sr->alloc, d);
     if (e) {
-        char from[11], to[11];
-        const char *file = r->files[sr->file_index].path;
-        if (svc->is_snapshot)
-            return ip_diag_set(d, e, file, 0,
-                               "expected %s above zero on %s for '%s' (fee %" PRId64 " kr), found a total of 0",
-                               svc->unit, ip_date_str(svc->snapshot, from), svc->id, svc->fee);
-        if (sr->alloc.total == 0 && svc->fee > 0)
-            return ip_diag_set(d, e, file, 0,
-                               "expected %s in %s–%s for '%s' (fee %" PRId64 " kr), found a total of 0",
-                               svc->unit, ip_date_str(svc->from, from), ip_date_str(svc->to, to),
-                               svc->id, svc->fee);
         /* other limits: name the service in the message */
-        {
-            char msg[IP_DIAG_MSG];
-            snprintf(msg, sizeof msg, "%s", d->msg);
-            return ip_diag_set(d, e, r->tariff->path, svc->line, "service '%s': %s", svc->id, msg);
-        }
+        char msg[IP_DIAG_MSG];
+        snprintf(msg, sizeof msg, "%s", d->msg);
+        return ip_diag_set(d, e, r->tariff->path, svc->line, "service '%s': %s", svc->id, msg);
     }
     return IP_OK;
 }

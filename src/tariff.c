@@ -408,6 +408,7 @@ typedef struct loader {
     long doctype_line;
     attr_line *alines;     /* where each attribute is */
     size_t nalines, alines_alloc;
+    int64_t fee_sum, prev_sum; /* fee and previous-fee of the services read so far */
     /* the first error libxml2 reported */
     int have_error;
     int err_code;
@@ -1405,6 +1406,24 @@ out:
     return e;
 }
 
+/* The fees of all services, and their previous fees, add up to at most
+ * 10^12 kr, as one fee may: so a customer's total, an invoice in öre with
+ * its VAT, a year's sums and last year's column stay far inside int64_t
+ * everywhere after. Checked as each service n is read. */
+static ip_err fee_sums(loader *L, const ip_tariff *t, const xmlNode *n)
+{
+    const ip_service *s = &t->services[t->nservices - 1];
+    const char *what;
+    L->fee_sum += s->fee; /* each at most 10^12, the sums at most 2 * 10^12 */
+    L->prev_sum += s->previous_fee;
+    if (L->fee_sum <= MAX_FEE && L->prev_sum <= MAX_FEE)
+        return IP_OK;
+    what = L->fee_sum > MAX_FEE ? "fee" : "previous-fee";
+    return fail(L, attr_lineno(L, n, what),
+                "expected the %s of all services to add up to at most 10^12 kr, found more "
+                "with service '%s'", what, s->id);
+}
+
 static ip_err read_tariff(loader *L, ip_tariff *t, xmlDocPtr doc)
 {
     xmlNode *root = xmlDocGetRootElement(doc), *c;
@@ -1449,7 +1468,8 @@ static ip_err read_tariff(loader *L, ip_tariff *t, xmlDocPtr doc)
         if ((e = read_group(L, t, c, glines)) || (e = next_elem(L, c->next, &c)))
             goto out;
     while (c && is_elem(c, "service"))
-        if ((e = read_service(L, t, c)) || (e = next_elem(L, c->next, &c)))
+        if ((e = read_service(L, t, c)) || (e = fee_sums(L, t, c)) ||
+            (e = next_elem(L, c->next, &c)))
             goto out;
     if (c && is_elem(c, "accounting") && t->nservices)
         if ((e = read_accounting(L, t, c)) || (e = next_elem(L, c->next, &c)))

@@ -178,6 +178,36 @@ static void test_consolidate_second_consolidation_of_one_customer(void **state)
     assert_string_equal(fx.d.msg, "expected one consolidation of 1 in 'vaxel', found a second");
 }
 
+/* Bases at the per-customer limit rolled into one pass the allocation's
+ * limit: refused with the consolidation's line, never wrapped; exactly at
+ * the limit they are taken. */
+static void test_consolidate_sum_past_the_limit_is_refused(void **state)
+{
+    static const uint32_t nrs[] = {100, 300, 301, 302}, from[] = {300, 301, 302},
+                          into[] = {100, 100, 100};
+    static const int64_t raw[] = {INT64_C(400000000000000), INT64_C(300000000000000),
+                                  INT64_C(300000000000000), INT64_C(1)};
+    static const int64_t at_limit[] = {INT64_C(400000000000000), INT64_C(300000000000000),
+                                       INT64_C(300000000000000), 0};
+    static char unit[] = "licenser", file[] = "licences.csv";
+    fixture fx;
+    (void)state;
+    make(&fx, from, into, 3);
+    fx.svc.unit = unit;
+    fx.svc.file = file;
+    assert_int_equal(run(&fx, nrs, at_limit, 4), IP_OK);
+    assert_true(fx.basis[0] == INT64_C(1000000000000000));
+    make(&fx, from, into, 3);
+    fx.svc.unit = unit;
+    fx.svc.file = file;
+    assert_int_equal(run(&fx, nrs, raw, 4), IP_ERR_UNALLOCATABLE);
+    assert_string_equal(fx.d.file, "tariff.xml");
+    assert_int_equal(fx.d.line, 42);
+    assert_string_equal(fx.d.msg, "expected the basis of 100 in 'vaxel' after consolidation to "
+                                  "be at most 10^15 licenser, found more with 302's 1 from "
+                                  "licences.csv added");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_consolidate_cycle_is_a_tariff_error),
         cmocka_unit_test(test_consolidate_unknown_customers),
         cmocka_unit_test(test_consolidate_second_consolidation_of_one_customer),
+        cmocka_unit_test(test_consolidate_sum_past_the_limit_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

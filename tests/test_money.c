@@ -144,6 +144,35 @@ static void test_money_thousands(void **state)
                         "-9 223 372 036 854 775 808");
 }
 
+/* The 128-bit forms print what no int64_t holds, grouped and signed the
+ * same way, the extremes included. */
+static void test_money_wide_formats(void **state)
+{
+    const ip_i128 e20 = (ip_i128)100000000000 * 1000000000; /* 10^20 */
+    const ip_i128 max = (ip_i128)(((unsigned __int128)1 << 127) - 1), min = -max - 1;
+    char buf[56];
+    (void)state;
+    assert_string_equal(ip_money_fmt_wide(0, buf, sizeof buf), "0");
+    assert_string_equal(ip_money_fmt_wide(-1234, buf, sizeof buf), "-1 234");
+    assert_string_equal(ip_money_fmt_wide(INT64_MIN, buf, sizeof buf),
+                        "-9 223 372 036 854 775 808");
+    assert_string_equal(ip_money_fmt_wide((ip_i128)INT64_MAX + 1, buf, sizeof buf),
+                        "9 223 372 036 854 775 808");
+    assert_string_equal(ip_money_fmt_wide(e20, buf, sizeof buf), "100 000 000 000 000 000 000");
+    assert_string_equal(ip_money_fmt_wide(max, buf, sizeof buf),
+                        "170 141 183 460 469 231 731 687 303 715 884 105 727");
+    assert_string_equal(ip_money_fmt_wide(min, buf, sizeof buf),
+                        "-170 141 183 460 469 231 731 687 303 715 884 105 728");
+    assert_string_equal(ip_money_fmt_wide_signed(e20, buf, sizeof buf),
+                        "+100 000 000 000 000 000 000");
+    assert_string_equal(ip_money_fmt_wide_signed(-e20, buf, sizeof buf),
+                        "-100 000 000 000 000 000 000");
+    assert_string_equal(ip_money_fmt_wide_signed(0, buf, sizeof buf), "0");
+    assert_string_equal(ip_money_fmt_wide_signed(min, buf, sizeof buf),
+                        "-170 141 183 460 469 231 731 687 303 715 884 105 728");
+    assert_string_equal(ip_money_fmt_wide(1234567, buf, 6), "1 234");
+}
+
 static void test_money_div_round_halves_away_from_zero(void **state)
 {
     (void)state;
@@ -424,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_money_fmt_limits_and_round_trip),
         cmocka_unit_test(test_money_fmt_sv),
         cmocka_unit_test(test_money_thousands),
+        cmocka_unit_test(test_money_wide_formats),
         cmocka_unit_test(test_money_div_round_halves_away_from_zero),
         cmocka_unit_test(test_money_frac_formats),
         cmocka_unit_test(test_money_frac_rounds_half_up),

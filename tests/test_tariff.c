@@ -254,9 +254,13 @@ static void test_tariff_optional_values(void **state)
     t = load_variant("org-nr=\"212000-0142\"", "org-nr=\"2120000142\"");
     assert_string_equal(t->seller.org_nr, "2120000142");
     ip_tariff_free(t);
-    /* fees at the bound, equal part at its ends */
-    t = load_variant("fee=\"600000\"", "fee=\"1000000000000\"");
-    assert_int_equal(t->services[2].fee, INT64_C(1000000000000));
+    /* fees at the bound: one fee, and all of them together (the others
+     * come to 5 414 000 kr); equal part at its ends */
+    t = load_variant("fee=\"600000\"", "fee=\"999994586000\"");
+    assert_int_equal(t->services[2].fee, INT64_C(999994586000));
+    ip_tariff_free(t);
+    t = load_variant("previous-fee=\"1400000\"", "previous-fee=\"999994996000\"");
+    assert_int_equal(t->services[2].previous_fee, INT64_C(999994996000));
     ip_tariff_free(t);
     t = load_variant("equal-percent=\"20\"", "equal-percent=\"100\"");
     assert_int_equal(t->services[2].equal_percent, 100);
@@ -731,6 +735,16 @@ static void test_tariff_fee_bounds(void **state)
     expect_both("previous-fee=\"1400000\"", "previous-fee=\"99999999999999999999999\"",
                 "tariff.xml:31: expected a previous-fee of at most 10^12 kr, found "
                 "'99999999999999999999999'");
+    /* each at most 10^12 and so are their sums: no total downstream can wrap */
+    expect_both("fee=\"600000\"", "fee=\"999994586001\"",
+                "tariff.xml:37: expected the fee of all services to add up to at most 10^12 "
+                "kr, found more with service 'kcp'");
+    expect_both("fee=\"600000\"", "fee=\"1000000000000\"",
+                "tariff.xml:31: expected the fee of all services to add up to at most 10^12 "
+                "kr, found more with service 'vaxel'");
+    expect_both("previous-fee=\"1400000\"", "previous-fee=\"999994996001\"",
+                "tariff.xml:37: expected the previous-fee of all services to add up to at "
+                "most 10^12 kr, found more with service 'kcp'");
     expect_both("fee=\"600000\"", "fee=\"999999999999999999999999999999999\"",
                 "tariff.xml:31: expected a fee of at most 10^12 kr, found "
                 "'999999999999999999999999999999999'");
