@@ -6,7 +6,10 @@
  * A file is read once however many services take their basis from it
  * (cases.csv feeds two): every row is offered to each of them. A service
  * counts the rows of its window (both dates inclusive) or of its snapshot
- * date that match all its <match> filters, adding its value column (the
+ * date that match all its <match> filters (a field matches a value when the
+ * two are equal after trimming and Unicode normalisation, NFC; one equal
+ * only when case, spaces and invisible characters are ignored is counted in
+ * rows_near for a warning), adding its value column (the
  * 'count' column when it names none, 1 a row when the file has neither) to
  * the customer's basis and to the basis of the row's calendar month.
  *
@@ -57,6 +60,15 @@ typedef struct ip_basis {
     uint64_t rows_used;      /* rows in the window/snapshot and matching */
     uint64_t rows_outside;   /* rows outside the window (or not on the snapshot date) */
     uint64_t rows_filtered;  /* rows in the window that the match filters rejected */
+    /* Of rows_filtered, those whose field differs from a value of the
+     * <match> that rejected it only in case, spaces or invisible characters
+     * (ip_utf8_loose(): 'e-tjänstsupport', a trailing U+00A0, a U+200B) —
+     * not counted, but worth a warning; the first of them: */
+    uint64_t rows_near;
+    long near_line;          /* its line */
+    size_t near_match;       /* its <match> (svc->matches) */
+    size_t near_value;       /* the value of that <match> it resembles */
+    char near_found[200];    /* its field, quoted (ip_quote) */
 } ip_basis;
 
 /* What the pass read of its file. */

@@ -68,7 +68,10 @@ void ip_diag_print(const ip_diag *d, FILE *f, const char *prefix);
 void ip_diag_format(const ip_diag *d, char *buf, size_t size);
 
 /* Quotes at most 40 bytes of untrusted text for a message: printable ASCII and
- * valid UTF-8 kept, others as \xNN; returns buf. */
+ * valid UTF-8 kept, other bytes as \xNN, and characters that show as nothing
+ * or turn the line around (ip_utf8_invisible(): U+00A0, U+200B, U+202E,
+ * U+FEFF, ...) and those XML cannot carry as \uXXXX (\UXXXXXXXX beyond
+ * U+FFFF); returns buf. */
 const char *ip_quote(const char *s, size_t len, char *buf, size_t size);
 
 /* Internal error: prints file and line and aborts. */

@@ -66,7 +66,7 @@ typedef struct ip_accounting {
 
 typedef struct ip_match {
     char *column;
-    char **values; /* exact, case-sensitive after trimming */
+    char **values; /* in NFC; a row's field matches one equal to it after trimming and NFC */
     size_t nvalues;
 } ip_match;
 

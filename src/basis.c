@@ -21,9 +21,33 @@
 #include "digest.h"
 #include "parse.h"
 #include "rowerrs.h"
+#include "utf8.h"
 #include "util.h"
 
 #define MAX_LISTED 10 /* unknown customer numbers listed */
+#define MEMO 8        /* field values a <match> remembers its verdict on */
+
+/* What a <match> made of a row's field. */
+enum { NO_MATCH, MATCH, NEAR_MATCH };
+
+/* A field value that is not byte for byte one of the <match>'s values, and
+ * what it was found to be: repeated values (a queue's name on every row)
+ * are normalised once, not per row. */
+typedef struct memo_entry {
+    char *text;
+    size_t len;
+    int verdict;
+    size_t near;           /* NEAR_MATCH: the value it resembles */
+} memo_entry;
+
+/* One <match> of a service while its file is read. */
+typedef struct match_state {
+    const ip_match *m;
+    char **loose;          /* [m->nvalues] ip_utf8_loose() of each value */
+    size_t *loose_len;
+    memo_entry memo[MEMO];
+    size_t next;           /* the memo entry to replace next */
+} match_state;
 
 /* Per-service state while its file is read. */
 typedef struct svc_pass {
@@ -31,6 +55,7 @@ typedef struct svc_pass {
     long date_col;
     long value_col;        /* -1: 1 per row */
     long *match_col;       /* [svc->nmatches] */
+    match_state *match;    /* [svc->nmatches] */
     long *snapshot_line;   /* [ncust] line of the snapshot reading, 0 if none */
     /* copies for the row loop, which must not chase pointers */
     ip_date lo, hi;        /* the window, or the snapshot date twice */
@@ -56,15 +81,85 @@ static size_t month_index(const ip_basis *res, ip_date date)
     return months < 0 ? 0 : ((size_t)months >= res->nmonths ? res->nmonths - 1 : (size_t)months);
 }
 
-static int field_matches(const ip_field *f, const ip_match *m)
+static void match_init(match_state *ms, const ip_match *m)
 {
+    size_t i;
+    memset(ms, 0, sizeof *ms);
+    ms->m = m;
+    ms->loose = ip_xcalloc(m->nvalues ? m->nvalues : 1, sizeof *ms->loose);
+    ms->loose_len = ip_xcalloc(m->nvalues ? m->nvalues : 1, sizeof *ms->loose_len);
+    for (i = 0; i < m->nvalues; i++)
+        ms->loose[i] = ip_utf8_loose(m->values[i], strlen(m->values[i]), &ms->loose_len[i]);
+}
+
+static void match_release(match_state *ms)
+{
+    size_t i;
+    for (i = 0; i < ms->m->nvalues; i++)
+        free(ms->loose[i]);
+    free(ms->loose);
+    free(ms->loose_len);
+    for (i = 0; i < MEMO; i++)
+        free(ms->memo[i].text);
+}
+
+/* The verdict on field p[0..n) (trimmed) that is not byte for byte one of
+ * the values: MATCH when its NFC is one (the values are NFC), NEAR_MATCH
+ * when it equals one in ip_utf8_loose() form (case, spaces, invisible
+ * characters), else NO_MATCH. */
+static int judge(const match_state *ms, const char *p, size_t n, size_t *near)
+{
+    const ip_match *m = ms->m;
+    size_t i, len;
+    char *v;
+    if (!ip_utf8_is_ascii(p, n)) {
+        v = ip_utf8_nfc(p, n, &len);
+        for (i = 0; i < m->nvalues; i++)
+            if (strlen(m->values[i]) == len && memcmp(m->values[i], v, len) == 0)
+                break;
+        free(v);
+        if (i < m->nvalues)
+            return MATCH;
+    }
+    v = ip_utf8_loose(p, n, &len);
+    for (i = 0; i < m->nvalues; i++)
+        if (ms->loose_len[i] == len && memcmp(ms->loose[i], v, len) == 0)
+            break;
+    free(v);
+    if (i < m->nvalues) {
+        *near = i;
+        return NEAR_MATCH;
+    }
+    return NO_MATCH;
+}
+
+/* MATCH, NEAR_MATCH (*near: the value it resembles) or NO_MATCH for field
+ * f. A field byte for byte one of the values costs what it always did;
+ * any other is judged once and remembered. */
+static int field_matches(const ip_field *f, match_state *ms, size_t *near)
+{
+    const ip_match *m = ms->m;
     const char *p = f->ptr;
     size_t n = f->len, i;
+    memo_entry *me;
     ip_trim(&p, &n);
     for (i = 0; i < m->nvalues; i++)
         if (strlen(m->values[i]) == n && memcmp(m->values[i], p, n) == 0)
-            return 1;
-    return 0;
+            return MATCH;
+    for (i = 0; i < MEMO; i++)
+        if (ms->memo[i].text && ms->memo[i].len == n && memcmp(ms->memo[i].text, p, n) == 0) {
+            *near = ms->memo[i].near;
+            return ms->memo[i].verdict;
+        }
+    me = &ms->memo[ms->next];
+    ms->next = (ms->next + 1) % MEMO;
+    free(me->text);
+    me->text = ip_xstrndup(p, n);
+    me->len = n;
+    me->near = 0;
+    me->verdict = judge(ms, p, n, &me->near);
+    *near = me->near;
+    return me->verdict;
 }
 
 static void note_unknown(unknown_nr **list, size_t *n, size_t *alloc, uint32_t nr, long line)
@@ -397,6 +492,9 @@ ip_err ip_basis_measure(const char *path, const ip_customers *customers, ip_basi
             sp[i].value_col = count_col;
         }
         sp[i].match_col = ip_xcalloc(svc->nmatches ? svc->nmatches : 1, sizeof(long));
+        sp[i].match = ip_xcalloc(svc->nmatches ? svc->nmatches : 1, sizeof *sp[i].match);
+        for (k = 0; k < svc->nmatches; k++)
+            match_init(&sp[i].match[k], &svc->matches[k]);
         for (k = 0; k < svc->nmatches; k++)
             if ((e = ip_csv_column(c, svc->matches[k].column, 1, &sp[i].match_col[k], d)))
                 goto out;
@@ -497,9 +595,20 @@ ip_err ip_basis_measure(const char *path, const ip_customers *customers, ip_basi
                     res->rows_outside++;
                     continue;
                 }
-                for (k = 0; k < p->nmatches; k++)
-                    if (!field_matches(&f[p->match_col[k]], &svc->matches[k]))
-                        break;
+                for (k = 0; k < p->nmatches; k++) {
+                    size_t near = 0;
+                    int v = field_matches(&f[p->match_col[k]], &p->match[k], &near);
+                    if (v == MATCH)
+                        continue;
+                    if (v == NEAR_MATCH && res->rows_near++ == 0) {
+                        const ip_field *mf = &f[p->match_col[k]];
+                        res->near_line = line;
+                        res->near_match = k;
+                        res->near_value = near;
+                        ip_quote(mf->ptr, mf->len, res->near_found, sizeof res->near_found);
+                    }
+                    break;
+                }
                 if (k < p->nmatches) {
                     res->rows_filtered++;
                     continue;
@@ -577,6 +686,10 @@ ip_err ip_basis_measure(const char *path, const ip_customers *customers, ip_basi
     e = IP_OK;
 out:
     for (i = 0; i < nsvc; i++) {
+        if (sp[i].match)
+            for (k = 0; k < sp[i].res->svc->nmatches; k++)
+                match_release(&sp[i].match[k]);
+        free(sp[i].match);
         free(sp[i].match_col);
         free(sp[i].snapshot_line);
     }

@@ -26,6 +26,7 @@
 #include "csv.h"
 #include "parse.h"
 #include "rowerrs.h"
+#include "utf8.h"
 #include "util.h"
 
 #define MAX_NR 999999u /* six digits */
@@ -335,6 +336,23 @@ ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
             ip_trim(&s[i], &n[i]);
         }
 
+        /* the texts that reach the invoice, the workbook and report.txt:
+         * what none of them can carry is refused here, not at write time */
+        {
+            static const int texts[] = {C_NAME, C_REF, C_STREET, C_POSTCODE, C_CITY};
+            ip_text_fault tf;
+            char where[40], msg[200];
+            size_t x;
+            for (x = 0; x < sizeof texts / sizeof texts[0]; x++)
+                if (ip_utf8_text_check(s[texts[x]], n[texts[x]], 1, &tf))
+                    break;
+            if (x < sizeof texts / sizeof texts[0]) {
+                snprintf(where, sizeof where, "column '%s'", colnames[texts[x]]);
+                ip_rowerrs_add(&re, IP_ERR_DATA, line, "%s",
+                               ip_utf8_text_msg(&tf, where, msg, sizeof msg));
+                continue;
+            }
+        }
         if (ip_parse_uint(s[C_NR], n[C_NR], &nr) != 0) {
             ip_rowerrs_add(&re, IP_ERR_DATA, line,
                            "expected a customer number of digits, found '%s'",

@@ -140,12 +140,19 @@ const char *ip_quote(const char *s, size_t len, char *buf, size_t size)
             buf[0] = '\0';
         return buf;
     }
-    while (i < limit && o + 8 < size) {
-        int k = ip_utf8_decode(u + i, len - i, NULL);
+    while (i < limit && o + 12 < size) {
+        uint32_t cp = 0;
+        int k = ip_utf8_decode(u + i, len - i, &cp);
         size_t n = k > 0 ? (size_t)k : 0;
         if (n == 1 && (u[i] < 0x20 || u[i] == 0x7F))
             n = 0;
-        if (n) {
+        if (n > 1 && (ip_utf8_invisible(cp) || !ip_utf8_xml_char(cp))) {
+            /* shown as what it is: a BOM, U+200B, U+202E would not show or
+             * would turn the rest of the line around */
+            o += (size_t)snprintf(buf + o, size - o, cp > 0xFFFF ? "\\U%08X" : "\\u%04X",
+                                  (unsigned)cp);
+            i += n;
+        } else if (n) {
             memcpy(buf + o, s + i, n);
             o += n;
             i += n;

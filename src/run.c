@@ -112,6 +112,30 @@ static ip_err hash_file(ip_input_file *f, ip_diag *d)
     return IP_OK;
 }
 
+/* Rows a <match> left out although their value reads as one of its values
+ * (basis.h, rows_near): the run goes on, the warning says what and where. */
+static void near_warning(ip_run *r, const char *path, const ip_basis *b)
+{
+    const ip_match *m = &b->svc->matches[b->near_match];
+    const char *want = m->values[b->near_value];
+    char q[200];
+    int one = b->rows_near == 1;
+    ip_quote(want, strlen(want), q, sizeof q);
+    add_warning(r,
+                ip_xasprintf("%s:%ld: %" PRIu64 " row%s in the %s of '%s' hold '%s' in column "
+                             "'%s', which differs from the tariff's '%s' only in case, spaces "
+                             "or invisible characters; %s not counted",
+                             path, b->near_line, b->rows_near, one ? "" : "s",
+                             b->svc->is_snapshot ? "snapshot" : "window", b->svc->id,
+                             b->near_found, m->column, q, one ? "it is" : "they are"),
+                ip_xasprintf("%s:%ld: %" PRIu64 " rad%s i %s för '%s' har '%s' i kolumnen "
+                             "'%s', som skiljer sig från tariffens '%s' bara i versaler, "
+                             "blanksteg eller osynliga tecken; %s inte med",
+                             path, b->near_line, b->rows_near, one ? "" : "er",
+                             b->svc->is_snapshot ? "mätdagen" : "perioden", b->svc->id,
+                             b->near_found, m->column, q, one ? "den räknas" : "de räknas"));
+}
+
 static ip_err allocate(ip_run *r, ip_svc_result *sr, ip_diag *d)
 {
     const ip_service *svc = sr->svc;
@@ -322,6 +346,8 @@ static ip_err measure_runs(ip_run **runs, size_t n, ip_diag *d)
                 sr->rows_used = b[t].rows_used;
                 sr->rows_outside = b[t].rows_outside;
                 sr->rows_filtered = b[t].rows_filtered;
+                if (!e && b[t].rows_near)
+                    near_warning(runs[run_of[t]], path, &b[t]);
             }
             free(b);
             free(run_of);

@@ -478,6 +478,24 @@ static long count_newlines(const xmlChar *from, const xmlChar *to)
     return n;
 }
 
+/* Where attribute name's "name=" begins in the start tag [lt, cur) (after
+ * white space, before optional white space and '='); lt when not found. */
+static const xmlChar *attr_in_tag(const xmlChar *lt, const xmlChar *cur, const xmlChar *name)
+{
+    size_t n = strlen((const char *)name);
+    const xmlChar *p, *q;
+    for (p = lt + 1; p + n < cur; p++) {
+        if (!(p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n' || p[-1] == '\r') ||
+            memcmp(p, name, n) != 0)
+            continue;
+        for (q = p + n; q < cur && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'); q++)
+            ;
+        if (q < cur && *q == '=')
+            return p;
+    }
+    return lt;
+}
+
 /* SAX: a start tag was read, attributes and all. libxml2 records the line
  * where the tag ends; find its '<' and record that line instead, and the
  * line of each attribute. No '<' can occur inside a start tag, so the last
@@ -508,16 +526,24 @@ static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar 
         return;
     if (start < 65535)
         c->node->line = (unsigned short)start;
-    /* The element's attributes are recorded together: keep where they start
-     * (plus one) in the node, so attr_lineno() need not search them all. */
-    if (nb_attributes > 0)
-        c->node->_private = (void *)(uintptr_t)(L->nalines + 1);
+    /* The element's line and its attributes' lines are recorded together:
+     * an entry without a name for the element itself (libxml2 keeps a line
+     * in 16 bits, past 65 535 its own is no longer true), then one per
+     * attribute; the node keeps where they start (plus one), so node_line()
+     * and attr_lineno() need not search them all. */
+    c->node->_private = (void *)(uintptr_t)(L->nalines + 1);
+    ip_xgrow((void **)&L->alines, &L->alines_alloc, L->nalines + 1, sizeof *L->alines);
+    L->alines[L->nalines].elem = c->node;
+    L->alines[L->nalines].name = NULL;
+    L->alines[L->nalines].line = start;
+    L->nalines++;
     for (i = 0; i < nb_attributes; i++) {
         const xmlChar *value = attributes[5 * i + 3];
         long line = start;
-        /* Values that needed normalising live in a copy: keep the tag's line. */
         if (lt && (uintptr_t)value >= (uintptr_t)lt && (uintptr_t)value < (uintptr_t)cur)
             line += count_newlines(lt, value);
+        else if (lt) /* a value that needed normalising lives in a copy: find its name= */
+            line += count_newlines(lt, attr_in_tag(lt, cur, attributes[5 * i]));
         ip_xgrow((void **)&L->alines, &L->alines_alloc, L->nalines + 1, sizeof *L->alines);
         L->alines[L->nalines].elem = c->node;
         L->alines[L->nalines].name = ip_xstrdup((const char *)attributes[5 * i]);
@@ -526,9 +552,13 @@ static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar 
     }
 }
 
-static long node_line(const xmlNode *n)
+static long node_line(const loader *L, const xmlNode *n)
 {
-    long l = xmlGetLineNo(n);
+    long l;
+    size_t i = n->type == XML_ELEMENT_NODE ? (size_t)(uintptr_t)n->_private : 0;
+    if (i > 0 && i <= L->nalines && L->alines[i - 1].elem == n)
+        return L->alines[i - 1].line;
+    l = xmlGetLineNo(n);
     return l > 0 ? l : 0;
 }
 
@@ -538,11 +568,11 @@ static long attr_lineno(const loader *L, const xmlNode *n, const char *name)
 {
     size_t i = (size_t)(uintptr_t)n->_private;
     if (i == 0)
-        return node_line(n);
+        return node_line(L, n);
     for (i--; i < L->nalines && L->alines[i].elem == n; i++)
-        if (!strcmp(L->alines[i].name, name))
+        if (L->alines[i].name && !strcmp(L->alines[i].name, name))
             return L->alines[i].line;
-    return node_line(n);
+    return node_line(L, n);
 }
 
 static ip_err fail(loader *L, long line, const char *fmt, ...)
@@ -596,7 +626,7 @@ static ip_err schema_error(loader *L)
     const attr_spec *spec;
     xmlChar *raw;
     if (n && n->type == XML_ELEMENT_NODE) {
-        line = node_line(n);
+        line = node_line(L, n);
         /* "The attribute 'vat' is required but missing." */
         if (L->err_code == XML_SCHEMAV_CVC_COMPLEX_TYPE_4 &&
             sscanf(L->err_msg, "Element '%63[^']': The attribute '%63[^']'", elem, attr) == 2)
@@ -721,7 +751,7 @@ static ip_err next_elem(loader *L, xmlNode *n, xmlNode **out)
             const xmlChar *s = n->content;
             for (; s && *s; s++)
                 if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-                    return fail(L, node_line(n), "expected only elements in <%s>, found text",
+                    return fail(L, node_line(L, n), "expected only elements in <%s>, found text",
                                 n->parent ? (const char *)n->parent->name : "?");
         }
     }
@@ -756,11 +786,26 @@ static ip_err get(loader *L, const xmlNode *n, const char *attr, int required, c
     raw = xmlGetNoNsProp(n, (const xmlChar *)attr);
     if (!raw) {
         if (required)
-            return fail(L, node_line(n), "expected a '%s' attribute on <%s>, found none", attr,
+            return fail(L, node_line(L, n), "expected a '%s' attribute on <%s>, found none", attr,
                         spec->elem);
         return IP_OK;
     }
     v = collapse((const char *)raw);
+    {
+        /* what the outputs cannot carry (a character reference to DEL, a
+         * text longer than a cell) is refused here, with its line */
+        ip_text_fault tf;
+        char where[80], msg[240];
+        ip_err e;
+        if (ip_utf8_text_check(v, strlen(v), 1, &tf)) {
+            snprintf(where, sizeof where, "the '%s' attribute of <%s>", attr, spec->elem);
+            e = fail(L, attr_lineno(L, n, attr), "%s",
+                            ip_utf8_text_msg(&tf, where, msg, sizeof msg));
+            xmlFree(raw);
+            free(v);
+            return e;
+        }
+    }
     if (!value_ok(spec->kind, v)) {
         ip_err e = fail(L, attr_lineno(L, n, attr), "expected %s, found '%s'", spec->expect,
                         quote((const char *)raw, q, sizeof q));
@@ -970,7 +1015,7 @@ static ip_err read_group(loader *L, ip_tariff *t, const xmlNode *n, long *lines)
     t->ngroups++; /* owned from here on, whatever happens */
     if ((e = check_attrs(L, n)) || (e = get(L, n, "id", 1, &g->id)))
         return e;
-    lines[t->ngroups - 1] = node_line(n);
+    lines[t->ngroups - 1] = node_line(L, n);
     for (i = 0; i + 1 < t->ngroups; i++)
         if (!strcmp(t->groups[i].id, g->id))
             return fail(L, attr_lineno(L, n, "id"),
@@ -983,7 +1028,7 @@ static ip_err read_group(loader *L, ip_tariff *t, const xmlNode *n, long *lines)
     if ((e = get_int(L, n, "vat-percent", 0, &has_pct, &pct)))
         return e;
     if (g->vat == IP_VAT_S && !has_pct)
-        return fail(L, node_line(n),
+        return fail(L, node_line(L, n),
                     "expected vat-percent (25, 12 or 6) with vat=\"S\" in group '%s', found none",
                     g->id);
     if (g->vat == IP_VAT_O && has_pct)
@@ -1011,7 +1056,7 @@ static ip_err split_values(loader *L, const xmlNode *n, ip_match *m, const char 
                         "expected comma-separated values without empty ones, found '%s'",
                         quote(values, q, sizeof q));
         ip_xgrow((void **)&m->values, &alloc, m->nvalues + 1, sizeof *m->values);
-        m->values[m->nvalues++] = ip_xstrndup(s, len);
+        m->values[m->nvalues++] = ip_utf8_nfc(s, len, &len); /* rows compare in NFC */
         if (!comma)
             return IP_OK;
         p = comma + 1;
@@ -1035,17 +1080,17 @@ static ip_err read_basis(loader *L, ip_service *s, xmlNode *n)
         (e = get(L, n, "unit", 1, &s->unit)))
         return e;
     if (s->is_snapshot && (has_from || has_to))
-        return fail(L, node_line(n),
+        return fail(L, node_line(L, n),
                     "expected either from and to or a snapshot on <basis> of service '%s', "
                     "found both",
                     s->id);
     if (!s->is_snapshot && !has_from && !has_to)
-        return fail(L, node_line(n),
+        return fail(L, node_line(L, n),
                     "expected from and to, or a snapshot, on <basis> of service '%s', found "
                     "neither",
                     s->id);
     if (!s->is_snapshot && has_from != has_to)
-        return fail(L, node_line(n),
+        return fail(L, node_line(L, n),
                     "expected both from and to on <basis> of service '%s', found only %s",
                     s->id, has_from ? "from" : "to");
     if (!s->is_snapshot && s->from > s->to)
@@ -1058,7 +1103,7 @@ static ip_err read_basis(loader *L, ip_service *s, xmlNode *n)
         ip_match *m;
         char *values = NULL;
         if (!is_elem(c, "match")) {
-            e = fail(L, node_line(c), "expected <match> in <basis>, found <%s>",
+            e = fail(L, node_line(L, c), "expected <match> in <basis>, found <%s>",
                      (const char *)c->name);
             break;
         }
@@ -1066,7 +1111,7 @@ static ip_err read_basis(loader *L, ip_service *s, xmlNode *n)
         mlines = ip_xrealloc(mlines, (s->nmatches + 1) * sizeof *mlines);
         m = &s->matches[s->nmatches++];
         memset(m, 0, sizeof *m);
-        mlines[s->nmatches - 1] = node_line(c);
+        mlines[s->nmatches - 1] = node_line(L, c);
         if ((e = check_attrs(L, c)) || (e = get(L, c, "column", 1, &m->column)))
             break;
         for (i = 0; i + 1 < s->nmatches; i++)
@@ -1105,7 +1150,7 @@ static ip_err read_key(loader *L, ip_service *s, const xmlNode *n)
     if ((e = get_int(L, n, "equal-percent", 0, &has_pct, &pct)))
         return e;
     if (s->method == IP_KEY_EQUAL_AND_PROPORTIONAL && !has_pct)
-        return fail(L, node_line(n),
+        return fail(L, node_line(L, n),
                     "expected equal-percent (0 to 100) with method=\"equal-and-proportional\" "
                     "in service '%s', found none",
                     s->id);
@@ -1177,7 +1222,7 @@ static ip_err read_consolidate(loader *L, ip_service *s, const xmlNode *n, size_
         return e;
     co.from = (uint32_t)from;
     co.into = (uint32_t)into;
-    co.line = node_line(n);
+    co.line = node_line(L, n);
     if (co.from == co.into)
         return fail(L, co.line,
                     "expected consolidate from and into to be different customers in service "
@@ -1206,12 +1251,14 @@ static char *element_text(const xmlNode *n)
 static ip_err read_service(loader *L, ip_tariff *t, xmlNode *n)
 {
     ip_service *s = &t->services[t->nservices];
+    ip_text_fault tf;
+    char msg[240];
     xmlNode *c;
     size_t i, calloc_ = 0;
     from_set froms = {NULL, 0};
     ip_err e;
     t->nservices++; /* owned from here on */
-    s->line = node_line(n);
+    s->line = node_line(L, n);
     if ((e = check_attrs(L, n)) || (e = get(L, n, "id", 1, &s->id)))
         return e;
     for (i = 0; i + 1 < t->nservices; i++)
@@ -1233,24 +1280,27 @@ static ip_err read_service(loader *L, ip_tariff *t, xmlNode *n)
             return e;
         s->description = element_text(c);
         if (!s->description[0])
-            return fail(L, node_line(c),
+            return fail(L, node_line(L, c),
                         "expected a description text, found an empty <description>");
+        if (ip_utf8_text_check(s->description, strlen(s->description), 1, &tf))
+            return fail(L, node_line(L, c), "%s",
+                        ip_utf8_text_msg(&tf, "<description>", msg, sizeof msg));
         if ((e = next_elem(L, c->next, &c)))
             return e;
     }
     if (!c || !is_elem(c, "basis"))
-        return fail(L, c ? node_line(c) : s->line, "expected <basis> in service '%s', found %s%s%s",
+        return fail(L, c ? node_line(L, c) : s->line, "expected <basis> in service '%s', found %s%s%s",
                     s->id, c ? "<" : "", c ? (const char *)c->name : "none", c ? ">" : "");
     if ((e = read_basis(L, s, c)) || (e = next_elem(L, c->next, &c)))
         return e;
     if (!c || !is_elem(c, "key"))
-        return fail(L, c ? node_line(c) : s->line, "expected <key> in service '%s', found %s%s%s",
+        return fail(L, c ? node_line(L, c) : s->line, "expected <key> in service '%s', found %s%s%s",
                     s->id, c ? "<" : "", c ? (const char *)c->name : "none", c ? ">" : "");
     if ((e = read_key(L, s, c)))
         return e;
     for (e = next_elem(L, c->next, &c); !e && c; e = next_elem(L, c->next, &c)) {
         if (!is_elem(c, "consolidate")) {
-            e = fail(L, node_line(c), "expected <consolidate> or </service>, found <%s>",
+            e = fail(L, node_line(L, c), "expected <consolidate> or </service>, found <%s>",
                      (const char *)c->name);
             break;
         }
@@ -1314,7 +1364,7 @@ static ip_err read_accounting(loader *L, ip_tariff *t, xmlNode *n)
     ip_err e;
 
     t->accounting = a; /* owned from here on */
-    a->line = node_line(n);
+    a->line = node_line(L, n);
     a->revenue = ip_xcalloc(t->nservices + 1, sizeof *a->revenue);
     a->cost = ip_xcalloc(t->nservices + 1, sizeof *a->cost);
     for (c = n->children; c; c = c->next)
@@ -1330,7 +1380,7 @@ static ip_err read_accounting(loader *L, ip_tariff *t, xmlNode *n)
         const ip_account *prev;
         if ((e = check_attrs(L, c)) || (e = get(L, c, "number", 1, &acc->number)))
             break;
-        acc->line = node_line(c);
+        acc->line = node_line(L, c);
         if ((prev = find_account(a, acc->number)) != NULL) {
             e = fail(L, attr_lineno(L, c, "number"),
                      "expected a unique account number, found '%s' again (first on line %ld)",
@@ -1346,7 +1396,7 @@ static ip_err read_accounting(loader *L, ip_tariff *t, xmlNode *n)
     if (e)
         goto out;
     if (!a->naccounts) {
-        e = fail(L, c ? node_line(c) : a->line, "expected <account> first in <accounting>, found %s%s%s",
+        e = fail(L, c ? node_line(L, c) : a->line, "expected <account> first in <accounting>, found %s%s%s",
                  c ? "<" : "", c ? (const char *)c->name : "none", c ? ">" : "");
         goto out;
     }
@@ -1357,7 +1407,7 @@ static ip_err read_accounting(loader *L, ip_tariff *t, xmlNode *n)
         const ip_account *rev, *cost;
         char *id = NULL;
         if (!is_elem(c, "posting")) {
-            e = fail(L, node_line(c), "expected <posting> or </accounting>, found <%s>",
+            e = fail(L, node_line(L, c), "expected <posting> or </accounting>, found <%s>",
                      (const char *)c->name);
             break;
         }
@@ -1374,7 +1424,7 @@ static ip_err read_accounting(loader *L, ip_tariff *t, xmlNode *n)
                      "expected one <posting> per service, found '%s' again (first on line %ld)",
                      id, plines[s]);
         if (!e) {
-            plines[s] = node_line(c);
+            plines[s] = node_line(L, c);
             if (!(e = posting_account(L, a, c, "revenue-account", 1, id, &rev)) &&
                 !(e = posting_account(L, a, c, "cost-account", 0, id, &cost))) {
                 a->revenue[s] = rev;
@@ -1433,7 +1483,7 @@ static ip_err read_tariff(loader *L, ip_tariff *t, xmlDocPtr doc)
     ip_err e;
 
     if (!root || !is_elem(root, "tariff") || root->ns)
-        return fail(L, root ? node_line(root) : 0, "expected <tariff> without a namespace, found <%s>",
+        return fail(L, root ? node_line(L, root) : 0, "expected <tariff> without a namespace, found <%s>",
                     root ? (const char *)root->name : "");
     if ((e = check_attrs(L, root)) || (e = get_int(L, root, "year", 1, NULL, &year)) ||
         (e = get(L, root, "currency", 1, &t->currency)))
@@ -1450,14 +1500,14 @@ static ip_err read_tariff(loader *L, ip_tariff *t, xmlDocPtr doc)
     if ((e = next_elem(L, root->children, &c)))
         goto out;
     if (!c || !is_elem(c, "seller")) {
-        e = fail(L, c ? node_line(c) : node_line(root), "expected <seller> first in <tariff>, found %s%s%s",
+        e = fail(L, c ? node_line(L, c) : node_line(L, root), "expected <seller> first in <tariff>, found %s%s%s",
                  c ? "<" : "", c ? (const char *)c->name : "none", c ? ">" : "");
         goto out;
     }
     if ((e = read_seller(L, t, c)) || (e = next_elem(L, c->next, &c)))
         goto out;
     if (!c || !is_elem(c, "invoicing")) {
-        e = fail(L, c ? node_line(c) : node_line(root),
+        e = fail(L, c ? node_line(L, c) : node_line(L, root),
                  "expected <invoicing> after <seller>, found %s%s%s", c ? "<" : "",
                  c ? (const char *)c->name : "none", c ? ">" : "");
         goto out;
@@ -1475,12 +1525,12 @@ static ip_err read_tariff(loader *L, ip_tariff *t, xmlDocPtr doc)
         if ((e = read_accounting(L, t, c)) || (e = next_elem(L, c->next, &c)))
             goto out;
     if (c)
-        e = fail(L, node_line(c), "expected <group>, <service> or <accounting> in <tariff>, found <%s>",
+        e = fail(L, node_line(L, c), "expected <group>, <service> or <accounting> in <tariff>, found <%s>",
                  (const char *)c->name);
     else if (!t->ngroups)
-        e = fail(L, node_line(root), "expected at least one <group> in <tariff>, found none");
+        e = fail(L, node_line(L, root), "expected at least one <group> in <tariff>, found none");
     else if (!t->nservices)
-        e = fail(L, node_line(root), "expected at least one <service> in <tariff>, found none");
+        e = fail(L, node_line(L, root), "expected at least one <service> in <tariff>, found none");
 out:
     free(glines);
     return e;

@@ -3,16 +3,20 @@
  * encoding and nothing else does (all 2^24 three-byte sequences), overlong
  * forms, surrogates and code points above U+10FFFF are refused, short
  * sequences are told apart from invalid ones; counting and cutting code
- * points; case-insensitive names; XML text.
+ * points; case-insensitive names; XML text; the check of a text every
+ * output can carry; NFC and the loose form; the invisible characters and
+ * ip_quote()'s escapes of them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "error.h"
 #include "utf8.h"
 
 /* The encoding of cp in n bytes (an overlong form when n is more than cp
@@ -185,6 +189,108 @@ static void test_utf8_xml_text(void **state)
     assert_false(ip_utf8_xml_text("cut \xE2\x82"));
     assert_false(ip_utf8_xml_text("\xED\xA0\x80"));
     assert_false(ip_utf8_xml_text("\xC0\xBC"));
+    assert_false(ip_utf8_xml_text("Bostadsf\xEF\xBF\xBErmedling")); /* U+FFFE */
+    assert_false(ip_utf8_xml_text("\xEF\xBF\xBF"));                  /* U+FFFF */
+    assert_true(ip_utf8_xml_text("\xEF\xBF\xBD\xF4\x8F\xBF\xBD"));       /* U+FFFD, U+10FFFD */
+}
+
+/* NFD, other case and invisible characters: the header still names its
+ * column. */
+static void test_utf8_caseeq_after_normalisation(void **state)
+{
+    (void)state;
+    assert_true(ip_utf8_caseeq("k\xC3\xB6", 3, "ko\xCC\x88", 4));   /* kö, ko + U+0308 */
+    assert_true(ip_utf8_caseeq("K\xC3\x96", 3, "ko\xCC\x88", 4));   /* KÖ */
+    assert_true(ip_utf8_caseeq("\xC3\x9F", 2, "ss", 2));             /* ß folds to ss */
+    assert_false(ip_utf8_caseeq("ko\xCC\x88", 4, "ko", 2));
+    assert_false(ip_utf8_caseeq("k\xC3\xB6", 3, "k\xC3\xB8", 3));   /* kö is not kø */
+}
+
+static void test_utf8_text_check(void **state)
+{
+    ip_text_fault f;
+    char buf[200], *big;
+    size_t i;
+    (void)state;
+    assert_int_equal(ip_utf8_text_check("S\xC3\xB6" "derort AB", 12, 1, &f), IP_TEXT_OK);
+    assert_int_equal(ip_utf8_text_check("Bostadsf\xEF\xBF\xBErmedling", 20, 1, &f),
+                     IP_TEXT_NONXML);
+    assert_int_equal(f.cp, 0xFFFE);
+    assert_int_equal(f.at, 9);
+    assert_string_equal(ip_utf8_text_msg(&f, "column 'name'", buf, sizeof buf),
+                        "expected text XML can carry in column 'name', found U+FFFE at "
+                        "character 9");
+    assert_int_equal(ip_utf8_text_check("\xC3\xA5\x01", 3, 1, &f), IP_TEXT_CONTROL);
+    assert_int_equal(f.at, 2);
+    assert_string_equal(ip_utf8_text_msg(&f, "column 'city'", buf, sizeof buf),
+                        "expected text without control characters in column 'city', found "
+                        "U+0001 at character 2");
+    assert_int_equal(ip_utf8_text_check("a\x7F", 2, 0, &f), IP_TEXT_CONTROL);
+    assert_int_equal(ip_utf8_text_check("rad 1\nrad 2", 11, 1, &f), IP_TEXT_BREAK);
+    assert_string_equal(ip_utf8_text_msg(&f, "column 'name'", buf, sizeof buf),
+                        "expected one line of text in column 'name', found a line break "
+                        "(U+000A) at character 6");
+    assert_int_equal(ip_utf8_text_check("rad 1\r\nrad 2\tx", 14, 0, &f), IP_TEXT_OK);
+    assert_int_equal(ip_utf8_text_check("a\tb", 3, 1, &f), IP_TEXT_CONTROL);
+    /* the cell's limit in UTF-16 units: 32 767 ASCII pass, one more does
+     * not; 16 384 astral characters are 32 768 units */
+    big = malloc(4 * 16384 + 1);
+    memset(big, 'x', IP_CELL_TEXT_MAX + 1);
+    assert_int_equal(ip_utf8_text_check(big, IP_CELL_TEXT_MAX, 1, &f), IP_TEXT_OK);
+    assert_int_equal(ip_utf8_text_check(big, IP_CELL_TEXT_MAX + 1, 1, &f), IP_TEXT_LONG);
+    assert_int_equal(f.units, IP_CELL_TEXT_MAX + 1);
+    for (i = 0; i < 16384; i++)
+        memcpy(big + 4 * i, "\xF0\x9F\x98\x80", 4);
+    assert_int_equal(ip_utf8_text_check(big, 4 * 16383, 1, &f), IP_TEXT_OK);
+    assert_int_equal(ip_utf8_text_check(big, 4 * 16384, 1, &f), IP_TEXT_LONG);
+    assert_string_equal(ip_utf8_text_msg(&f, "<description>", buf, sizeof buf),
+                        "expected at most 32767 characters in <description> (a workbook "
+                        "cell's limit, in UTF-16 units), found 32768");
+    free(big);
+}
+
+static void test_utf8_nfc_and_loose(void **state)
+{
+    size_t n;
+    char *v;
+    (void)state;
+    v = ip_utf8_nfc("E-tja\xCC\x88nstsupport", 17, &n); /* NFD ä */
+    assert_string_equal(v, "E-tj\xC3\xA4nstsupport");
+    assert_int_equal(n, 16);
+    free(v);
+    v = ip_utf8_nfc("plain", 5, &n);
+    assert_string_equal(v, "plain");
+    free(v);
+    /* case, NBSP, a BOM, U+200B, U+202E and runs of spaces fall away */
+    v = ip_utf8_loose("\xEF\xBB\xBF E-Tj\xC3\x84nst\xE2\x80\x8Bsupport\xC2\xA0 \xE2\x80\xAE", 29, &n);
+    assert_string_equal(v, "e-tj\xC3\xA4nstsupport");
+    assert_int_equal(n, 16);
+    free(v);
+    v = ip_utf8_loose("Stockholm\xC2\xA0\xC2\xA0 Direkt", 20, &n);
+    assert_string_equal(v, "stockholm direkt");
+    free(v);
+}
+
+static void test_utf8_invisible_and_quote(void **state)
+{
+    char q[200];
+    (void)state;
+    assert_true(ip_utf8_invisible(0x202E));
+    assert_true(ip_utf8_invisible(0x200B));
+    assert_true(ip_utf8_invisible(0xFEFF));
+    assert_true(ip_utf8_invisible(0x00A0));
+    assert_true(ip_utf8_invisible(0x2066));
+    assert_true(ip_utf8_invisible(0xE0041));
+    assert_false(ip_utf8_invisible('a'));
+    assert_false(ip_utf8_invisible(0x00E4));
+    assert_false(ip_utf8_invisible(0x20AC));
+    assert_string_equal(ip_quote("\xE2\x80\xAE" "110", 6, q, sizeof q), "\\u202E110");
+    assert_string_equal(ip_quote("2023-05-03\xE2\x80\x8B", 13, q, sizeof q),
+                        "2023-05-03\\u200B");
+    assert_string_equal(ip_quote("\xEF\xBB\xBFkund", 7, q, sizeof q), "\\uFEFFkund");
+    assert_string_equal(ip_quote("a\xF3\xA0\x81\x81" "b", 6, q, sizeof q), "a\\U000E0041b");
+    assert_string_equal(ip_quote("f\xEF\xBF\xBE" "x", 5, q, sizeof q), "f\\uFFFEx");
+    assert_string_equal(ip_quote("k\xC3\xB6 \x01", 5, q, sizeof q), "k\xC3\xB6 \\x01");
 }
 
 int main(void)
@@ -196,6 +302,10 @@ int main(void)
         cmocka_unit_test(test_utf8_count_and_prefix),
         cmocka_unit_test(test_utf8_caseeq_folds_ascii_and_latin1),
         cmocka_unit_test(test_utf8_xml_text),
+        cmocka_unit_test(test_utf8_caseeq_after_normalisation),
+        cmocka_unit_test(test_utf8_text_check),
+        cmocka_unit_test(test_utf8_nfc_and_loose),
+        cmocka_unit_test(test_utf8_invisible_and_quote),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hostile data (issue 16): inputs whose text the outputs cannot carry,
-# numbers at their limits, last year's fees.csv read with the same care as
+# text that reads the same in another Unicode form, numbers at their limits, last year's fees.csv read with the same care as
 # every input, and messages that say what is true. Each case breaks a copy
 # of the sample year and runs both `check` and `run`: the same exit status
 # and the same first line of stderr from each (a pre-flight that passes
@@ -43,6 +43,140 @@ both() {
   fresh
 }
 fresh
+
+# --- text the outputs cannot carry --------------------------------------------
+
+# edit_field FILE NR COL BYTES: column COL (1-based) of the row of customer NR
+# in customers.csv gets BYTES (a Python bytes literal) after its third byte.
+edit_field() {
+  py "$@" <<'PY'
+import sys, ast
+p, nr, col, ins = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3]), ast.literal_eval(sys.argv[4])
+L = open(p, "rb").read().split(b"\n")
+for i, l in enumerate(L):
+    c = l.split(b";")
+    if c[0] == nr:
+        c[col - 1] = c[col - 1][:3] + ins + c[col - 1][3:]
+        L[i] = b";".join(c)
+open(p, "wb").write(b"\n".join(L))
+PY
+}
+L291=$(line_of $I/customers.csv '^291;')
+sed -i 's/^291;Stockholms Stads Bostadsförmedling AB/291;Stockholms Stads Bostadsf\xef\xbf\xbermedling AB/' $I/customers.csv
+both "U+FFFE in a name" 65 "in/2025/customers.csv:$L291: expected text XML can carry in column 'name', found U+FFFE at character 26"
+edit_field $I/customers.csv 291 5 "b'\xef\xbf\xbf'"
+both "U+FFFF in a reference" 65 "in/2025/customers.csv:$L291: expected text XML can carry in column 'reference', found U+FFFF at character 4"
+for col in 2:name 5:reference 6:street 8:city; do
+  edit_field $I/customers.csv 291 ${col%%:*} "b'\x01'"
+  both "C0 control in ${col#*:}" 65 "in/2025/customers.csv:$L291: expected text without control characters in column '${col#*:}', found U+0001 at character 4"
+done
+edit_field $I/customers.csv 291 6 "b'\x1b[31m'"
+both "escape sequence in a street" 65 "in/2025/customers.csv:$L291: expected text without control characters in column 'street', found U+001B at character 4"
+py $I/customers.csv <<'PY'
+import sys
+p = sys.argv[1]; L = open(p, encoding="utf-8").read().split("\n")
+L = [";".join([c[0], '"Bostadsförmedling\nAB"'] + c[2:]) if l.startswith("291;") else l for l in L for c in [l.split(";")]]
+open(p, "w", encoding="utf-8").write("\n".join(L))
+PY
+both "line break in a name" 65 "in/2025/customers.csv:$L291: expected one line of text in column 'name', found a line break (U+000A) at character 18"
+# The tariff: XML itself refuses C0 and U+FFFE; DEL by a character reference
+# and a text longer than a workbook cell are the loader's.
+sed -i 's/Fleminggatan 4/Fleminggatan \&#127;4/' $I/tariff.xml
+both "DEL in the seller's street" 78 "in/2025/tariff.xml:$(line_of $I/tariff.xml 'Fleminggatan'): expected text without control characters in the 'street' attribute of <seller>, found U+007F at character 14"
+py $I/tariff.xml <<'PY'
+import sys
+p = sys.argv[1]; s = open(p, encoding="utf-8").read()
+open(p, "w", encoding="utf-8").write(s.replace("<description>", "<description>" + "\U0001F4DE" * 16384, 1))
+PY
+both "description past a cell's 32767 UTF-16 units" 78 "in/2025/tariff.xml:$(line_of $I/tariff.xml '<description>'): expected at most 32767 characters in <description> (a workbook cell's limit, in UTF-16 units), found $((32768 + $(py $I/tariff.xml <<'PY'
+import sys, re
+s = open(sys.argv[1], encoding="utf-8").read()
+d = re.search(r"<description>(.*?)</description>", s, re.S).group(1)
+print(len(" ".join(d.split()).encode("utf-16-le")) // 2 - 32768)
+PY
+)))"
+
+# Invisible and bidirectional characters in an error line are escaped: the
+# line reads as what the file holds.
+L6=$(py $I/cases.csv <<'PY'
+import sys
+p = sys.argv[1]; L = open(p, "rb").read().split(b"\n")
+c = L[5].split(b";"); c[2] = b"\xe2\x80\xae" + c[2]; L[5] = b";".join(c)
+open(p, "wb").write(b"\n".join(L)); print(6)
+PY
+)
+both "U+202E in an error line" 65 "in/2025/cases.csv:$L6: expected a customer number (digits), found '\\u202E$(sed -n "${L6}p" $I/cases.csv | cut -d';' -f3 | sed 's/^\xe2\x80\xae//')'"
+
+# Lines past 65 535 (libxml2 keeps 16 bits of a node's line): an error on an
+# element names its own line.
+py $I/tariff.xml <<'PY'
+import sys
+p = sys.argv[1]; s = open(p, encoding="utf-8").read()
+s = s.replace('  <service id="kcp" name="Förvaltning av kontaktcenterplattform"', "\n" * 65600 + '  <service id="kcp"', 1)
+open(p, "w", encoding="utf-8").write(s)
+PY
+both "tariff error past line 65 535" 78 "in/2025/tariff.xml:$(line_of $I/tariff.xml '<service id="kcp"'): expected a 'name' attribute on <service>, found none"
+
+# --- the same text in another Unicode form ---------------------------------
+
+# run_ok NAME [grep pattern for stderr]: run --verbose exits 0 and its
+# fees.csv is the good run's; the pattern (if any) is in stderr.
+run_ok() {
+  local name=$1 more=${2:-} rc
+  rm -rf out
+  set +e
+  "$PROG" run --verbose --year 2025 --input in --output out >stdout.txt 2>stderr.txt
+  rc=$?
+  set -e
+  if [ "$rc" != 0 ]; then
+    fail "$name: exit $rc"; sed 's/^/#   /' stderr.txt
+  elif ! cmp -s out/2025/fees.csv good/2025/fees.csv; then
+    fail "$name: fees differ from the sample's"; { diff good/2025/fees.csv out/2025/fees.csv || true; } | head -5 | sed 's/^/#   /'
+  elif [ -n "$more" ] && ! grep -q -- "$more" stderr.txt; then
+    fail "$name: stderr lacks '$more'"; sed 's/^/#   /' stderr.txt
+  else
+    ok "$name"
+  fi
+  fresh
+}
+nfd_rows() { # nfd_rows ERE: the rows of cases.csv that match it in NFD
+  py "$1" $I/cases.csv <<'PY'
+import sys, re, unicodedata
+p = sys.argv[2]; L = open(p, encoding="utf-8").read().split("\n")
+L = [unicodedata.normalize("NFD", l) if re.search(sys.argv[1], l) else l for l in L]
+open(p, "w", encoding="utf-8").write("\n".join(L))
+PY
+}
+nfd_rows ';132;E-tjänstsupport;'
+run_ok "statistics in NFD match the tariff's NFC values"
+py $I/tariff.xml <<'PY'
+import sys, unicodedata
+p = sys.argv[1]; s = open(p, encoding="utf-8").read()
+open(p, "w", encoding="utf-8").write(s.replace('values="E-tjänstsupport"', unicodedata.normalize("NFD", 'values="E-tjänstsupport"')))
+PY
+run_ok "tariff values in NFD match NFC statistics"
+# A value that differs only in case, spaces or invisible characters is not
+# counted, but the run says so (and the fees move: the sample's are not kept).
+near() { # near NAME SED-REPLACEMENT
+  local name=$1 rc
+  sed -i "s/;132;E-tjänstsupport;/;132;$2;/" $I/cases.csv
+  rm -rf out
+  set +e
+  "$PROG" run --verbose --year 2025 --input in --output out >stdout.txt 2>stderr.txt
+  rc=$?
+  set -e
+  if [ "$rc" = 0 ] && grep -q "in/2025/cases.csv:[0-9]*: [0-9]* rows in the window of 'etjanst' hold '.*' in column 'queue', which differs from the tariff's 'E-tjänstsupport' only in case, spaces or invisible characters; they are not counted" stderr.txt &&
+     grep -q "only in case, spaces or invisible" out/2025/report.txt; then
+    ok "$name: a warning, in the report too"
+  else
+    fail "$name: rc=$rc"; sed 's/^/#   /' stderr.txt
+  fi
+  fresh
+}
+near "a queue in lower case" "e-tjänstsupport"
+near "a queue with a trailing NBSP" 'E-tjänstsupport\xc2\xa0'
+near "a queue with a BOM in front" '\xef\xbb\xbfE-tjänstsupport'
+near "a queue with U+200B inside" 'E-tjänst\xe2\x80\x8bsupport'
 
 # --- numbers at their limits -------------------------------------------------
 
