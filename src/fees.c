@@ -50,9 +50,17 @@ static ip_err prev_int(const ip_csv *c, const ip_field *fl, const char *what, in
                        ip_quote(fl->ptr, fl->len, q, sizeof q));
 }
 
+/* The largest fee the tariff allows (tariff.h), of one customer and of a
+ * service's customers together. */
+#define MAX_FEE INT64_C(1000000000000)
+
 /* Reads a fees.csv of `year` into fee[] and basis[] (indexed s * ncust +
  * slot; rows absent from the file are left as the caller set them) and
- * basis_total[s]; seen_svc[s] tells which services the file holds. */
+ * basis_total[s]; seen_svc[s] tells which services the file holds. Every
+ * row is held to what a run writes: fields trimmed, a fee of at most
+ * 10^12 kr, a basis of at most its basis_total (numbers have at most 15
+ * digits, parse.h), which is the same on every row of its service, and a service's fees adding up to
+ * at most 10^12 kr. */
 static ip_err read_table(const ip_run *r, const char *path, int year, int64_t *fee_out,
                          int64_t *basis_out, int64_t *basis_total, int *seen_svc, ip_diag *d)
 {
@@ -62,6 +70,8 @@ static ip_err read_table(const ip_run *r, const char *path, int year, int64_t *f
     ip_err e;
     size_t s, i;
     unsigned char *seen_row = NULL;
+    long *total_line = NULL; /* [s]: the line of the service's first row, 0 before */
+    int64_t *fee_sum = NULL;
 
     /* a link may lead only within its folder (files.h), so no error line
      * quotes a file from elsewhere */
@@ -74,13 +84,16 @@ static ip_err read_table(const ip_run *r, const char *path, int year, int64_t *f
         if ((e = ip_csv_column(c, cols[i], 1, &idx[i], d)))
             goto out;
     seen_row = ip_xcalloc(r->nsvc * r->ncust, 1);
+    total_line = ip_xcalloc(r->nsvc ? r->nsvc : 1, sizeof *total_line);
+    fee_sum = ip_xcalloc(r->nsvc ? r->nsvc : 1, sizeof *fee_sum);
     for (;;) {
         const ip_field *f;
         int eof;
         int64_t y, nr, fee, basis, total;
-        const ip_field *sv;
+        const char *sv;
+        size_t svn;
         char q[200];
-        long slot;
+        long slot, line;
         size_t at;
         if ((e = ip_csv_next(c, &f, &eof, d)))
             goto out;
@@ -92,34 +105,66 @@ static ip_err read_table(const ip_run *r, const char *path, int year, int64_t *f
             (e = prev_int(c, &f[idx[4]], "a basis", &basis, d)) ||
             (e = prev_int(c, &f[idx[5]], "a basis total", &total, d)))
             goto out;
+        line = ip_csv_line(c);
         if (y != year) {
-            e = ip_diag_set(d, IP_ERR_DATA, path, ip_csv_line(c),
-                            "expected the year %d, found %" PRId64, year, y);
+            e = ip_diag_set(d, IP_ERR_DATA, path, line, "expected the year %d, found %" PRId64,
+                            year, y);
             goto out;
         }
-        sv = &f[idx[1]];
+        if (fee > MAX_FEE) {
+            e = ip_diag_set(d, IP_ERR_DATA, path, line,
+                            "expected a fee of at most 10^12 kr, found %" PRId64, fee);
+            goto out;
+        }
+        if (basis > total) {
+            e = ip_diag_set(d, IP_ERR_DATA, path, line,
+                            "expected a basis of at most the basis_total %" PRId64
+                            ", found %" PRId64, total, basis);
+            goto out;
+        }
+        sv = f[idx[1]].ptr;
+        svn = f[idx[1]].len;
+        ip_trim(&sv, &svn);
         for (s = 0; s < r->nsvc; s++)
-            if (ip_strn_ieq(sv->ptr, sv->len, r->svc[s].svc->id))
+            if (ip_strn_ieq(sv, svn, r->svc[s].svc->id))
                 break;
         if (s == r->nsvc)
             continue; /* a service that is not in this year's tariff */
+        if (total_line[s] && total != basis_total[s]) {
+            e = ip_diag_set(d, IP_ERR_DATA, path, line,
+                            "expected one basis_total for '%s', found %" PRId64 " after %" PRId64
+                            " (line %ld)", r->svc[s].svc->id, total, basis_total[s],
+                            total_line[s]);
+            goto out;
+        }
+        if (!total_line[s])
+            total_line[s] = line;
+        basis_total[s] = total;
+        if (fee > MAX_FEE - fee_sum[s]) {
+            e = ip_diag_set(d, IP_ERR_DATA, path, line,
+                            "expected the fees of '%s' to add up to at most 10^12 kr, found more",
+                            r->svc[s].svc->id);
+            goto out;
+        }
+        fee_sum[s] += fee;
         if (nr > UINT32_MAX || (slot = ip_customers_slot(r->customers, (uint32_t)nr)) < 0)
             continue; /* a customer no longer in the register */
         at = s * r->ncust + (size_t)slot;
         if (seen_row[at]) {
-            e = ip_diag_set(d, IP_ERR_DATA, path, ip_csv_line(c),
+            e = ip_diag_set(d, IP_ERR_DATA, path, line,
                             "expected one row per service and customer, found '%s' %" PRId64
-                            " again", ip_quote(sv->ptr, sv->len, q, sizeof q), nr);
+                            " again", ip_quote(sv, svn, q, sizeof q), nr);
             goto out;
         }
         seen_row[at] = 1;
         seen_svc[s] = 1;
-        basis_total[s] = total;
         fee_out[at] = fee;
         basis_out[at] = basis;
     }
 out:
     free(seen_row);
+    free(total_line);
+    free(fee_sum);
     ip_csv_free(c);
     return e;
 }

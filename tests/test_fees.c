@@ -300,6 +300,17 @@ static void test_fees_malformed_previous_table_is_data_error(void **state)
         {header, "2024;etjanst;110;X;5;8\n", 2, "fields"},
         {"year;service;customer;name;basis;basis_total\n", "2024;etjanst;110;X;5;8\n", 1,
          "'fee'"},
+        /* values held to what a run writes */
+        {header, "2024;etjanst;110;X;5;8;1000000000001\n", 2,
+         "expected a fee of at most 10^12 kr, found 1000000000001"},
+        {header, "2024;etjanst;110;X;999999;5;1\n", 2,
+         "expected a basis of at most the basis_total 5, found 999999"},
+        {header, "2024;etjanst;110;X;5;8;1\n2024;etjanst;291;X;3;9;1\n", 3,
+         "expected one basis_total for 'etjanst', found 9 after 8 (line 2)"},
+        {header, "2024;etjanst;110;X;5;8;600000000000\n2024; etjanst ;291;X;3;8;600000000000\n", 3,
+         "expected the fees of 'etjanst' to add up to at most 10^12 kr, found more"},
+        {header, "2024;etjanst;110;X;5;8;1\n2024; etjanst ;110;X;5;8;1\n", 3,
+         "expected one row per service and customer, found 'etjanst' 110 again"},
     };
     model *m = *state;
     char *path = ip_xasprintf("%s/fees.csv", m->dir);

@@ -273,4 +273,50 @@ PY
 if [ "$rc" = 0 ] && [ "$exp" = ok ]; then ok "explain prints (a) exactly past int64_t"; else fail "explain (a): rc=$rc $exp"; sed 's/^/#   /' stderr.txt; fi
 fresh
 
+# --- last year's fees.csv ---------------------------------------------------
+
+# prev_case NAME STATUS "FIRST LINE" SED: last year's table (this year's as
+# 2024) edited by SED; check and run exit STATUS with that first line (and
+# with STATUS 0, the dry run shows what it shows without the edit).
+rm -rf prev && mkdir prev && make_prev prev
+run_prev() { # run_prev CMD: CMD on in/ with prev/ as the output root
+  rm -rf out && cp -r prev out
+  set +e
+  "$PROG" $1 --year 2025 --input in --output out >stdout.txt 2>stderr.txt
+  rc=$?
+  set -e
+}
+run_prev "run --dry-run"; cp stdout.txt dry_good.txt
+prev_case() {
+  local name=$1 status=$2 first=$3 edit=$4 cmd line
+  for cmd in check run; do
+    sed -i -E "$edit" prev/2024/fees.csv
+    run_prev $cmd
+    line=$(head -n 1 stderr.txt)
+    if [ "$rc" != "$status" ]; then
+      fail "$name ($cmd): exit $rc, expected $status ($line)"
+    elif [ "$line" != "$first" ]; then
+      fail "$name ($cmd): first line of stderr"; echo "#   expected: $first"; echo "#   found:    $line"
+    else
+      ok "$name ($cmd)"
+    fi
+    rm -rf prev && mkdir prev && make_prev prev
+  done
+}
+LE=$(line_of prev/2024/fees.csv '^2024;etjanst;110;')
+prev_case "last year's fee above 10^12 kr" 65 "out/2024/fees.csv:$LE: expected a fee of at most 10^12 kr, found 1000000000000000" \
+  's/^(2024;etjanst;110;[^;]*;[0-9]+;[0-9]+;)[0-9]+/\11000000000000000/'
+prev_case "last year's basis above its basis_total" 65 "out/2024/fees.csv:$LE: expected a basis of at most the basis_total 5, found 999999" \
+  's/^(2024;etjanst;110;[^;]*;)[0-9]+;[0-9]+;/\1999999;5;/'
+L2E=$(line_of prev/2024/fees.csv '^2024;etjanst;')
+T2E=$(sed -n "${L2E}p" prev/2024/fees.csv | cut -d';' -f6)
+prev_case "last year's basis_total differing per row" 65 "out/2024/fees.csv:$LE: expected one basis_total for 'etjanst', found $((T2E + 1)) after $T2E (line $L2E)" \
+  "s/^(2024;etjanst;110;[^;]*;[0-9]+;)[0-9]+;/\1$((T2E + 1));/"
+# A service id with spaces around it is the service (every field is trimmed).
+sed -i 's/^2024;direkt;/2024; direkt ;/' prev/2024/fees.csv
+run_prev "run --dry-run"
+if [ "$rc" = 0 ] && cmp -s stdout.txt dry_good.txt; then ok "' direkt ' in last year's service column"
+else fail "' direkt ' in last year's service column: rc=$rc"; { diff dry_good.txt stdout.txt || true; } | head -5 | sed 's/^/#   /'; fi
+rm -rf prev
+
 finish
