@@ -37,6 +37,7 @@ struct ip_billing {
     size_t nplan, plan_alloc;
     uint32_t *changed;   /* customers whose documents change, ascending */
     size_t nchanged, changed_alloc;
+    unsigned char *standing; /* per document of the year (ip_billing_doc): 1 when it stands */
 };
 
 /* --- periods ------------------------------------------------------------ */
@@ -208,6 +209,51 @@ ip_date ip_billing_base_date(const ip_billing *b)
     return b->o.issue_date;
 }
 
+/* A recorded document by customer, period and place in the record, so that
+ * each customer's period finds its documents as one run of a sorted index. */
+typedef struct doc_key {
+    uint32_t customer;
+    int period;
+    size_t i;
+} doc_key;
+
+static int cmp_doc_key(const void *a, const void *b)
+{
+    const doc_key *x = a, *y = b;
+    if (x->customer != y->customer)
+        return x->customer < y->customer ? -1 : 1;
+    if (x->period != y->period)
+        return x->period < y->period ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Which documents of the year stand once the plan is carried out: the
+ * invoices whose number no credit note cancels, found by a binary search of
+ * the sorted cancelled numbers (n log n for the year, not n per document). */
+static void mark_standing(ip_billing *b)
+{
+    size_t n = ip_billing_ndocs(b), i, nc = 0;
+    const char **cancelled = ip_xcalloc(n + 1, sizeof *cancelled);
+    b->standing = ip_xcalloc(n + 1, 1);
+    for (i = 0; i < n; i++) {
+        const ip_issued_doc *x = ip_billing_doc(b, i, NULL);
+        if (x->is_credit && x->cancels)
+            cancelled[nc++] = x->cancels;
+    }
+    qsort(cancelled, nc, sizeof *cancelled, cmp_str_ptr);
+    for (i = 0; i < n; i++) {
+        const ip_issued_doc *x = ip_billing_doc(b, i, NULL);
+        b->standing[i] = !x->is_credit &&
+                         !bsearch(&x->number, cancelled, nc, sizeof *cancelled, cmp_str_ptr);
+    }
+    free(cancelled);
+}
+
 /* Plans what customer nr's period p needs; docs are its documents in the
  * record, doc_index their indices there. */
 static void plan_slot(ip_billing *b, uint32_t nr, long slot, int p,
@@ -314,7 +360,8 @@ ip_err ip_billing_plan(const ip_run *r, const ip_issued_doc *const *rec_docs, si
     long *doc_index = NULL;
     int *doc_period = NULL;
     uint32_t *nrs = NULL;
-    size_t nnrs = 0, i, k;
+    doc_key *keys = NULL;
+    size_t nnrs = 0, i, k, g = 0;
     int p, last_run = -1;
     ip_err e;
 
@@ -382,6 +429,16 @@ ip_err ip_billing_plan(const ip_run *r, const ip_issued_doc *const *rec_docs, si
     for (i = 0; i < nd; i++)
         nrs[nnrs++] = b->recorded[i].customer;
     qsort(nrs, nnrs, sizeof *nrs, cmp_u32);
+    /* The record's documents by customer, period and issue order: every
+     * customer looked at below is in it, ascending, so one pass over the
+     * sorted keys hands each period its documents in issue order. */
+    keys = ip_xcalloc(nd ? nd : 1, sizeof *keys);
+    for (i = 0; i < nd; i++) {
+        keys[i].customer = b->recorded[i].customer;
+        keys[i].period = doc_period[i];
+        keys[i].i = i;
+    }
+    qsort(keys, nd, sizeof *keys, cmp_doc_key);
     docs = ip_xcalloc(nd ? nd : 1, sizeof *docs);
     doc_index = ip_xcalloc(nd ? nd : 1, sizeof *doc_index);
     for (k = 0; k < nnrs; k++) {
@@ -391,16 +448,15 @@ ip_err ip_billing_plan(const ip_run *r, const ip_issued_doc *const *rec_docs, si
             continue;
         for (p = 0; p < b->periods; p++) {
             size_t n = 0;
-            for (i = 0; i < nd; i++) {
-                const ip_issued_doc *x = &b->recorded[i];
-                if (x->customer == nr && doc_period[i] == p) {
-                    docs[n] = x;
-                    doc_index[n++] = (long)i;
-                }
+            for (; g < nd && keys[g].customer == nr && keys[g].period == p; g++) {
+                docs[n] = &b->recorded[keys[g].i];
+                doc_index[n++] = (long)keys[g].i;
             }
             plan_slot(b, nr, slot, p, docs, doc_index, n);
         }
     }
+    if (g != nd)
+        IP_BUG("%zu of %zu recorded documents planned", g, nd);
 
     if (!b->first_issue && b->nchanged > 0) {
         char list[256];
@@ -439,9 +495,12 @@ ip_err ip_billing_plan(const ip_run *r, const ip_issued_doc *const *rec_docs, si
     free(doc_index);
     free(doc_period);
     free(nrs);
+    free(keys);
+    mark_standing(b);
     *out = b;
     return IP_OK;
 fail:
+    free(keys);
     free(docs);
     free(doc_index);
     free(doc_period);
@@ -465,6 +524,7 @@ void ip_billing_free(ip_billing *b)
     }
     free(b->plan);
     free(b->changed);
+    free(b->standing);
     free(b);
 }
 
@@ -512,16 +572,9 @@ const ip_issued_doc *ip_billing_doc(const ip_billing *b, size_t i, int *is_new)
 
 int ip_billing_doc_standing(const ip_billing *b, size_t i)
 {
-    const ip_issued_doc *x = ip_billing_doc(b, i, NULL);
-    size_t j, n = ip_billing_ndocs(b);
-    if (x->is_credit)
-        return 0;
-    for (j = 0; j < n; j++) {
-        const ip_issued_doc *y = ip_billing_doc(b, j, NULL);
-        if (y->is_credit && strcmp(y->cancels, x->number) == 0)
-            return 0;
-    }
-    return 1;
+    if (i >= ip_billing_ndocs(b))
+        IP_BUG("document %zu of %zu", i, ip_billing_ndocs(b));
+    return b->standing[i];
 }
 
 size_t ip_billing_nnew(const ip_billing *b)

@@ -43,7 +43,84 @@ struct ip_issued {
     int exists;
     ip_issued_doc *docs;
     size_t ndocs, alloc;
+    /* the documents by number, by file and (credit notes) by the invoice
+     * they cancel: open addressing, a slot holds a document's index plus
+     * one (0: empty), at most half full; so that finding a document, and
+     * checking that a number, a file or a cancellation is not there
+     * already, costs the same for the 10th document as for the 50 000th */
+    size_t *by_number, *by_file, *by_cancels;
+    size_t index_cap; /* a power of two, or 0 */
 };
+
+/* --- the index of numbers, files and cancellations ---------------------- */
+
+enum { KEY_NUMBER, KEY_FILE, KEY_CANCELS };
+
+static const char *doc_key(const ip_issued_doc *x, int key)
+{
+    if (key == KEY_CANCELS)
+        return x->is_credit ? x->cancels : NULL;
+    return key == KEY_NUMBER ? x->number : x->file;
+}
+
+static size_t str_hash(const char *s)
+{
+    uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+    return (size_t)(h ^ (h >> 29));
+}
+
+static size_t *index_table(const ip_issued *rec, int key)
+{
+    return key == KEY_NUMBER ? rec->by_number : key == KEY_FILE ? rec->by_file : rec->by_cancels;
+}
+
+/* Index of the document whose key is s, or -1. */
+static long index_find(const ip_issued *rec, int key, const char *s)
+{
+    const size_t *t = index_table(rec, key);
+    size_t h;
+    if (!rec->index_cap || !s)
+        return -1;
+    for (h = str_hash(s) & (rec->index_cap - 1); t[h]; h = (h + 1) & (rec->index_cap - 1))
+        if (strcmp(doc_key(&rec->docs[t[h] - 1], key), s) == 0)
+            return (long)(t[h] - 1);
+    return -1;
+}
+
+static void index_put(size_t *t, size_t cap, const char *s, size_t i)
+{
+    size_t h;
+    for (h = str_hash(s) & (cap - 1); t[h]; h = (h + 1) & (cap - 1))
+        ;
+    t[h] = i + 1;
+}
+
+/* Adds document i (the last one) to the index; a key already there keeps
+ * the earlier document (the register refuses it anyway). */
+static void index_add(ip_issued *rec, size_t i)
+{
+    int key;
+    if (2 * (i + 1) > rec->index_cap) {
+        size_t cap = rec->index_cap ? 2 * rec->index_cap : 64, j;
+        free(rec->by_number);
+        free(rec->by_file);
+        free(rec->by_cancels);
+        rec->by_number = ip_xcalloc(cap, sizeof *rec->by_number);
+        rec->by_file = ip_xcalloc(cap, sizeof *rec->by_file);
+        rec->by_cancels = ip_xcalloc(cap, sizeof *rec->by_cancels);
+        rec->index_cap = cap;
+        for (j = 0; j < i; j++)
+            for (key = KEY_NUMBER; key <= KEY_CANCELS; key++)
+                if (doc_key(&rec->docs[j], key) &&
+                    index_find(rec, key, doc_key(&rec->docs[j], key)) < 0)
+                    index_put(index_table(rec, key), cap, doc_key(&rec->docs[j], key), j);
+    }
+    for (key = KEY_NUMBER; key <= KEY_CANCELS; key++)
+        if (doc_key(&rec->docs[i], key) && index_find(rec, key, doc_key(&rec->docs[i], key)) < 0)
+            index_put(index_table(rec, key), rec->index_cap, doc_key(&rec->docs[i], key), i);
+}
 
 /* --- amounts and lines ------------------------------------------------- */
 
@@ -98,6 +175,9 @@ void ip_issued_free(ip_issued *rec)
     for (i = 0; i < rec->ndocs; i++)
         ip_issued_doc_release(&rec->docs[i]);
     free(rec->docs);
+    free(rec->by_number);
+    free(rec->by_file);
+    free(rec->by_cancels);
     free(rec->parent);
     free(rec->dir);
     free(rec->docs_dir);
@@ -123,11 +203,7 @@ const ip_issued_doc *ip_issued_at(const ip_issued *rec, size_t i)
 
 long ip_issued_find(const ip_issued *rec, const char *number)
 {
-    size_t i;
-    for (i = 0; i < rec->ndocs; i++)
-        if (strcmp(rec->docs[i].number, number) == 0)
-            return (long)i;
-    return -1;
+    return index_find(rec, KEY_NUMBER, number);
 }
 
 int ip_issued_last_run(const ip_issued *rec)
@@ -355,28 +431,33 @@ static void push_doc(ip_issued *rec, const ip_issued_doc *doc)
 {
     ip_xgrow((void **)&rec->docs, &rec->alloc, rec->ndocs + 1, sizeof *rec->docs);
     rec->docs[rec->ndocs++] = *doc;
+    index_add(rec, rec->ndocs - 1);
 }
 
 /* What the register must hold together: unique numbers and files, a credit
- * note cancels an earlier invoice of the same customer and period, once. */
-static ip_err check_consistency(ip_issued *rec, size_t i, long line, ip_diag *d)
+ * note cancels an earlier invoice of the same customer and period, once.
+ * doc is the next row, not yet in rec; of several faults the one with the
+ * earliest other document is named, as a scan of the earlier rows would. */
+static ip_err check_consistency(const ip_issued *rec, const ip_issued_doc *doc, long line,
+                                ip_diag *d)
 {
-    const ip_issued_doc *doc = &rec->docs[i];
-    size_t j;
-    for (j = 0; j < i; j++) {
-        const ip_issued_doc *o = &rec->docs[j];
-        if (strcmp(o->number, doc->number) == 0 || strcmp(o->file, doc->file) == 0)
-            return ip_diag_set(d, IP_ERR_DATA, rec->register_path, line,
-                               "expected each number and file once, found '%s' again "
-                               "(first on line %zu)", doc->number, j + 2);
-        if (doc->is_credit && o->is_credit && strcmp(o->cancels, doc->cancels) == 0)
-            return ip_diag_set(d, IP_ERR_DATA, rec->register_path, line,
-                               "expected invoice '%s' to be cancelled once, found a second "
-                               "credit note", doc->cancels);
-    }
+    long jn = index_find(rec, KEY_NUMBER, doc->number), jf = index_find(rec, KEY_FILE, doc->file);
+    long jc = doc->is_credit ? index_find(rec, KEY_CANCELS, doc->cancels) : -1, j = -1;
+    if (jn >= 0 && (j < 0 || jn < j))
+        j = jn;
+    if (jf >= 0 && (j < 0 || jf < j))
+        j = jf;
+    if (j >= 0 && (jc < 0 || j <= jc))
+        return ip_diag_set(d, IP_ERR_DATA, rec->register_path, line,
+                           "expected each number and file once, found '%s' again "
+                           "(first on line %ld)", doc->number, j + 2);
+    if (jc >= 0)
+        return ip_diag_set(d, IP_ERR_DATA, rec->register_path, line,
+                           "expected invoice '%s' to be cancelled once, found a second "
+                           "credit note", doc->cancels);
     if (doc->is_credit) {
         long k = ip_issued_find(rec, doc->cancels);
-        const ip_issued_doc *c = k >= 0 && (size_t)k < i ? &rec->docs[k] : NULL;
+        const ip_issued_doc *c = k >= 0 ? &rec->docs[k] : NULL;
         if (!c || c->is_credit || c->customer != doc->customer ||
             c->period_start != doc->period_start || c->period_end != doc->period_end ||
             strcmp(c->lines, doc->lines) != 0 || c->vat != doc->vat)
@@ -393,7 +474,7 @@ int ip_issued_unlisted(const ip_issued *rec, const char *dir, const char *suffix
 {
     DIR *dp = opendir(dir);
     struct dirent *de;
-    size_t i, slen = strlen(suffix);
+    size_t slen = strlen(suffix);
     *first = NULL;
     *count = 0;
     if (!dp)
@@ -402,10 +483,7 @@ int ip_issued_unlisted(const ip_issued *rec, const char *dir, const char *suffix
         size_t len = strlen(de->d_name);
         if (de->d_name[0] == '.' || len < slen || strcmp(de->d_name + len - slen, suffix) != 0)
             continue;
-        for (i = 0; i < rec->ndocs; i++)
-            if (strcmp(rec->docs[i].file, de->d_name) == 0)
-                break;
-        if (i < rec->ndocs)
+        if (index_find(rec, KEY_FILE, de->d_name) >= 0)
             continue;
         (*count)++;
         if (!*first || strcmp(de->d_name, *first) < 0) {
@@ -517,9 +595,11 @@ ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
         line = ip_csv_line(c);
         if ((e = parse_row(f, col, rec->register_path, line, &doc, d)))
             goto fail;
-        push_doc(rec, &doc);
-        if ((e = check_consistency(rec, rec->ndocs - 1, line, d)))
+        if ((e = check_consistency(rec, &doc, line, d))) {
+            ip_issued_doc_release(&doc);
             goto fail;
+        }
+        push_doc(rec, &doc);
     }
     ip_csv_free(c);
     c = NULL;
@@ -626,15 +706,12 @@ ip_err ip_issued_append(ip_issued *rec, const ip_issued_doc *doc, ip_diag *d)
 {
     ip_issued_doc copy;
     char *path;
-    size_t i;
     if (!rec->stage)
         IP_BUG("a document appended to a record that is not staged");
-    for (i = 0; i < rec->ndocs; i++)
-        if (strcmp(rec->docs[i].number, doc->number) == 0 ||
-            strcmp(rec->docs[i].file, doc->file) == 0)
-            return ip_diag_set(d, IP_ERR_SOFTWARE, rec->register_path, 0,
-                               "document '%s' would reuse an issued number or file",
-                               doc->number);
+    if (index_find(rec, KEY_NUMBER, doc->number) >= 0 ||
+        index_find(rec, KEY_FILE, doc->file) >= 0)
+        return ip_diag_set(d, IP_ERR_SOFTWARE, rec->register_path, 0,
+                           "document '%s' would reuse an issued number or file", doc->number);
     ip_issued_doc_copy(&copy, doc);
     path = ip_xasprintf("%s/%s", rec->stage_docs, doc->file);
     if (ip_digest_file(path, copy.sha256, NULL) != 0) {

@@ -411,19 +411,30 @@ static void sum_trans(void *ctx, const ip_issued_doc *x, const trans *tr)
         s->t->credit[tr->svc] -= tr->ore;
 }
 
-static int cancelled(const ip_issued_doc *const *docs, size_t n, const ip_issued_doc *x)
+static int cmp_str_ptr(const void *a, const void *b)
 {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The numbers the credit notes of docs cancel, sorted (heap; *n of them),
+ * so that whether an invoice stands is a binary search, not a scan. */
+static const char **cancelled_numbers(const ip_issued_doc *const *docs, size_t ndocs, size_t *n)
+{
+    const char **c = ip_xcalloc(ndocs + 1, sizeof *c);
     size_t j;
-    for (j = 0; j < n; j++)
-        if (docs[j]->is_credit && docs[j]->cancels && !strcmp(docs[j]->cancels, x->number))
-            return 1;
-    return 0;
+    *n = 0;
+    for (j = 0; j < ndocs; j++)
+        if (docs[j]->is_credit && docs[j]->cancels)
+            c[(*n)++] = docs[j]->cancels;
+    qsort(c, *n, sizeof *c, cmp_str_ptr);
+    return c;
 }
 
 void ip_sie_totals_of(const ip_run *r, const ip_issued_doc *const *docs, size_t ndocs,
                       ip_sie_totals *t)
 {
-    size_t i, s;
+    size_t i, s, ncancelled;
+    const char **cancelled = cancelled_numbers(docs, ndocs, &ncancelled);
     memset(t, 0, sizeof *t);
     t->configured = r->tariff->accounting != NULL;
     t->nsvc = r->nsvc;
@@ -441,7 +452,8 @@ void ip_sie_totals_of(const ip_run *r, const ip_issued_doc *const *docs, size_t 
         const ip_issued_doc *x = docs[i];
         if (!doc_internal(r->tariff, r->customers, x))
             continue;
-        if (!x->is_credit && !cancelled(docs, ndocs, x)) {
+        if (!x->is_credit && !bsearch(&x->number, cancelled, ncancelled, sizeof *cancelled,
+                                      cmp_str_ptr)) {
             const char *p = x->lines;
             char svc[128];
             int64_t ore;
@@ -474,6 +486,7 @@ void ip_sie_totals_of(const ip_run *r, const ip_issued_doc *const *docs, size_t 
         t->fees_total += t->fees[s];
         t->standing_total += t->standing[s];
     }
+    free(cancelled);
 }
 
 void ip_sie_totals_release(ip_sie_totals *t)
