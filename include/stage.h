@@ -84,6 +84,17 @@ ip_err ip_stage_fclose(ip_stage *s, FILE *f, const char *rel, ip_diag *d);
  * IP_ERR_CANTCREAT. */
 ip_err ip_stage_copy(ip_stage *s, const char *from, const char *rel, ip_diag *d);
 
+/* Gives stage/rel the file from as a second name (a hard link) instead of a
+ * copy of its bytes, or copies it (ip_stage_copy) when from has another
+ * name already or the file system cannot link it. Only for a file that no one writes to again and that
+ * belongs to the same side as the stage: the record's own documents into
+ * the record's next version, a year folder's verified copy into the next
+ * year folder — never the record's file into a year folder, whose copies a
+ * person may open and edit (the record's would change with them). The file
+ * is durable already; the commit makes the new name durable. Errors as
+ * ip_stage_copy. */
+ip_err ip_stage_link(ip_stage *s, const char *from, const char *rel, ip_diag *d);
+
 /* Makes the stage durable, swaps it into the target and removes the previous
  * version (see above). Errors: IP_ERR_IO (a sync failed), IP_ERR_CANTCREAT
  * (the swap failed); after a failure the stage is removed and the target is

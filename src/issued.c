@@ -647,6 +647,20 @@ fail:
 
 /* --- writing ------------------------------------------------------------ */
 
+/* 1 when path (the year folder's copy a stage replaces) is a regular file
+ * with the bytes of doc as issued. */
+static int same_as_issued(const char *path, const ip_issued_doc *doc)
+{
+    const char *kind;
+    char hex[65];
+    int fd = ip_files_open_fd(path, IP_FILES_NOFOLLOW, &kind), r;
+    if (fd < 0)
+        return 0;
+    r = ip_digest_fd(fd, hex, NULL);
+    close(fd);
+    return r == 0 && strcmp(hex, doc->sha256) == 0;
+}
+
 ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, ip_diag *d)
 {
     size_t i;
@@ -654,7 +668,17 @@ ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, ip
     for (i = 0; i < rec->ndocs && !e; i++) {
         char *from = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), rec->docs[i].file);
         char *to = ip_xasprintf("%s/%s", dir, rec->docs[i].file);
-        e = ip_stage_copy(s, from, to, d);
+        char *shown = ip_xasprintf("%s/%s/%s", ip_stage_target(s), dir, rec->docs[i].file);
+        /* The folder being replaced shows the document as issued already:
+         * the next one takes that file (a second name, no bytes written),
+         * else a fresh copy of the record's. Never the record's own file:
+         * a person may edit a year folder's copy, the record must not
+         * change with it. */
+        if (same_as_issued(shown, &rec->docs[i]))
+            e = ip_stage_link(s, shown, to, d);
+        else
+            e = ip_stage_copy(s, from, to, d);
+        free(shown);
         free(from);
         free(to);
     }
@@ -687,10 +711,13 @@ ip_err ip_issued_stage(ip_issued *rec, ip_diag *d)
     rec->stage_docs = ip_stage_path(rec->stage, "invoices");
     if ((e = ip_stage_mkdir(rec->stage, "invoices", d)))
         goto fail;
+    /* The record's documents as they were verified on loading: the next
+     * record takes the same files (a second name, no bytes written); the
+     * stored ones go when the swap has made the next record durable. */
     for (i = 0; i < rec->ndocs; i++) {
         char *from = ip_xasprintf("%s/%s", rec->docs_dir, rec->docs[i].file);
         char *to = ip_xasprintf("invoices/%s", rec->docs[i].file);
-        e = ip_stage_copy(rec->stage, from, to, d);
+        e = ip_stage_link(rec->stage, from, to, d);
         free(from);
         free(to);
         if (e)

@@ -5,10 +5,11 @@
  * The swap uses renameat2(RENAME_EXCHANGE) so that there is no moment at
  * which the target is missing: the new folder and the old one trade names in
  * one step, and only then is the old one (now under the stage's name)
- * removed. Files are not synced as they are written: the commit walks the
- * stage once and fsyncs every file and then every folder, deepest first, so
- * the cost of durability sits in one place (sync_tree) that can change
- * without touching the writers.
+ * removed. Files are not synced as they are written: the commit lists the
+ * stage once, starts the writeback of every file, then waits for each file
+ * and then each folder, deepest first, so the cost of durability is about
+ * what the file system needs for those bytes and files and sits in one
+ * place (sync_tree) that can change without touching the writers.
  */
 #define _GNU_SOURCE
 #include "stage.h"
@@ -64,35 +65,100 @@ int ip_rmtree(const char *path)
     return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* A file's data and what reading it needs (fdatasync), or a folder's
+ * entries (fsync), durable. */
 static int fsync_path(const char *path, int dir)
 {
     int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
     int r, e;
     if (fd < 0)
         return -1;
-    r = fsync(fd);
+    r = dir ? fsync(fd) : fdatasync(fd);
     e = errno;
     close(fd);
     errno = e;
     return r;
 }
 
-static int sync_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* The stage's files and folders as sync_tree() walks them: nftw() takes no
+ * context, and a stage is committed by one thread at a time. */
+typedef struct tree_list {
+    char **path;
+    unsigned char *is_dir;
+    size_t n, alloc, alloc_dir;
+} tree_list;
+
+static tree_list *listing;
+
+static int list_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
+    tree_list *l = listing;
     (void)st;
     (void)ftw;
-    if (flag == FTW_F)
-        return fsync_path(path, 0);
-    if (flag == FTW_DP)
-        return fsync_path(path, 1);
+    if (flag != FTW_F && flag != FTW_DP)
+        return 0;
+    ip_xgrow((void **)&l->path, &l->alloc, l->n + 1, sizeof *l->path);
+    ip_xgrow((void **)&l->is_dir, &l->alloc_dir, l->n + 1, sizeof *l->is_dir);
+    l->path[l->n] = ip_xstrdup(path);
+    l->is_dir[l->n++] = flag == FTW_DP;
     return 0;
 }
 
-/* Every file and folder under path durable, each folder after what it holds.
- * Returns 0 or -1 (errno set). */
+/* Starts the writeback of every file of l at once (sync_file_range() does
+ * not wait, and makes nothing durable by itself), so that the disk sees the
+ * whole stage in one queue instead of one file per round trip. */
+static void start_writeback(const tree_list *l)
+{
+    size_t i;
+    for (i = 0; i < l->n; i++) {
+        int fd;
+        if (l->is_dir[i])
+            continue;
+        fd = open(l->path[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            continue; /* the sync pass reports it */
+        (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+        close(fd);
+    }
+}
+
+/* Every file and folder under path durable, each folder after what it holds:
+ * the walk lists the tree (deepest first), writeback of every file is
+ * started, then each file is fdatasync()ed — by now its data is on its way
+ * or written, and the journal commit that makes the first one durable
+ * carries the others' sizes, so the rest return at once — and then every
+ * folder is fsync()ed, deepest first, the stage's own folder last. Returns
+ * 0 or -1 (errno set). */
 static int sync_tree(const char *path)
 {
-    return nftw(path, sync_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tree_list l;
+    size_t i;
+    int r = 0, e = 0;
+    memset(&l, 0, sizeof l);
+    listing = &l;
+    if (nftw(path, list_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+        r = -1;
+        e = errno;
+    }
+    listing = NULL;
+    if (r == 0)
+        start_writeback(&l);
+    for (i = 0; i < l.n && r == 0; i++)
+        if (!l.is_dir[i] && fsync_path(l.path[i], 0) != 0) {
+            r = -1;
+            e = errno;
+        }
+    for (i = 0; i < l.n && r == 0; i++)
+        if (l.is_dir[i] && fsync_path(l.path[i], 1) != 0) {
+            r = -1;
+            e = errno;
+        }
+    for (i = 0; i < l.n; i++)
+        free(l.path[i]);
+    free(l.path);
+    free(l.is_dir);
+    errno = e;
+    return r;
 }
 
 /* Splits "PARENT/NAME" (a name without '/' means PARENT "."). */
@@ -407,6 +473,27 @@ ip_err ip_stage_copy(ip_stage *s, const char *from, const char *rel, ip_diag *d)
     free(buf);
     free(to);
     return e;
+}
+
+ip_err ip_stage_link(ip_stage *s, const char *from, const char *rel, ip_diag *d)
+{
+    struct stat st;
+    char *to;
+    ip_err e;
+    if ((e = ip_signals_check(d)))
+        return e;
+    /* A regular file with no other name, or a copy: never a symbolic
+     * link's target, never a file that is also somewhere else. */
+    if (lstat(from, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1)
+        return ip_stage_copy(s, from, rel, d);
+    to = ip_stage_path(s, rel);
+    if (link(from, to) == 0) {
+        free(to);
+        return IP_OK;
+    }
+    free(to);
+    /* EXDEV, EPERM, EMLINK, ENOTSUP…: a file system without (more) links */
+    return ip_stage_copy(s, from, rel, d);
 }
 
 ip_err ip_stage_commit(ip_stage *s, ip_diag *d)
