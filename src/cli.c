@@ -38,6 +38,7 @@
 #include "scenario.h"
 #include "sie.h"
 #include "signals.h"
+#include "utf8.h"
 #include "util.h"
 #include "version.h"
 #include "wording.h"
@@ -400,7 +401,18 @@ static int parse_args(int argc, char **argv, cli_args *a)
             a->tariffs[a->ntariffs++] = value;
             break;
         case OPT_WORKBOOK: a->workbook = value; break;
-        case OPT_NAME: a->name = value; break;
+        case OPT_NAME: {
+            /* it stands in every page header of the workbook: printable text */
+            const char *q;
+            char shown[200];
+            for (q = value; *q && (unsigned char)*q >= 0x20 && *q != 0x7f; q++)
+                ;
+            if (*q || !ip_utf8_xml_text(value))
+                return usage_error("expected printable UTF-8 text after --name, found '%s'",
+                                   ip_quote(value, strlen(value), shown, sizeof shown));
+            a->name = value;
+            break;
+        }
         case OPT_CORRECT: a->correct = 1; break;
         case OPT_ISSUE_DATE:
             if (ip_parse_date(value, strlen(value), &a->issue_date) != 0)
@@ -770,6 +782,20 @@ static int run_scenario(const cli_args *a, const ip_run_opts *ro)
     ip_diag d;
     ip_err e;
     size_t j, f, g;
+    if (a->workbook) {
+        /* the scenario writes nothing into the output root: not into a year
+         * folder a run replaces, not into the record of issued documents */
+        char *wb = ip_files_canonical(a->workbook), *out = ip_files_canonical(a->output);
+        int inside = ip_files_inside(wb, out);
+        if (inside)
+            fprintf(stderr, "internpris: expected --workbook outside the output root, found "
+                            "%s in %s (%s)\nTry 'internpris --help'.\n",
+                    a->workbook, a->output, out);
+        free(wb);
+        free(out);
+        if (inside)
+            return EX_USAGE;
+    }
     ip_diag_clear(&d);
     e = ip_scenario_compute(ro, a->tariffs, a->ntariffs, a->output, a->name, &sc, &d);
     if (!e && a->command == CMD_EXPLAIN)

@@ -126,6 +126,19 @@ st=$?
 st2=$?
 set -e
 check "scenario without --tariff is a usage error" test "$st" -eq 64
+set +e
+"$PROG" scenario --year 2025 --output "$out" --tariff "$props/fee.xml" --workbook "$out/2025/cmp.xlsx" \
+  >"$WORK/inout.txt" 2>"$WORK/inout.err"
+st=$?
+"$PROG" scenario --year 2025 --output "$out" --tariff "$props/fee.xml" --name "$(printf 'a\tb')" \
+  >/dev/null 2>"$WORK/name.err"
+st2=$?
+set -e
+check "a workbook inside the output root is a usage error" test "$st" -eq 64
+check "… saying so" grep -q "^internpris: expected --workbook outside the output root, found $out/2025/cmp.xlsx" "$WORK/inout.err"
+check "… and prints nothing" test ! -s "$WORK/inout.txt"
+check "a name with a control character is a usage error" test "$st2" -eq 64
+check "… quoted" grep -qF "expected printable UTF-8 text after --name, found 'a\x09b'" "$WORK/name.err"
 check "--tariff does not go with run" test "$st2" -eq 64
 
 check "the input root is as before" test "$(stamp input)" = "$in_before"
