@@ -41,9 +41,11 @@ ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, si
                          ip_diag *d);
 
 /* What carrying out plan b would find of the record without writing
- * anything (check's pre-flight): every stored invoice a credit note of the
- * plan cancels is read back from rec (loaded, not staged) and must be the one
- * the register lists. Errors: the invoice reader's, IP_ERR_DATA as apply's. */
+ * anything (check's pre-flight): every new invoice of the plan is built and
+ * checked as the writer would (ip_invoice_check), and every stored invoice a
+ * credit note of the plan cancels is read back from rec (loaded, not staged)
+ * and must be the one the register lists. Errors: the invoice writer's and
+ * reader's, IP_ERR_DATA as apply's. */
 ip_err ip_docwrite_check(const ip_billing *b, const ip_issued *rec, ip_diag *d);
 
 #endif /* IP_DOCWRITE_H */

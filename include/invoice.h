@@ -49,6 +49,10 @@ typedef struct ip_invoice {
  * IP_ERR_IO, IP_ERR_SOFTWARE for an invoice that cannot be valid. */
 ip_err ip_invoice_write(const ip_invoice *inv, const char *path, ip_diag *d);
 
+/* What ip_invoice_write would refuse in inv, found without writing (check's
+ * pre-flight): IP_ERR_SOFTWARE as write's. */
+ip_err ip_invoice_check(const ip_invoice *inv, ip_diag *d);
+
 /* A document read back from a file that ip_invoice_write wrote, e.g. a stored
  * invoice that a credit note must mirror line by line. inv.buyer, inv.group
  * and inv.lines point into this struct; inv.seller is NULL (the reader keeps

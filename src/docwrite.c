@@ -29,7 +29,8 @@ static char *doc_note(const ip_run *r, const char *what, const char *number)
     return ip_xasprintf("internpris %s, indata sha256 %s", IP_VERSION, r->inputs_sha256);
 }
 
-/* A new invoice, from the plan's lines. */
+/* A new invoice, from the plan's lines; path NULL: only what the writer
+ * would refuse (check). */
 static ip_err write_invoice(const ip_run *r, const ip_billing_new *pl, const char *path,
                             ip_diag *d)
 {
@@ -75,7 +76,7 @@ static ip_err write_invoice(const ip_run *r, const ip_billing_new *pl, const cha
     inv.period_end = pl->doc.period_end;
     inv.lines = lines;
     inv.nlines = pl->nlines;
-    e = ip_invoice_write(&inv, path, d);
+    e = path ? ip_invoice_write(&inv, path, d) : ip_invoice_check(&inv, d);
     for (i = 0; i < pl->nlines; i++)
         free(texts[i]);
     free(texts);
@@ -150,8 +151,12 @@ ip_err ip_docwrite_check(const ip_billing *b, const ip_issued *rec, ip_diag *d)
         const ip_billing_new *pl = ip_billing_new_at(b, j);
         ip_invoice_doc *cd = NULL;
         ip_err e;
-        if (!pl->doc.is_credit)
+        if (!pl->doc.is_credit) {
+            /* the document as it would be written, its text included */
+            if ((e = write_invoice(ip_billing_run(b), pl, NULL, d)))
+                return e;
             continue;
+        }
         e = read_cancelled(b, rec, pl, &cd, d);
         ip_invoice_doc_free(cd);
         if (e)

@@ -598,6 +598,19 @@ io_error:
     return ip_diag_set(d, IP_ERR_IO, NULL, 0, "cannot write '%s': %s", path, strerror(err));
 }
 
+ip_err ip_invoice_check(const ip_invoice *inv, ip_diag *d)
+{
+    int64_t net, vat;
+    ip_err e = check_invoice(inv, &net, d);
+    if (e)
+        return e;
+    vat = inv->group->vat == IP_VAT_S ? ip_money_vat(net, inv->group->vat_percent) : 0;
+    if (net > INT64_MAX - vat)
+        return ip_diag_set(d, IP_ERR_SOFTWARE, NULL, 0, "invoice '%s': the total overflows",
+                           inv->number);
+    return IP_OK;
+}
+
 ip_err ip_invoice_write(const ip_invoice *inv, const char *path, ip_diag *d)
 {
     int64_t net, vat;

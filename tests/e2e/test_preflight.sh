@@ -55,6 +55,15 @@ grep -q '365039.00' out/issued/2025/register.csv || fail "the register row was n
 same_as_run "an edited register row, with --correct" --correct --issue-date 2025-03-03
 fresh; first_run; change_fee in
 same_as_run "a correction dated before the tariff's issue date" --correct --issue-date 2025-01-01
+# text the invoice writer would refuse (a control character in a name):
+# check builds every new invoice as run would
+fresh; "$PY" -c "
+p='in/2025/customers.csv'; L=open(p,'rb').read().split(b'\n')
+L=[l.replace(b'Stockholms Stads', b'Stockholms\x01 Stads', 1) if l.startswith(b'291;') else l for l in L]
+open(p,'wb').write(b'\n'.join(L))"
+grep -q $'Stockholms\x01' in/2025/customers.csv || fail "no control character in the name (test setup)"
+mkdir out
+same_as_run "a control character in a customer's name"
 fresh; mkdir out; echo notes >out/2025
 same_as_run "a regular file at OUT/Y"
 check "  it is 73" test "$rc" -eq 73
