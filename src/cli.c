@@ -144,6 +144,8 @@ static void print_exit_statuses(FILE *f)
         }
         if (any)
             fputc('\n', f);
+        if (status == EX_OSERR) /* util.c's exit when an allocation fails */
+            fprintf(f, "  %3d  out of memory\n", status);
     }
 }
 
