@@ -69,7 +69,17 @@ typedef struct ip_basis {
     size_t near_match;       /* its <match> (svc->matches) */
     size_t near_value;       /* the value of that <match> it resembles */
     char near_found[200];    /* its field, quoted (ip_quote) */
+    /* For the message of a basis of 0: the earliest and latest date the
+     * file's rows hold in the date column (0 when it has no rows), the
+     * first <match> that no row in the window got past (the first <match>
+     * when each let some through) and up to IP_BASIS_SEEN of the different
+     * values it rejected (their first 63 bytes, trimmed). */
+    ip_date first_date, last_date;
+    size_t reject_match;
+    char rejected[4][64];
+    size_t nrejected;
 } ip_basis;
+#define IP_BASIS_SEEN 4
 
 /* What the pass read of its file. */
 typedef struct ip_basis_file {

@@ -41,6 +41,10 @@ typedef struct ip_svc_result {
     uint64_t rows_used;      /* rows in the window/snapshot and matching */
     uint64_t rows_outside;   /* rows outside the window (or not on the snapshot date) */
     uint64_t rows_filtered;  /* rows in the window that the match filters rejected */
+    ip_date first_date, last_date; /* the dates the file's rows hold (basis.h), 0: none */
+    size_t reject_match;     /* the first <match> no row got past (basis.h) */
+    char rejected[IP_BASIS_SEEN][64]; /* values it rejected, nrejected of them */
+    size_t nrejected;
     int64_t *raw;            /* measured basis per slot, before consolidation */
     int64_t *monthly;        /* [slot * nmonths + m]: raw basis per calendar month */
     size_t nmonths;          /* months from the window's first to its last (1 for a snapshot) */

@@ -68,6 +68,7 @@ typedef struct ip_match {
     char *column;
     char **values; /* in NFC; a row's field matches one equal to it after trimming and NFC */
     size_t nvalues;
+    long line;     /* of <match> in tariff.xml */
 } ip_match;
 
 typedef enum ip_key_method {

@@ -56,6 +56,9 @@ typedef struct svc_pass {
     long value_col;        /* -1: 1 per row */
     long *match_col;       /* [svc->nmatches] */
     match_state *match;    /* [svc->nmatches] */
+    uint64_t *passed;      /* [svc->nmatches] rows in the window that passed matches 0..k */
+    ip_basis *rejects;     /* [svc->nmatches] only rejected/nrejected used: values match k
+                              rejected after 0..k-1 passed */
     long *snapshot_line;   /* [ncust] line of the snapshot reading, 0 if none */
     /* copies for the row loop, which must not chase pointers */
     ip_date lo, hi;        /* the window, or the snapshot date twice */
@@ -79,6 +82,31 @@ static size_t month_index(const ip_basis *res, ip_date date)
 {
     int months = ip_date_months_between(res->first_month, date);
     return months < 0 ? 0 : ((size_t)months >= res->nmonths ? res->nmonths - 1 : (size_t)months);
+}
+
+static void note_date(ip_basis *res, ip_date date)
+{
+    if (!res->first_date || date < res->first_date)
+        res->first_date = date;
+    if (date > res->last_date)
+        res->last_date = date;
+}
+
+/* Keeps field f's trimmed text among res->rejected when it is new there
+ * and there is room. */
+static void note_rejected(ip_basis *res, const ip_field *f)
+{
+    const char *p = f->ptr;
+    size_t n = f->len, i;
+    ip_trim(&p, &n);
+    if (n > sizeof res->rejected[0] - 1) /* cut before a character, never in one */
+        for (n = sizeof res->rejected[0] - 1; n > 0 && ip_utf8_is_cont((unsigned char)p[n]); n--)
+            ;
+    for (i = 0; i < res->nrejected; i++)
+        if (strlen(res->rejected[i]) == n && memcmp(res->rejected[i], p, n) == 0)
+            return;
+    memcpy(res->rejected[res->nrejected], p, n);
+    res->rejected[res->nrejected++][n] = '\0';
 }
 
 static void match_init(match_state *ms, const ip_match *m)
@@ -357,6 +385,7 @@ static void flush_day(day_count *dc, svc_pass *sp, size_t nsvc)
         return;
     for (i = 0; i < nsvc; i++) {
         svc_pass *p = &sp[i];
+        note_date(p->res, dc->date);
         if (dc->date < p->lo || dc->date > p->hi) {
             p->res->rows_outside += dc->rows;
             continue;
@@ -493,6 +522,8 @@ ip_err ip_basis_measure(const char *path, const ip_customers *customers, ip_basi
         }
         sp[i].match_col = ip_xcalloc(svc->nmatches ? svc->nmatches : 1, sizeof(long));
         sp[i].match = ip_xcalloc(svc->nmatches ? svc->nmatches : 1, sizeof *sp[i].match);
+        sp[i].passed = ip_xcalloc(svc->nmatches ? svc->nmatches : 1, sizeof *sp[i].passed);
+        sp[i].rejects = ip_xcalloc(svc->nmatches ? svc->nmatches : 1, sizeof *sp[i].rejects);
         for (k = 0; k < svc->nmatches; k++)
             match_init(&sp[i].match[k], &svc->matches[k]);
         for (k = 0; k < svc->nmatches; k++)
@@ -591,6 +622,7 @@ ip_err ip_basis_measure(const char *path, const ip_customers *customers, ip_basi
                         break;
                     }
                 }
+                note_date(res, date);
                 if (date < p->lo || date > p->hi) {
                     res->rows_outside++;
                     continue;
@@ -598,8 +630,12 @@ ip_err ip_basis_measure(const char *path, const ip_customers *customers, ip_basi
                 for (k = 0; k < p->nmatches; k++) {
                     size_t near = 0;
                     int v = field_matches(&f[p->match_col[k]], &p->match[k], &near);
-                    if (v == MATCH)
+                    if (v == MATCH) {
+                        p->passed[k]++;
                         continue;
+                    }
+                    if (p->rejects[k].nrejected < IP_BASIS_SEEN)
+                        note_rejected(&p->rejects[k], &f[p->match_col[k]]);
                     if (v == NEAR_MATCH && res->rows_near++ == 0) {
                         const ip_field *mf = &f[p->match_col[k]];
                         res->near_line = line;
@@ -680,6 +716,20 @@ ip_err ip_basis_measure(const char *path, const ip_customers *customers, ip_basi
             goto out;
         }
     }
+    /* The <match> no row got past (the first, when every one let some
+     * through) and the values it rejected: what a basis of 0 names. */
+    for (i = 0; i < nsvc; i++) {
+        ip_basis *res = sp[i].res;
+        for (k = 0; k < sp[i].nmatches && sp[i].passed[k]; k++)
+            ;
+        if (k == sp[i].nmatches)
+            k = 0;
+        res->reject_match = k;
+        if (sp[i].nmatches) {
+            res->nrejected = sp[i].rejects[k].nrejected;
+            memcpy(res->rejected, sp[i].rejects[k].rejected, sizeof res->rejected);
+        }
+    }
     /* The reader has reached the end: the digest has seen every byte. */
     ip_digest_final(dg, file->sha256);
     file->bytes = ip_csv_bytes(c);
@@ -690,6 +740,8 @@ out:
             for (k = 0; k < sp[i].res->svc->nmatches; k++)
                 match_release(&sp[i].match[k]);
         free(sp[i].match);
+        free(sp[i].passed);
+        free(sp[i].rejects);
         free(sp[i].match_col);
         free(sp[i].snapshot_line);
     }

@@ -136,6 +136,50 @@ static void near_warning(ip_run *r, const char *path, const ip_basis *b)
                              b->near_found, m->column, q, one ? "den räknas" : "de räknas"));
 }
 
+/* A basis of 0 with a fee to share says why: no rows in the window (the
+ * dates the file holds), rows in the window that the filters all rejected
+ * (the <match>'s line and some values the file holds in its column), or
+ * rows whose values are all 0. */
+static ip_err zero_basis(const ip_run *r, const ip_svc_result *sr, const char *file,
+                         const char *when, ip_diag *d)
+{
+    const ip_service *svc = sr->svc;
+    char a[11], b[11], q[200], fee[32], rows[32];
+    size_t i;
+    ip_money_fmt_thousands(svc->fee, fee, sizeof fee);
+    if (sr->rows_used == 0 && sr->rows_filtered == 0) {
+        if (!sr->first_date)
+            return ip_diag_set(d, IP_ERR_UNALLOCATABLE, file, 0,
+                               "expected %s %s for '%s' (fee %s kr), found no rows: the file "
+                               "has none", svc->unit, when, svc->id, fee);
+        return ip_diag_set(d, IP_ERR_UNALLOCATABLE, file, 0,
+                           "expected %s %s for '%s' (fee %s kr), found no rows in the window: "
+                           "the file's dates in column '%s' run from %s to %s",
+                           svc->unit, when, svc->id, fee, svc->date_column,
+                           ip_date_str(sr->first_date, a), ip_date_str(sr->last_date, b));
+    }
+    if (sr->rows_used == 0 && svc->nmatches) {
+        const ip_match *m = &svc->matches[sr->reject_match < svc->nmatches ? sr->reject_match : 0];
+        ip_buf held;
+        ip_buf_init(&held);
+        for (i = 0; i < sr->nrejected; i++)
+            ip_buf_addf(&held, "%s'%s'", i ? ", " : "",
+                        ip_quote(sr->rejected[i], strlen(sr->rejected[i]), q, sizeof q));
+        ip_diag_set(d, IP_ERR_UNALLOCATABLE, r->tariff->path, m->line,
+                    "expected rows of %s %s matching the <match> on column '%s' for '%s' "
+                    "(fee %s kr), found none of the %s in the window; the column "
+                    "holds %s%s", svc->file, when, m->column, svc->id, fee,
+                    ip_money_fmt_thousands((int64_t)sr->rows_filtered, rows, sizeof rows), held.buf ? held.buf : "",
+                    sr->nrejected == IP_BASIS_SEEN ? ", …" : "");
+        ip_buf_release(&held);
+        return IP_ERR_UNALLOCATABLE;
+    }
+    return ip_diag_set(d, IP_ERR_UNALLOCATABLE, file, 0,
+                       "expected %s %s%s for '%s' (fee %s kr), found a total of 0 (%" PRIu64
+                       " row%s, each 0)", svc->unit, svc->is_snapshot ? "above zero " : "", when,
+                       svc->id, fee, sr->rows_used, sr->rows_used == 1 ? "" : "s");
+}
+
 static ip_err allocate(ip_run *r, ip_svc_result *sr, ip_diag *d)
 {
     const ip_service *svc = sr->svc;
@@ -160,10 +204,7 @@ static ip_err allocate(ip_run *r, ip_svc_result *sr, ip_diag *d)
                            "expected a basis total of at most 10^15 %s %s for '%s', found %s",
                            svc->unit, when, svc->id, ip_money_fmt_wide(total, w, sizeof w));
     if (total == 0 && svc->fee > 0)
-        return ip_diag_set(d, IP_ERR_UNALLOCATABLE, file, 0,
-                           "expected %s %s%s for '%s' (fee %" PRId64 " kr), found a total of 0",
-                           svc->unit, svc->is_snapshot ? "above zero " : "", when, svc->id,
-                           svc->fee);
+        return zero_basis(r, sr, file, when, d);
     e = ip_alloc_run(svc->fee, svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL ? svc->equal_percent : 0,
                      sr->items, r->ncust, &sr->alloc, d);
     if (e) {
@@ -346,6 +387,11 @@ static ip_err measure_runs(ip_run **runs, size_t n, ip_diag *d)
                 sr->rows_used = b[t].rows_used;
                 sr->rows_outside = b[t].rows_outside;
                 sr->rows_filtered = b[t].rows_filtered;
+                sr->first_date = b[t].first_date;
+                sr->last_date = b[t].last_date;
+                sr->reject_match = b[t].reject_match;
+                sr->nrejected = b[t].nrejected;
+                memcpy(sr->rejected, b[t].rejected, sizeof sr->rejected);
                 if (!e && b[t].rows_near)
                     near_warning(runs[run_of[t]], path, &b[t]);
             }

@@ -1112,6 +1112,7 @@ static ip_err read_basis(loader *L, ip_service *s, xmlNode *n)
         m = &s->matches[s->nmatches++];
         memset(m, 0, sizeof *m);
         mlines[s->nmatches - 1] = node_line(L, c);
+        m->line = mlines[s->nmatches - 1];
         if ((e = check_attrs(L, c)) || (e = get(L, c, "column", 1, &m->column)))
             break;
         for (i = 0; i + 1 < s->nmatches; i++)

@@ -76,7 +76,7 @@ static void test_wording_of_a_tariffs_basis(void **state)
     static char queue[] = "queue", kind[] = "kind", v1[] = "E-tjänstsupport",
                 v2[] = "inkommande", v3[] = "generell";
     static char *qv[] = {v1}, *kv[] = {v2, v3};
-    ip_match m[2] = {{queue, qv, 1}, {kind, kv, 2}};
+    ip_match m[2] = {{queue, qv, 1, 0}, {kind, kv, 2, 0}};
     ip_consolidation c[2] = {{101, 110, 0}, {102, 110, 0}};
     ip_service s = window_service();
     char *t;

@@ -273,6 +273,35 @@ PY
 if [ "$rc" = 0 ] && [ "$exp" = ok ]; then ok "explain prints (a) exactly past int64_t"; else fail "explain (a): rc=$rc $exp"; sed 's/^/#   /' stderr.txt; fi
 fresh
 
+# --- messages that tell the truth --------------------------------------------
+
+# A basis of 0 says why: no rows in the window (the dates the file holds),
+# or rows the filters all rejected (the <match>'s line, values the column holds).
+sed -i 's/from="2023-07-01" to="2024-06-30"/from="2019-07-01" to="2020-06-30"/' $I/tariff.xml
+read -r d0 d1 < <(py $I/cases.csv <<'PY'
+import sys, csv
+r = csv.DictReader(open(sys.argv[1], encoding="utf-8", newline=""), delimiter=";")
+d = sorted(row["date"][:10] for row in r)
+print(d[0], d[-1])
+PY
+)
+both "no rows in the window" 65 "in/2025/cases.csv: expected ärenden in 2019-07-01–2020-06-30 for 'etjanst' (fee 240 000 kr), found no rows in the window: the file's dates in column 'date' run from $d0 to $d1"
+sed -i 's/values="inkommande"/values="inkommand"/' $I/tariff.xml
+held=$(py $I/cases.csv <<'PY'
+import sys, csv
+r = csv.DictReader(open(sys.argv[1], encoding="utf-8", newline=""), delimiter=";")
+n, kinds = 0, []
+for row in r:
+    if not "2023-07-01" <= row["date"][:10] <= "2024-06-30":
+        continue
+    n += 1
+    if row["queue"] == "E-tjänstsupport" and row["kind"] not in kinds and len(kinds) < 4:
+        kinds.append(row["kind"])
+print(f"{n:,}".replace(",", " ") + " in the window; the column holds " + ", ".join(f"'{k}'" for k in kinds) + (", …" if len(kinds) == 4 else ""))
+PY
+)
+both "no row matching a filter" 65 "in/2025/tariff.xml:$(line_of $I/tariff.xml 'values="inkommand"'): expected rows of cases.csv in 2023-07-01–2024-06-30 matching the <match> on column 'kind' for 'etjanst' (fee 240 000 kr), found none of the $held"
+
 # --- last year's fees.csv ---------------------------------------------------
 
 # prev_case NAME STATUS "FIRST LINE" SED: last year's table (this year's as

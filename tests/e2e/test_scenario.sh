@@ -98,7 +98,7 @@ scenario "$WORK/fails.out" --tariff "$props/fee.xml" --tariff "$props/fails.xml"
 st=$?
 set -e
 check "a proposal that cannot be allocated exits 65" test "$st" -eq 65
-check "… with run's message" grep -qx "$SRC/input/2025/cases.csv: expected ärenden in 2019-01-01–2019-12-31 for 'etjanst' (fee 240000 kr), found a total of 0" "$WORK/fails.err"
+check "… with run's message" grep -qx "$SRC/input/2025/cases.csv: expected ärenden in 2019-01-01–2019-12-31 for 'etjanst' (fee 240 000 kr), found no rows in the window: the file's dates in column 'date' run from 2023-05-02 to 2024-08-30" "$WORK/fails.err"
 check "… naming the proposal" grep -qx "under the tariff $props/fails.xml" "$WORK/fails.err"
 check "… and prints no comparison" test ! -s "$WORK/fails.out"
 line=$(grep -n 'fee="600 000"' "$props/bad.xml" | cut -d: -f1)
