@@ -38,9 +38,15 @@ rm -rf out2
 set +e; "$PROG" run --year 2025 --input in --output out2 >&-; rc=$?; set -e
 check "a silent run with stdout closed: 0" test "$rc" -eq 0
 check "  and its output is the same as with stdout open" test "$(tree_digest out2)" = "$before"
-set +e; "$PROG" run --year 2025 --input in --output out2 >&- 2>&-; rc=$?; set -e
-check "  stdout and stderr closed: 0" test "$rc" -eq 0
-check "  the same output" test "$(tree_digest out2)" = "$before"
+if [ -n "${IP_WRAPPER:-}" ]; then
+  # valgrind logs to fd 2 and, finding it closed, keeps that number for itself,
+  # so under a wrapper the program's own placeholder on fd 2 does not hold.
+  echo "ok - # skip: stdout and stderr closed, under $IP_WRAPPER"
+else
+  set +e; "$PROG" run --year 2025 --input in --output out2 >&- 2>&-; rc=$?; set -e
+  check "  stdout and stderr closed: 0" test "$rc" -eq 0
+  check "  the same output" test "$(tree_digest out2)" = "$before"
+fi
 
 # a correction whose summary line is lost: the documents are issued, 74 tells
 if [ -w /dev/full ]; then
