@@ -266,6 +266,77 @@ def d_input_missing(c):
     c.expect = {66, 65}
 
 
+# --- damage: text and numbers ----------------------------------------------
+
+def rewrite_csv(path, edit):
+    """Reads the CSV at path (its delimiter the header's most frequent of
+    ';', ',', TAB), hands header and rows to edit(header, rows), writes it
+    back with the same delimiter."""
+    import csv
+    text = open(path, encoding="utf-8-sig", newline="").read()
+    first = text.split("\n", 1)[0]
+    delim = max([";", ",", "\t"], key=first.count)
+    rows = list(csv.reader(text.splitlines(True), delimiter=delim))
+    edit(rows[0], rows[1:])
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter=delim, lineterminator="\n").writerows(rows)
+
+
+@damage("register-text")
+def d_register_text(c):
+    """A character no output can carry (U+FFFE, U+FFFF, a C0 control, DEL,
+    a line break) put into a text field of one register row: refused where
+    it enters, by check as by run (65), never a broken invoice."""
+    bad = c.rng.choice(["\ufffe", "\uffff", "\x01", "\x1b", "\x7f", "\n", "\r"])
+
+    def edit(head, rows):
+        cols = [i for i, h in enumerate(head) if h.strip().lower() in ("name", "reference", "city", "street")]
+        row = c.rng.choice([r for r in rows if len(r) == len(head)])
+        i = c.rng.choice(cols)
+        at = c.rng.randint(0, len(row[i]))
+        row[i] = row[i][:at] + bad + row[i][at:]
+    rewrite_csv(os.path.join(c.year_in, "customers.csv"), edit)
+    c.args = c.command(c.rng.choice(["run", "check"]))
+    c.expect = {65}
+
+
+@damage("stats-nfd")
+def d_stats_nfd(c):
+    """A statistics file rewritten in Unicode NFD (as macOS and some exports
+    write it): every field compares as before, so the fees are the same and
+    nothing changes (0)."""
+    import unicodedata
+    p = os.path.join(c.year_in, c.rng.choice(INPUT_FILES[2:]))
+    if os.path.exists(p):
+        t = open(p, encoding="utf-8").read()
+        open(p, "w", encoding="utf-8").write(unicodedata.normalize("NFD", t))
+    c.args = c.command(c.rng.choice(["run", "check"]))
+    c.expect = {0}
+
+
+@damage("number-huge")
+def d_number_huge(c):
+    """Values of a statistics file's rows set near the 10^15 limit, so a
+    customer's basis, a total or a consolidated basis passes it: a clear 65,
+    never a wrapped basis (or 0 when the rows lie outside every window)."""
+    p = os.path.join(c.year_in, c.rng.choice(INPUT_FILES[2:]))
+    if not os.path.exists(p):
+        c.args = c.command("check")
+        return
+    big = str(c.rng.choice([999999999999999, 600000000000000, 500000000000001]))
+
+    def edit(head, rows):
+        cols = [i for i, h in enumerate(head) if h.strip().lower() in ("count", "licences", "value", "antal")]
+        if not cols:
+            return
+        for r in rows:
+            if len(r) == len(head) and c.rng.random() < 0.5:
+                r[cols[0]] = big
+    rewrite_csv(p, edit)
+    c.args = c.command(c.rng.choice(["run", "check"]))
+    c.expect = {0, 65}
+
+
 # --- damage: file types -----------------------------------------------------
 
 @damage("input-fifo")
