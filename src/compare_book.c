@@ -628,7 +628,6 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
     book b;
     lxw_workbook *wb;
     lxw_workbook_options opt;
-    lxw_doc_properties props;
     const ip_tariff *t = sc->runs[0]->tariff;
     char *tmp = ip_xasprintf("%s.tmp-XXXXXX", path), *tmpdir = dir_of(path), *title, *subject;
     const char **taken;
@@ -673,16 +672,7 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
     title = ip_xasprintf("Scenario %d: %s", sc->year, sc->name);
     subject = ip_xasprintf("Kontaktcentertjänster %d: beslutad tariff och förslag, per kund",
                            sc->year);
-    memset(&props, 0, sizeof props);
-    props.title = title;
-    props.subject = subject;
-    props.author = (char *)"internpris";
-    props.company = t->seller.name && *t->seller.name
-                        ? t->seller.name
-                        : (char *)"Stockholms stad, Serviceförvaltningen";
-    props.created =
-        (time_t)ip_date_epoch(t->issue_date ? t->issue_date : ip_date_of(sc->year, 1, 1));
-    workbook_set_properties(wb, &props);
+    ip_pl_set_properties(wb, t, sc->year, title, subject);
     ip_pl_make_formats(wb, &b.c.f);
     b.note_wrap = workbook_add_format(wb);
     format_set_italic(b.note_wrap);

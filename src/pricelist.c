@@ -162,6 +162,23 @@ static lxw_format *fmt_new(lxw_workbook *wb, const char *num_format, int bold, i
 }
 
 /* The workbook's formats, all made before any cell is written. */
+void ip_pl_set_properties(lxw_workbook *wb, const ip_tariff *t, int year, const char *title,
+                          const char *subject)
+{
+    lxw_doc_properties props;
+    memset(&props, 0, sizeof props);
+    props.title = (char *)title;
+    props.subject = (char *)subject;
+    props.author = (char *)"internpris";
+    props.company = t->seller.name && *t->seller.name
+                        ? t->seller.name
+                        : (char *)"Stockholms stad, Serviceförvaltningen";
+    /* The issue date, or 1 January of the price year: the same bytes on
+     * every run of the same inputs. */
+    props.created = (time_t)ip_date_epoch(t->issue_date ? t->issue_date : ip_date_of(year, 1, 1));
+    workbook_set_properties(wb, &props);
+}
+
 void ip_pl_make_formats(lxw_workbook *wb, ip_pl_fmts *f)
 {
     lxw_format **subs[] = {&f->sub_label, &f->sub_count, &f->sub_kr, &f->sub_pct,
@@ -357,7 +374,6 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
     ip_pl_ctx c;
     lxw_workbook *wb;
     lxw_workbook_options opt;
-    lxw_doc_properties props;
     const ip_tariff *t = r->tariff;
     char *tmpdir = dir_of(path), *title, *subject;
     const char **taken;
@@ -391,16 +407,7 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
     subject = ip_xasprintf("Kontaktcentertjänster %d: fasta priser, fördelning "
                            "per kund",
                            r->year);
-    memset(&props, 0, sizeof props);
-    props.title = title;
-    props.subject = subject;
-    props.author = (char *)"internpris";
-    props.company = t->seller.name && *t->seller.name
-                        ? t->seller.name
-                        : (char *)"Stockholms stad, Serviceförvaltningen";
-    props.created =
-        (time_t)ip_date_epoch(t->issue_date ? t->issue_date : ip_date_of(r->year, 1, 1));
-    workbook_set_properties(wb, &props);
+    ip_pl_set_properties(wb, t, r->year, title, subject);
 
     ip_pl_make_formats(wb, &c.f);
     ip_pl_make_order(&c);

@@ -84,6 +84,12 @@ typedef struct ip_pl_ctx {
 /* Also for the scenario's comparison workbook (compare_book.c), which has the
  * price list's formats, table order, sheet names and page setup. */
 
+/* The workbook's document properties: title, subject, author, the seller
+ * as company and a creation time from the tariff (no clock), so that the
+ * same inputs give the same bytes. */
+void ip_pl_set_properties(lxw_workbook *wb, const ip_tariff *t, int year, const char *title,
+                          const char *subject);
+
 /* The workbook's formats, all made before any cell is written. */
 void ip_pl_make_formats(lxw_workbook *wb, ip_pl_fmts *f);
 
