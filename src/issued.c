@@ -495,6 +495,28 @@ int ip_issued_unlisted(const ip_issued *rec, const char *dir, const char *suffix
     return 0;
 }
 
+/* 1 when name could be an issued document's: the year, '-', letters,
+ * digits and '-', then ".xml" (2025-110.xml, 2025-110-K1.xml). Anything
+ * else among the documents (2025-110.xml~, "2025-110 (kopia).xml") is an
+ * editor's backup or a copy, not a lost row of the register. */
+static int document_like(const char *name)
+{
+    size_t n = strlen(name), i;
+    if (n < 10 || strcmp(name + n - 4, ".xml") != 0)
+        return 0;
+    for (i = 0; i < 4; i++)
+        if (name[i] < '0' || name[i] > '9')
+            return 0;
+    if (name[4] != '-')
+        return 0;
+    for (i = 5; i < n - 4; i++)
+        if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'A' && name[i] <= 'Z') ||
+              (name[i] >= 'a' && name[i] <= 'z') || name[i] == '-'))
+            return 0;
+    return 1;
+}
+
+
 /* The year folder's invoices/ holds copies of the record's documents and
  * nothing else (the record is committed first, so a folder may lag behind
  * it, never lead). A document there that the record does not list was
@@ -514,6 +536,11 @@ ip_err ip_issued_check_copies(const ip_issued *rec, const char *dir, ip_diag *d)
                         "the invoices in this folder, found none; restore the record, or move "
                         "the year folder away if its invoices were never sent",
                         rec->year);
+    else if (stray && !document_like(stray))
+        e = ip_diag_set(d, IP_ERR_DATA, dir, 0,
+                        "expected only documents of the record (issued/%d/register.csv) in "
+                        "this folder, found %s, whose name is no document's (an editor's "
+                        "backup or a copy?); move it out of the folder", rec->year, stray);
     else if (stray)
         e = ip_diag_set(d, IP_ERR_DATA, dir, 0,
                         "expected only documents of the record (issued/%d/register.csv) in "
@@ -524,7 +551,8 @@ ip_err ip_issued_check_copies(const ip_issued *rec, const char *dir, ip_diag *d)
 }
 
 /* A document in the record's folder that the register does not list means a
- * row was removed: its number could then be issued again. */
+ * row was removed: its number could then be issued again. A file that is no
+ * document's name is something else left there: it is moved out. */
 static ip_err check_no_strays(const ip_issued *rec, ip_diag *d)
 {
     char *first;
@@ -534,7 +562,14 @@ static ip_err check_no_strays(const ip_issued *rec, ip_diag *d)
         return ip_diag_set(d, IP_ERR_DATA, rec->docs_dir, 0,
                            "expected the folder of the issued documents, found %s",
                            strerror(errno));
-    if (nstray) {
+    if (nstray && !document_like(first)) {
+        char *path = ip_xasprintf("%s/%s", rec->docs_dir, first);
+        e = ip_diag_set(d, IP_ERR_DATA, path, 0,
+                        "expected only the documents listed in register.csv, found a file "
+                        "whose name is no document's (an editor's backup or a copy?); move it "
+                        "out of the record's folder");
+        free(path);
+    } else if (nstray) {
         char *path = ip_xasprintf("%s/%s", rec->docs_dir, first);
         e = ip_diag_set(d, IP_ERR_DATA, path, 0,
                         "expected only the documents listed in register.csv, found %zu "

@@ -302,6 +302,27 @@ PY
 )
 both "no row matching a filter" 65 "in/2025/tariff.xml:$(line_of $I/tariff.xml 'values="inkommand"'): expected rows of cases.csv in 2023-07-01–2024-06-30 matching the <match> on column 'kind' for 'etjanst' (fee 240 000 kr), found none of the $held"
 
+# Advice that fits the fault: a backup or a copy beside the documents is
+# moved out, not a reason to restore the record.
+stray_case() { # stray_case NAME FILE "FIRST LINE"
+  local name=$1 file=$2 first=$3 cmd rc line
+  for cmd in check run; do
+    rm -rf out && cp -r good out
+    cp "out/$(dirname "$file")/2025-110.xml" "out/$file"
+    set +e
+    "$PROG" $cmd --year 2025 --input in --output out >stdout.txt 2>stderr.txt
+    rc=$?
+    set -e
+    line=$(head -n 1 stderr.txt)
+    if [ "$rc" = 65 ] && [ "$line" = "$first" ]; then ok "$name ($cmd)"
+    else fail "$name ($cmd): rc=$rc"; echo "#   expected: $first"; echo "#   found:    $line"; fi
+  done
+}
+stray_case "an editor's backup in the record" "issued/2025/invoices/2025-110.xml~" \
+  "out/issued/2025/invoices/2025-110.xml~: expected only the documents listed in register.csv, found a file whose name is no document's (an editor's backup or a copy?); move it out of the record's folder"
+stray_case "a copy in the year folder" "2025/invoices/2025-110 (kopia).xml" \
+  "out/2025/invoices: expected only documents of the record (issued/2025/register.csv) in this folder, found 2025-110 (kopia).xml, whose name is no document's (an editor's backup or a copy?); move it out of the folder"
+
 # --- last year's fees.csv ---------------------------------------------------
 
 # prev_case NAME STATUS "FIRST LINE" SED: last year's table (this year's as
