@@ -3,7 +3,8 @@
  *
  * fees.csv is both the audit trail of a run and the "Y-1" column of the next
  * one, so the reader is as strict as any other input reader: a malformed
- * previous table stops the run instead of silently showing wrong history.
+ * previous table stops the run instead of silently showing wrong history;
+ * its bad rows are listed as every reader lists them (rowerrs.h).
  */
 #include "fees.h"
 
@@ -17,6 +18,7 @@
 #include "csv_write.h"
 #include "files.h"
 #include "parse.h"
+#include "rowerrs.h"
 #include "util.h"
 
 ip_err ip_fees_write(const ip_run *r, FILE *f, const char *name, ip_diag *d)
@@ -70,6 +72,8 @@ static ip_err read_table(const ip_run *r, const char *path, int year, int64_t *f
     ip_err e;
     size_t s, i;
     unsigned char *seen_row = NULL;
+    ip_rowerrs re;
+    ip_diag rd;
     long *total_line = NULL; /* [s]: the line of the service's first row, 0 before */
     int64_t *fee_sum = NULL;
 
@@ -86,6 +90,7 @@ static ip_err read_table(const ip_run *r, const char *path, int year, int64_t *f
     seen_row = ip_xcalloc(r->nsvc * r->ncust, 1);
     total_line = ip_xcalloc(r->nsvc ? r->nsvc : 1, sizeof *total_line);
     fee_sum = ip_xcalloc(r->nsvc ? r->nsvc : 1, sizeof *fee_sum);
+    ip_rowerrs_init(&re, d, path);
     for (;;) {
         const ip_field *f;
         int eof;
@@ -95,32 +100,35 @@ static ip_err read_table(const ip_run *r, const char *path, int year, int64_t *f
         char q[200];
         long slot, line;
         size_t at;
-        if ((e = ip_csv_next(c, &f, &eof, d)))
-            goto out;
+        ip_diag_clear(&rd);
+        if ((e = ip_csv_next(c, &f, &eof, &rd))) {
+            ip_rowerrs_stop(&re, &rd); /* a broken record ends the reading */
+            break;
+        }
         if (eof)
             break;
-        if ((e = prev_int(c, &f[idx[0]], "a year", &y, d)) ||
-            (e = prev_int(c, &f[idx[2]], "a customer number", &nr, d)) ||
-            (e = prev_int(c, &f[idx[3]], "a fee", &fee, d)) ||
-            (e = prev_int(c, &f[idx[4]], "a basis", &basis, d)) ||
-            (e = prev_int(c, &f[idx[5]], "a basis total", &total, d)))
-            goto out;
+        if ((e = prev_int(c, &f[idx[0]], "a year", &y, &rd)) ||
+            (e = prev_int(c, &f[idx[2]], "a customer number", &nr, &rd)) ||
+            (e = prev_int(c, &f[idx[3]], "a fee", &fee, &rd)) ||
+            (e = prev_int(c, &f[idx[4]], "a basis", &basis, &rd)) ||
+            (e = prev_int(c, &f[idx[5]], "a basis total", &total, &rd)))
+            goto bad;
         line = ip_csv_line(c);
         if (y != year) {
-            e = ip_diag_set(d, IP_ERR_DATA, path, line, "expected the year %d, found %" PRId64,
+            e = ip_diag_set(&rd, IP_ERR_DATA, path, line, "expected the year %d, found %" PRId64,
                             year, y);
-            goto out;
+            goto bad;
         }
         if (fee > MAX_FEE) {
-            e = ip_diag_set(d, IP_ERR_DATA, path, line,
+            e = ip_diag_set(&rd, IP_ERR_DATA, path, line,
                             "expected a fee of at most 10^12 kr, found %" PRId64, fee);
-            goto out;
+            goto bad;
         }
         if (basis > total) {
-            e = ip_diag_set(d, IP_ERR_DATA, path, line,
+            e = ip_diag_set(&rd, IP_ERR_DATA, path, line,
                             "expected a basis of at most the basis_total %" PRId64
                             ", found %" PRId64, total, basis);
-            goto out;
+            goto bad;
         }
         sv = f[idx[1]].ptr;
         svn = f[idx[1]].len;
@@ -131,36 +139,40 @@ static ip_err read_table(const ip_run *r, const char *path, int year, int64_t *f
         if (s == r->nsvc)
             continue; /* a service that is not in this year's tariff */
         if (total_line[s] && total != basis_total[s]) {
-            e = ip_diag_set(d, IP_ERR_DATA, path, line,
+            e = ip_diag_set(&rd, IP_ERR_DATA, path, line,
                             "expected one basis_total for '%s', found %" PRId64 " after %" PRId64
                             " (line %ld)", r->svc[s].svc->id, total, basis_total[s],
                             total_line[s]);
-            goto out;
+            goto bad;
         }
         if (!total_line[s])
             total_line[s] = line;
         basis_total[s] = total;
         if (fee > MAX_FEE - fee_sum[s]) {
-            e = ip_diag_set(d, IP_ERR_DATA, path, line,
+            e = ip_diag_set(&rd, IP_ERR_DATA, path, line,
                             "expected the fees of '%s' to add up to at most 10^12 kr, found more",
                             r->svc[s].svc->id);
-            goto out;
+            goto bad;
         }
         fee_sum[s] += fee;
         if (nr > UINT32_MAX || (slot = ip_customers_slot(r->customers, (uint32_t)nr)) < 0)
             continue; /* a customer no longer in the register */
         at = s * r->ncust + (size_t)slot;
         if (seen_row[at]) {
-            e = ip_diag_set(d, IP_ERR_DATA, path, line,
+            e = ip_diag_set(&rd, IP_ERR_DATA, path, line,
                             "expected one row per service and customer, found '%s' %" PRId64
                             " again", ip_quote(sv, svn, q, sizeof q), nr);
-            goto out;
+            goto bad;
         }
         seen_row[at] = 1;
         seen_svc[s] = 1;
         fee_out[at] = fee;
         basis_out[at] = basis;
+        continue;
+    bad: /* the row's first problem, listed as every reader lists them */
+        ip_rowerrs_add(&re, e, rd.line, "%s", rd.msg);
     }
+    e = ip_rowerrs_finish(&re);
 out:
     free(seen_row);
     free(total_line);

@@ -362,6 +362,15 @@ L2E=$(line_of prev/2024/fees.csv '^2024;etjanst;')
 T2E=$(sed -n "${L2E}p" prev/2024/fees.csv | cut -d';' -f6)
 prev_case "last year's basis_total differing per row" 65 "out/2024/fees.csv:$LE: expected one basis_total for 'etjanst', found $((T2E + 1)) after $T2E (line $L2E)" \
   "s/^(2024;etjanst;110;[^;]*;[0-9]+;)[0-9]+;/\1$((T2E + 1));/"
+# Bad rows of last year's table are listed as every reader lists them: the
+# first, ten more, the total.
+sed -i -E '3,14s/^2024;([^;]*;[0-9]+;[^;]*;)[0-9]+;/2024;\1x;/' prev/2024/fees.csv
+run_prev check
+if [ "$rc" = 65 ] && [ "$(wc -l <stderr.txt)" = 12 ] && [ "$(tail -n 1 stderr.txt)" = "12 rows with errors in all" ] &&
+   [ "$(head -n 1 stderr.txt)" = "out/2024/fees.csv:3: expected a basis as a whole number of 0 or more, found 'x'" ]; then
+  ok "last year's bad rows listed as everywhere"
+else fail "last year's bad rows: rc=$rc"; sed 's/^/#   /' stderr.txt; fi
+rm -rf prev && mkdir prev && make_prev prev
 # A service id with spaces around it is the service (every field is trimmed).
 sed -i 's/^2024;direkt;/2024; direkt ;/' prev/2024/fees.csv
 run_prev "run --dry-run"
