@@ -14,7 +14,9 @@
  *   fopen, mkdir, copy, path
  *            create files and folders inside it; nothing is synced yet;
  *   commit   makes every file and folder of the stage durable in one pass
- *            (fsync of each file, then of each folder, deepest first), swaps
+ *            (one syncfs() for a stage of many files on ext4, xfs or
+ *            btrfs; else fdatasync of each file, then fsync of each folder,
+ *            deepest first), swaps
  *            the stage with the target by renameat2(RENAME_EXCHANGE) (or
  *            renames it when the target does not exist yet), fsyncs the
  *            parent, and removes the previous version, which now carries the
@@ -74,9 +76,17 @@ ip_err ip_stage_mkdir(ip_stage *s, const char *rel, ip_diag *d);
 ip_err ip_stage_fopen(ip_stage *s, const char *rel, FILE **f, ip_diag *d);
 
 /* Flushes and closes f (opened by ip_stage_fopen for rel); any write error,
- * including a full disk, is IP_ERR_IO. f is closed in every case. The file
- * is made durable by the commit, not here. */
+ * including a full disk, is IP_ERR_IO. f is closed in every case. The file's
+ * writeback is started (ip_stage_written); it is made durable by the
+ * commit, not here. */
 ip_err ip_stage_fclose(ip_stage *s, FILE *f, const char *rel, ip_diag *d);
+
+/* Starts the writeback of a file that is written in full into a stage (fd
+ * open for writing, before it is closed), so that the disk writes it while
+ * the next one is built; it waits for nothing and makes nothing durable by
+ * itself: the commit does. For writers that create their files through
+ * ip_stage_path; fclose and copy do it themselves. */
+void ip_stage_written(int fd);
 
 /* Copies the file from byte for byte to stage/rel, streaming. from must be a
  * regular file, not a link (files.h). Errors: IP_ERR_NOINPUT (from missing
@@ -96,7 +106,11 @@ ip_err ip_stage_copy(ip_stage *s, const char *from, const char *rel, ip_diag *d)
 ip_err ip_stage_link(ip_stage *s, const char *from, const char *rel, ip_diag *d);
 
 /* Makes the stage durable, swaps it into the target and removes the previous
- * version (see above). Errors: IP_ERR_IO (a sync failed), IP_ERR_CANTCREAT
+ * version (see above). A stage of many files is made durable by syncfs() on
+ * the stage's folder, opened by begin before any file was written: it fails
+ * on any writeback error of that file system since then, the stage's files'
+ * and any other's (the stage is then not swapped). Errors: IP_ERR_IO (a
+ * sync failed), IP_ERR_CANTCREAT
  * (the swap failed); after a failure the stage is removed and the target is
  * as before. s is freed in every case. */
 ip_err ip_stage_commit(ip_stage *s, ip_diag *d);

@@ -4,8 +4,8 @@
  *
  * The document is built with libxml2's xmlTextWriter into a memory buffer
  * (the writer escapes text, so names with < & " ' > come out right), and only
- * a complete document is written to disk: first to "<path>.tmp", then renamed
- * to path, so a reader never sees half an invoice.
+ * a complete document is written to disk, in one pass, into a stage
+ * (stage.h) that no reader sees before its commit has made it durable.
  *
  * Everything the PEPPOL validation would reject is refused here first with
  * IP_ERR_SOFTWARE: no lines, a negative amount, an empty required text, text
@@ -42,6 +42,7 @@
 #include "files.h"
 #include "money.h"
 #include "parse.h"
+#include "stage.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -551,16 +552,16 @@ static void document(ubl *u, const ip_invoice *inv, int64_t net, int64_t vat)
         u->failed = 1;
 }
 
-/* Writes len bytes to path through "<path>.tmp" and a rename. */
+/* Writes len bytes to path, a file in a stage: the stage's folder is the
+ * temporary name (a failed or killed run's file goes with it), so the file
+ * is written under its own name and its writeback started at once. */
 static ip_err write_file(const char *path, const void *data, size_t len, ip_diag *d)
 {
-    char *tmp = ip_xasprintf("%s.tmp", path);
     const char *p = data;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     int err;
     if (fd < 0) {
         err = errno;
-        free(tmp);
         return ip_diag_set(d, IP_ERR_CANTCREAT, NULL, 0, "cannot create '%s': %s", path,
                            strerror(err));
     }
@@ -575,26 +576,18 @@ static ip_err write_file(const char *path, const void *data, size_t len, ip_diag
         p += n;
         len -= (size_t)n;
     }
+    ip_stage_written(fd);
     if (close(fd) != 0) {
         fd = -1;
         err = errno;
         goto io_error;
     }
-    if (rename(tmp, path) != 0) {
-        err = errno;
-        unlink(tmp);
-        free(tmp);
-        return ip_diag_set(d, IP_ERR_CANTCREAT, NULL, 0, "cannot create '%s': %s", path,
-                           strerror(err));
-    }
-    free(tmp);
     return IP_OK;
 
 io_error:
     if (fd >= 0)
         close(fd);
-    unlink(tmp);
-    free(tmp);
+    unlink(path);
     return ip_diag_set(d, IP_ERR_IO, NULL, 0, "cannot write '%s': %s", path, strerror(err));
 }
 

@@ -5,11 +5,11 @@
  * The swap uses renameat2(RENAME_EXCHANGE) so that there is no moment at
  * which the target is missing: the new folder and the old one trade names in
  * one step, and only then is the old one (now under the stage's name)
- * removed. Files are not synced as they are written: the commit lists the
- * stage once, starts the writeback of every file, then waits for each file
- * and then each folder, deepest first, so the cost of durability is about
- * what the file system needs for those bytes and files and sits in one
- * place (sync_tree) that can change without touching the writers.
+ * removed. Files are not synced as they are written: each file's writeback
+ * is started when it is closed (ip_stage_written), so the disk works while
+ * the next one is built, and the commit makes the whole stage durable in one
+ * place (sync_stage): a stage of many files on a journalling file system by
+ * one syncfs(), a small one file by file and folder by folder, deepest first.
  */
 #define _GNU_SOURCE
 #include "stage.h"
@@ -24,6 +24,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "files.h"
@@ -34,12 +36,26 @@
  * folder it had just created (only possible without the output lock). */
 #define BEGIN_TRIES 8
 
+/* From this many files on, a stage on a file system that syncfs() covers
+ * (see syncfs_covers) is made durable by one syncfs() instead of a
+ * fdatasync() per file and a fsync() per folder (README, "Outputs"; the
+ * measurements are in tests/bench/RESULTS.md). */
+#define SYNCFS_MIN_FILES 64
+
+/* The file systems whose syncfs() writes every dirty file and then commits
+ * the journal that holds every folder's entries (statfs f_type). */
+#define EXT4_MAGIC 0xEF53L /* also ext2 and ext3 */
+#define XFS_MAGIC 0x58465342L
+#define BTRFS_MAGIC 0x9123683EL
+
 struct ip_stage {
     char *target;  /* PARENT/NAME */
     char *parent;  /* PARENT */
     char *prefix;  /* ".NAME.tmp-" */
     char *dir;     /* PARENT/.NAME.tmp-XXXXXX */
-    int lock_fd;   /* dir, flock()ed while the stage is open */
+    int lock_fd;   /* dir, flock()ed while the stage is open; opened before
+                    * any file of the stage is written, so syncfs() on it
+                    * reports every writeback error since */
 };
 
 #ifdef IP_TESTING
@@ -50,6 +66,37 @@ void ip_kill_point(void)
     const char *sig = getenv("IP_TEST_KILL_SIGNAL");
     if (at && ++calls == strtol(at, NULL, 10))
         raise(sig && *sig ? (int)strtol(sig, NULL, 10) : SIGKILL);
+}
+
+/* IP_TEST_STAGE_SYNCFS_MIN=n: the threshold is n files instead of
+ * SYNCFS_MIN_FILES. IP_TEST_STAGE_SYNC_FAIL=syncfs (or =file): the commit's
+ * syncfs() (or each file's fdatasync()) fails with EIO, as a writeback error
+ * that the kernel reported would. */
+static size_t syncfs_min(void)
+{
+    const char *v = getenv("IP_TEST_STAGE_SYNCFS_MIN");
+    return v && *v ? (size_t)strtoul(v, NULL, 10) : SYNCFS_MIN_FILES;
+}
+
+static int injected(const char *what)
+{
+    const char *v = getenv("IP_TEST_STAGE_SYNC_FAIL");
+    if (v && strcmp(v, what) == 0) {
+        errno = EIO;
+        return 1;
+    }
+    return 0;
+}
+#else
+static size_t syncfs_min(void)
+{
+    return SYNCFS_MIN_FILES;
+}
+
+static int injected(const char *what)
+{
+    (void)what;
+    return 0;
 }
 #endif
 
@@ -73,14 +120,14 @@ static int fsync_path(const char *path, int dir)
     int r, e;
     if (fd < 0)
         return -1;
-    r = dir ? fsync(fd) : fdatasync(fd);
+    r = dir ? fsync(fd) : injected("file") ? -1 : fdatasync(fd);
     e = errno;
     close(fd);
     errno = e;
     return r;
 }
 
-/* The stage's files and folders as sync_tree() walks them: nftw() takes no
+/* The stage's files and folders as sync_stage() walks them: nftw() takes no
  * context, and a stage is committed by one thread at a time. */
 typedef struct tree_list {
     char **path;
@@ -104,6 +151,11 @@ static int list_entry(const char *path, const struct stat *st, int flag, struct 
     return 0;
 }
 
+void ip_stage_written(int fd)
+{
+    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 /* Starts the writeback of every file of l at once (sync_file_range() does
  * not wait, and makes nothing durable by itself), so that the disk sees the
  * whole stage in one queue instead of one file per round trip. */
@@ -122,25 +174,61 @@ static void start_writeback(const tree_list *l)
     }
 }
 
-/* Every file and folder under path durable, each folder after what it holds:
- * the walk lists the tree (deepest first), writeback of every file is
- * started, then each file is fdatasync()ed — by now its data is on its way
- * or written, and the journal commit that makes the first one durable
- * carries the others' sizes, so the rest return at once — and then every
- * folder is fsync()ed, deepest first, the stage's own folder last. Returns
- * 0 or -1 (errno set). */
-static int sync_tree(const char *path)
+/* 1 when the running kernel's syncfs() reports writeback errors (Linux 5.8
+ * on: the file system's errors since fd was opened, errseq) and fd's file
+ * system is one whose syncfs() makes every folder's entries durable with
+ * the files' data: ext4, xfs and btrfs keep the entries in the journal (log,
+ * tree) that syncfs() commits after it has written and waited for every
+ * dirty file. Elsewhere (NFS, FUSE, an older kernel) the stage is synced
+ * file by file. */
+static int syncfs_covers(int fd)
+{
+    static int kernel = -1;
+    struct statfs fs;
+    if (kernel < 0) {
+        struct utsname u;
+        int major = 0, minor = 0;
+        kernel = uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+                 (major > 5 || (major == 5 && minor >= 8));
+    }
+    if (!kernel || fstatfs(fd, &fs) != 0)
+        return 0;
+    return (long)fs.f_type == EXT4_MAGIC || (long)fs.f_type == XFS_MAGIC ||
+           (long)fs.f_type == BTRFS_MAGIC;
+}
+
+/* Every file and folder of stage s durable, each folder after what it
+ * holds. The walk lists the tree (deepest first). A stage of
+ * SYNCFS_MIN_FILES files or more on a file system that syncfs_covers() is
+ * made durable by one syncfs() on the stage's folder: it writes every dirty
+ * file of that file system (other programs' too: the cost of one journal
+ * commit instead of one per file) and returns the writeback errors since
+ * the stage was begun. A smaller stage: writeback of every file is started
+ * (most were started when they were closed), then each file is
+ * fdatasync()ed — the journal commit that makes the first one durable
+ * carries the others' sizes — and then every folder is fsync()ed, deepest
+ * first, the stage's own folder last. Returns 0 or -1 (errno set). */
+static int sync_stage(const ip_stage *s)
 {
     tree_list l;
-    size_t i;
+    size_t i, files = 0;
     int r = 0, e = 0;
     memset(&l, 0, sizeof l);
     listing = &l;
-    if (nftw(path, list_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+    if (nftw(s->dir, list_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
         r = -1;
         e = errno;
     }
     listing = NULL;
+    for (i = 0; i < l.n; i++)
+        files += !l.is_dir[i];
+    if (r == 0 && files >= syncfs_min() && syncfs_covers(s->lock_fd)) {
+        if (injected("syncfs") || syncfs(s->lock_fd) != 0) {
+            r = -1;
+            e = errno;
+        }
+        goto out;
+    }
     if (r == 0)
         start_writeback(&l);
     for (i = 0; i < l.n && r == 0; i++)
@@ -153,6 +241,7 @@ static int sync_tree(const char *path)
             r = -1;
             e = errno;
         }
+out:
     for (i = 0; i < l.n; i++)
         free(l.path[i]);
     free(l.path);
@@ -412,6 +501,8 @@ ip_err ip_stage_fclose(ip_stage *s, FILE *f, const char *rel, ip_diag *d)
 {
     int bad = ferror(f) || fflush(f) != 0;
     int e = errno;
+    if (!bad)
+        ip_stage_written(fileno(f));
     if (fclose(f) != 0 && !bad) {
         bad = 1;
         e = errno;
@@ -467,6 +558,8 @@ ip_err ip_stage_copy(ip_stage *s, const char *from, const char *rel, ip_diag *d)
         if (e)
             break;
     }
+    if (!e)
+        ip_stage_written(fd);
     if (close(fd) != 0 && !e)
         e = ip_diag_set(d, IP_ERR_IO, to, 0, "cannot write: %s", strerror(errno));
     close(in);
@@ -501,7 +594,7 @@ ip_err ip_stage_commit(ip_stage *s, ip_diag *d)
     struct stat st;
     int exists;
     ip_err e;
-    if (sync_tree(s->dir) != 0) {
+    if (sync_stage(s) != 0) {
         e = ip_diag_set(d, IP_ERR_IO, s->dir, 0, "cannot sync: %s", strerror(errno));
         goto fail;
     }

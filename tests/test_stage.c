@@ -8,7 +8,10 @@
  * a stage's name (and of nothing else), two stages open on one target at
  * once (the sweep of one, in this process or another, never removes the
  * other), a linked target followed (its folder replaced, the link kept), a
- * target that is no folder refused, and the errors a writer can meet.
+ * target that is no folder refused, the errors a writer can meet, and the
+ * two ways a commit makes a stage durable (a small stage file by file, a
+ * large one by one syncfs()), each of which keeps the old target when its
+ * sync fails.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -476,6 +481,132 @@ static void test_stage_refuses_a_target_that_is_no_folder(void **state)
     free(file);
 }
 
+/* 1 when a large stage under dir is made durable by syncfs() (stage.c:
+ * ext4, xfs or btrfs, Linux 5.8 or later); elsewhere every stage is synced
+ * file by file, and the test expects that instead. */
+static int syncfs_expected(const char *dir)
+{
+    struct statfs fs;
+    struct utsname u;
+    int major = 0, minor = 0;
+    if (statfs(dir, &fs) != 0 || uname(&u) != 0 ||
+        sscanf(u.release, "%d.%d", &major, &minor) != 2 || !(major > 5 || (major == 5 && minor >= 8)))
+        return 0;
+    return (long)fs.f_type == 0xEF53L || (long)fs.f_type == 0x58465342L ||
+           (long)fs.f_type == 0x9123683EL;
+}
+
+/* A stage of n files: n - 1 in the stage's folder, one in sub/. */
+static ip_stage *stage_of(const fixture *fx, int n)
+{
+    ip_stage *s = NULL;
+    ip_diag d;
+    int i;
+    assert_int_equal(ip_stage_begin(fx->target, &s, &d), IP_OK);
+    assert_int_equal(ip_stage_mkdir(s, "sub", &d), IP_OK);
+    for (i = 0; i < n; i++) {
+        char rel[32], text[32];
+        snprintf(rel, sizeof rel, i ? "f%03d.txt" : "sub/first.txt", i);
+        snprintf(text, sizeof text, "file %d\n", i);
+        stage_text(s, rel, text);
+    }
+    return s;
+}
+
+/* The target holds the n files of stage_of and nothing else. */
+static void assert_stage_of(const fixture *fx, int n)
+{
+    char *p = path_in(fx->target, "sub/first.txt");
+    char text[32];
+    assert_text(p, "file 0\n");
+    free(p);
+    if (n > 1) {
+        char rel[32];
+        snprintf(rel, sizeof rel, "f%03d.txt", n - 1);
+        snprintf(text, sizeof text, "file %d\n", n - 1);
+        p = path_in(fx->target, rel);
+        assert_text(p, text);
+        free(p);
+    }
+    assert_int_equal(count_entries(fx->target), n); /* n - 1 files and sub/ */
+    assert_int_equal(count_entries(fx->root), 1);  /* no stage left */
+}
+
+/* With the threshold at 4 files (IP_TEST_STAGE_SYNCFS_MIN), a failure put
+ * into one way (IP_TEST_STAGE_SYNC_FAIL) shows which way a commit took: a
+ * stage of 3 files is synced file by file, one of 5 by syncfs() where the
+ * file system allows it. A stage whose sync fails is not swapped: the old
+ * target stays as it was and the stage is removed. And without the hooks a
+ * stage above the real threshold commits every file. */
+static void test_stage_small_and_large_stages_sync_their_own_way(void **state)
+{
+    fixture *fx = *state;
+    int by_syncfs = syncfs_expected(fx->root);
+    ip_stage *s;
+    ip_diag d;
+
+    make_old_target(fx);
+    assert_int_equal(setenv("IP_TEST_STAGE_SYNCFS_MIN", "4", 1), 0);
+
+    /* syncfs() would fail: the small stage does not call it */
+    assert_int_equal(setenv("IP_TEST_STAGE_SYNC_FAIL", "syncfs", 1), 0);
+    s = stage_of(fx, 3);
+    assert_int_equal(ip_stage_commit(s, &d), IP_OK);
+    assert_stage_of(fx, 3);
+    /* the large one does, and is not swapped */
+    s = stage_of(fx, 5);
+    if (by_syncfs) {
+        assert_int_equal(ip_stage_commit(s, &d), IP_ERR_IO);
+        assert_non_null(strstr(d.msg, "cannot sync: Input/output error"));
+        assert_stage_of(fx, 3);
+    } else {
+        assert_int_equal(ip_stage_commit(s, &d), IP_OK);
+        assert_stage_of(fx, 5);
+    }
+
+    /* each file's fdatasync() would fail: the large stage calls none */
+    assert_int_equal(setenv("IP_TEST_STAGE_SYNC_FAIL", "file", 1), 0);
+    s = stage_of(fx, 6);
+    if (by_syncfs) {
+        assert_int_equal(ip_stage_commit(s, &d), IP_OK);
+        assert_stage_of(fx, 6);
+    } else {
+        assert_int_equal(ip_stage_commit(s, &d), IP_ERR_IO);
+    }
+    /* the small one does, and is not swapped */
+    s = stage_of(fx, 2);
+    assert_int_equal(ip_stage_commit(s, &d), IP_ERR_IO);
+    assert_non_null(strstr(d.msg, "cannot sync: Input/output error"));
+    assert_stage_of(fx, by_syncfs ? 6 : 5);
+
+    /* the real threshold, no failure: 200 files, written, copied and
+     * linked, all there after the commit */
+    assert_int_equal(unsetenv("IP_TEST_STAGE_SYNC_FAIL"), 0);
+    assert_int_equal(unsetenv("IP_TEST_STAGE_SYNCFS_MIN"), 0);
+    s = stage_of(fx, 198);
+    {
+        char *src = path_in(fx->root, "src.xml"), *one = path_in(fx->root, "one.xml");
+        write_text(src, "<Invoice/>\n");
+        write_text(one, "<CreditNote/>\n");
+        assert_int_equal(ip_stage_copy(s, src, "sub/copy.xml", &d), IP_OK);
+        assert_int_equal(ip_stage_link(s, one, "sub/link.xml", &d), IP_OK);
+        assert_int_equal(ip_stage_commit(s, &d), IP_OK);
+        assert_int_equal(unlink(src), 0);
+        assert_int_equal(unlink(one), 0);
+        free(src);
+        free(one);
+    }
+    assert_stage_of(fx, 198);
+    {
+        char *p = path_in(fx->target, "sub/link.xml");
+        assert_text(p, "<CreditNote/>\n");
+        free(p);
+        p = path_in(fx->target, "sub");
+        assert_int_equal(count_entries(p), 3);
+        free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +623,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stage_follows_a_linked_target, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stage_refuses_a_target_that_is_no_folder, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_stage_small_and_large_stages_sync_their_own_way,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
