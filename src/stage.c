@@ -179,8 +179,9 @@ static void start_writeback(const tree_list *l)
  * system is one whose syncfs() makes every folder's entries durable with
  * the files' data: ext4, xfs and btrfs keep the entries in the journal (log,
  * tree) that syncfs() commits after it has written and waited for every
- * dirty file. Elsewhere (NFS, FUSE, an older kernel) the stage is synced
- * file by file. */
+ * dirty file; an ext4 without a journal writes them with the block
+ * device's buffers before syncfs() returns. Elsewhere (NFS, FUSE, an older
+ * kernel) the stage is synced file by file. */
 static int syncfs_covers(int fd)
 {
     static int kernel = -1;
@@ -203,7 +204,8 @@ static int syncfs_covers(int fd)
  * made durable by one syncfs() on the stage's folder: it writes every dirty
  * file of that file system (other programs' too: the cost of one journal
  * commit instead of one per file) and returns the writeback errors since
- * the stage was begun. A smaller stage: writeback of every file is started
+ * the stage was begun; the folder's fsync() then flushes the disk's cache.
+ * A smaller stage: writeback of every file is started
  * (most were started when they were closed), then each file is
  * fdatasync()ed — the journal commit that makes the first one durable
  * carries the others' sizes — and then every folder is fsync()ed, deepest
@@ -223,7 +225,11 @@ static int sync_stage(const ip_stage *s)
     for (i = 0; i < l.n; i++)
         files += !l.is_dir[i];
     if (r == 0 && files >= syncfs_min() && syncfs_covers(s->lock_fd)) {
-        if (injected("syncfs") || syncfs(s->lock_fd) != 0) {
+        /* The folder's fsync() after syncfs() sends the disk's cache flush
+         * after every write of syncfs() has completed: on an ext4 without a
+         * journal syncfs() flushes before its last writes (the folders'
+         * blocks, the inode tables) are done. */
+        if (injected("syncfs") || syncfs(s->lock_fd) != 0 || fsync(s->lock_fd) != 0) {
             r = -1;
             e = errno;
         }
