@@ -29,4 +29,12 @@
 ip_err ip_consolidate(const ip_service *svc, const char *tariff_name, const uint32_t *nrs,
                       size_t n, const int64_t *raw, int64_t *basis, long *into, ip_diag *d);
 
+/* Who is counted in whom, the other way round: for into[0..n) as
+ * ip_consolidate() fills it, (*members)[(*start)[k] .. (*start)[k + 1]) are
+ * the slots whose basis went to slot k, ascending. *start has n + 1
+ * entries; both are on the heap (free() them). One pass each way, so that a
+ * writer asking for every customer's consolidated customers pays O(n) in
+ * all instead of a scan of every slot per customer. */
+void ip_consolidate_members(const long *into, size_t n, size_t **start, size_t **members);
+
 #endif /* IP_CONSOLIDATE_H */

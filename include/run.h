@@ -51,6 +51,8 @@ typedef struct ip_svc_result {
     ip_date first_month;     /* YYYYMM01 of month 0 */
     int64_t *basis;          /* basis per slot after consolidation (allocation input) */
     long *into;              /* slot this customer's basis was rolled into, or -1 */
+    size_t *within_start;    /* [ncust + 1]: within[within_start[k] .. within_start[k + 1]) */
+    size_t *within;          /*   are the slots rolled into slot k, ascending (consolidate.h) */
     ip_alloc_item *items;    /* allocation per slot (fee, exact share) */
     ip_alloc_result alloc;   /* W, N, denominator */
     int64_t *prev_fee;       /* last year's fee per slot, or IP_NO_PREV */

@@ -116,3 +116,21 @@ ip_err ip_consolidate(const ip_service *svc, const char *tariff_name, const uint
     }
     return IP_OK;
 }
+
+void ip_consolidate_members(const long *into, size_t n, size_t **start, size_t **members)
+{
+    size_t *st = ip_xcalloc(n + 1, sizeof *st), *fill, *m, k;
+    for (k = 0; k < n; k++)
+        if (into[k] >= 0)
+            st[into[k] + 1]++;
+    for (k = 0; k < n; k++)
+        st[k + 1] += st[k];
+    m = ip_xcalloc(st[n] ? st[n] : 1, sizeof *m);
+    fill = ip_xcalloc(n ? n : 1, sizeof *fill);
+    for (k = 0; k < n; k++)
+        if (into[k] >= 0)
+            m[st[into[k]] + fill[into[k]]++] = k;
+    free(fill);
+    *start = st;
+    *members = m;
+}

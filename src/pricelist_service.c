@@ -54,6 +54,7 @@ typedef struct svc_page {
     int64_t W, F;             /* the basis total and the fixed fee */
     int64_t q;                /* split key: each participant's equal part, whole kronor */
     size_t *marker;           /* footnote marker per slot: 0 none, k: k stars */
+    size_t *marked;           /* [k - 1]: the slot whose marker is k (others counted in it) */
     size_t nmarkers;
 } svc_page;
 
@@ -156,18 +157,19 @@ static void layout_columns(svc_page *p)
 
 /* Footnote markers: the customers that others are counted in, in table
  * order, get *, **, …; a consolidated customer shows the marker of the
- * customer it is counted in. */
+ * customer it is counted in. Whether others are counted in a customer is
+ * a lookup (the run's within_start), not a scan of every customer. */
 static void place_markers(svc_page *p)
 {
     const ip_pl_ctx *c = p->c;
+    const ip_svc_result *sr = p->sr;
     size_t i, k;
     for (i = 0; i < p->r->ncust; i++) {
         size_t slot = c->order[i];
-        for (k = 0; k < p->r->ncust; k++)
-            if (p->sr->into[k] == (long)slot)
-                break;
-        if (k < p->r->ncust)
+        if (sr->within_start[slot + 1] > sr->within_start[slot]) {
+            p->marked[p->nmarkers] = slot;
             p->marker[slot] = ++p->nmarkers;
+        }
     }
     for (k = 0; k < p->r->ncust; k++)
         if (p->sr->into[k] >= 0)
@@ -456,29 +458,40 @@ static void write_footnotes(const svc_page *p, lxw_row_t row)
     const ip_pl_ctx *c = p->c;
     const ip_run *r = p->r;
     const ip_svc_result *sr = p->sr;
-    size_t i, k, m;
+    size_t i, k, m, *start, *list, *fill;
     char n1[32], n2[32], n3[48], mark[24];
     ip_buf b;
 
+    /* the customers counted in the customer of marker m, in table order:
+     * list[start[m - 1] .. start[m]), one pass over the table */
+    start = ip_xcalloc(p->nmarkers + 1, sizeof *start);
+    for (k = 0; k < r->ncust; k++)
+        if (sr->into[k] >= 0)
+            start[p->marker[k]]++;
+    for (m = 1; m <= p->nmarkers; m++)
+        start[m] += start[m - 1];
+    list = ip_xcalloc(start[p->nmarkers] ? start[p->nmarkers] : 1, sizeof *list);
+    fill = ip_xcalloc(p->nmarkers + 1, sizeof *fill);
+    for (i = 0; i < r->ncust; i++) {
+        size_t slot = c->order[i];
+        if (sr->into[slot] >= 0) {
+            m = p->marker[slot];
+            list[start[m - 1] + fill[m]++] = slot;
+        }
+    }
+    free(fill);
     ip_buf_init(&b);
     for (m = 1; m <= p->nmarkers; m++) {
-        size_t into = 0, nfrom = 0, done = 0;
+        size_t into = p->marked[m - 1], nfrom = start[m] - start[m - 1], done = 0;
         char *gi;
-        for (i = 0; i < r->ncust; i++)
-            if (p->marker[c->order[i]] == m && sr->into[c->order[i]] < 0)
-                into = c->order[i];
-        for (k = 0; k < r->ncust; k++)
-            nfrom += sr->into[k] == (long)into;
         gi = ip_pricelist_genitive(ip_customers_at(r->customers, into)->name);
         ip_buf_release(&b);
         ip_buf_init(&b);
         ip_buf_addf(&b, "%s I %s antal (%s %s) ingår ", marker_text(m, mark), gi,
                     ip_money_fmt_thousands(sr->basis[into], n1, sizeof n1), p->unit);
         free(gi);
-        for (i = 0; i < r->ncust; i++) {
-            size_t slot = c->order[i];
-            if (sr->into[slot] != (long)into)
-                continue;
+        for (i = start[m - 1]; i < start[m]; i++) {
+            size_t slot = list[i];
             done++;
             ip_buf_addf(&b, "%s%s (%s %s)", done == 1 ? "" : done == nfrom ? " och " : ", ",
                         ip_customers_at(r->customers, slot)->name,
@@ -487,6 +500,8 @@ static void write_footnotes(const svc_page *p, lxw_row_t row)
         ip_buf_addch(&b, '.');
         row = put_note(p, row, b.buf);
     }
+    free(list);
+    free(start);
     if (p->cl.split && sr->alloc.participants > 0) {
         size_t first = 0;
         for (k = 0; k < r->ncust; k++)
@@ -546,6 +561,7 @@ void ip_pl_write_service_sheet(ip_pl_ctx *c, lxw_worksheet *ws, size_t si)
     p.W = p.sr->alloc.total;
     p.F = p.svc->fee;
     p.marker = ip_xcalloc(r->ncust ? r->ncust : 1, sizeof *p.marker);
+    p.marked = ip_xcalloc(r->ncust ? r->ncust : 1, sizeof *p.marked);
     p.nmarkers = 0;
     p.q = p.svc->method == IP_KEY_EQUAL_AND_PROPORTIONAL ? equal_part(r, p.sr) : 0;
 
@@ -591,4 +607,5 @@ void ip_pl_write_service_sheet(ip_pl_ctx *c, lxw_worksheet *ws, size_t si)
     worksheet_gridlines(ws, LXW_HIDE_ALL_GRIDLINES);
     free(sub_rows);
     free(p.marker);
+    free(p.marked);
 }

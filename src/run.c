@@ -432,6 +432,7 @@ static ip_err run_finish(ip_run *r, ip_diag *d)
                                 sr->into, d)) ||
             (e = allocate(r, sr, d)))
             break;
+        ip_consolidate_members(sr->into, r->ncust, &sr->within_start, &sr->within);
     }
     free(nrs);
     if (e)
@@ -531,6 +532,8 @@ void ip_run_free(ip_run *r)
         free(r->svc[i].monthly);
         free(r->svc[i].basis);
         free(r->svc[i].into);
+        free(r->svc[i].within_start);
+        free(r->svc[i].within);
         free(r->svc[i].items);
         free(r->svc[i].prev_fee);
         free(r->svc[i].prev_basis);

@@ -49,15 +49,16 @@ char *ip_wording_basis(const ip_run *r, size_t s, size_t slot)
     const ip_svc_result *sr = &r->svc[s];
     char b[32], t[32], period[40], share[32];
     ip_buf out;
-    size_t k;
+    size_t m;
     ip_buf_init(&out);
     ip_wording_period(sr->svc, period, sizeof period);
     ip_buf_addf(&out, "%s av %s %s %s, andel av antalet %s %%",
                 ip_money_fmt_thousands(sr->basis[slot], b, sizeof b),
                 ip_money_fmt_thousands(sr->alloc.total, t, sizeof t), sr->svc->unit, period,
                 ip_wording_share(sr->basis[slot], sr->alloc.total, share, sizeof share));
-    for (k = 0; k < r->ncust; k++) {
-        if (sr->into[k] == (long)slot && sr->raw[k] > 0) {
+    for (m = sr->within_start[slot]; m < sr->within_start[slot + 1]; m++) {
+        size_t k = sr->within[m];
+        if (sr->raw[k] > 0) {
             const ip_customer *c = ip_customers_at(r->customers, k);
             ip_buf_addf(&out, ", inkl. %s (%" PRIu32 ") %s", c->name, c->nr,
                         ip_money_fmt_thousands(sr->raw[k], b, sizeof b));

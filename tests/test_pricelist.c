@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "alloc.h"
+#include "consolidate.h"
 #include "customers.h"
 #include "pricelist.h"
 #include "run.h"
@@ -97,6 +98,7 @@ static void fill_result(model *m, size_t s, int which)
         sr->basis[into] += sr->basis[from];
         sr->basis[from] = 0;
     }
+    ip_consolidate_members(sr->into, n, &sr->within_start, &sr->within);
     for (k = 0; k < n; k++) {
         sr->items[k].nr = ip_customers_at(m->r.customers, k)->nr;
         sr->items[k].basis = sr->basis[k];
@@ -199,6 +201,8 @@ static int teardown(void **state)
         free(m->res[s].raw);
         free(m->res[s].basis);
         free(m->res[s].into);
+        free(m->res[s].within_start);
+        free(m->res[s].within);
         free(m->res[s].items);
         free(m->res[s].prev_fee);
     }

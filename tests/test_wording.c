@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "consolidate.h"
 #include "customers.h"
 #include "run.h"
 #include "tariff.h"
@@ -122,9 +123,24 @@ typedef struct model {
     ip_svc_result sr;
     int64_t raw[NCUST], basis[NCUST];
     long into[NCUST];
+    size_t within_start[NCUST + 1], within[NCUST];
     ip_alloc_item items[NCUST];
     ip_run r;
 } model;
+
+/* The run's index of who is counted in whom, from m->into (as run.c makes
+ * it after the consolidation). */
+static void model_index(model *m)
+{
+    size_t *start, *members;
+    ip_consolidate_members(m->into, NCUST, &start, &members);
+    memcpy(m->within_start, start, sizeof m->within_start);
+    memcpy(m->within, members, (start[NCUST] ? start[NCUST] : 1) * sizeof *members);
+    free(start);
+    free(members);
+    m->sr.within_start = m->within_start;
+    m->sr.within = m->within;
+}
 
 /* Customers 101, 110, 120 (slots 0, 1, 2); 101's 1 200 calls are counted
  * with 110's 7 086; 120 has 25 151. */
@@ -145,6 +161,7 @@ static void model_init(model *m)
     m->raw[0] = 1200, m->raw[1] = 7086, m->raw[2] = 25151;
     m->basis[0] = 0, m->basis[1] = 8286, m->basis[2] = 25151;
     m->into[0] = 1, m->into[1] = -1, m->into[2] = -1;
+    model_index(m);
     m->sr.alloc.total = 33437;
     m->sr.alloc.participants = 2;
     m->items[1].fee = 155249;
@@ -194,6 +211,7 @@ static void test_wording_invoice_line_names_the_period_part(void **state)
     (void)state;
     model_init(&m);
     m.into[0] = -1;
+    model_index(&m);
     w = ip_wording_invoice_line(&m.r, 0, 1, 0, 1);
     assert_string_equal(w, "8 286 av 33 437 ärenden 2023-07-01–2024-06-30, andel av antalet "
                            "24,78 %");
