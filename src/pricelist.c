@@ -161,6 +161,25 @@ static lxw_format *fmt_new(lxw_workbook *wb, const char *num_format, int bold, i
     return f;
 }
 
+/* A format with no property of its own is the workbook's default (index
+ * 0). libxlsxwriter remembers the index of a format only when it adds a
+ * new one to its table; a format equal to one already there is looked up
+ * again, by a hash of all its properties and a search of a table whose
+ * size is fixed, for every cell written with it when the workbook is
+ * closed — and the table grows with the "ingår i <nr>" formats, one per
+ * customer others are counted in. Asked once here, the default's index is
+ * kept (nothing is added to the table, so the indexes of the other formats
+ * and the workbook's bytes stay as they are). */
+static lxw_format *fmt_plain(lxw_workbook *wb)
+{
+    lxw_format *f = fmt_new(wb, NULL, 0, 0);
+    int32_t xf = lxw_format_get_xf_index(f);
+    if (xf != 0)
+        IP_BUG("a format without properties got the index %d, not the default's", (int)xf);
+    f->xf_index = xf;
+    return f;
+}
+
 /* The workbook's formats, all made before any cell is written. */
 void ip_pl_set_properties(lxw_workbook *wb, const ip_tariff *t, int year, const char *title,
                           const char *subject)
@@ -193,7 +212,7 @@ void ip_pl_make_formats(lxw_workbook *wb, ip_pl_fmts *f)
     f->subtitle = fmt_new(wb, NULL, 0, 0);
     format_set_italic(f->subtitle);
     format_set_font_color(f->subtitle, 0x595959);
-    f->text = fmt_new(wb, NULL, 0, 0);
+    f->text = fmt_plain(wb);
     f->wrap = fmt_new(wb, NULL, 0, LXW_ALIGN_LEFT);
     format_set_text_wrap(f->wrap);
     format_set_align(f->wrap, LXW_ALIGN_VERTICAL_TOP);
@@ -221,7 +240,7 @@ void ip_pl_make_formats(lxw_workbook *wb, ip_pl_fmts *f)
     format_set_indent(f->head_indent, 1);
 
     f->nr = fmt_new(wb, "0", 0, LXW_ALIGN_LEFT);
-    f->name = fmt_new(wb, NULL, 0, 0);
+    f->name = fmt_plain(wb);
     f->count = fmt_new(wb, NF_COUNT_DASH, 0, 0);
     f->kr = fmt_new(wb, NF_KR, 0, 0);
     f->pct = fmt_new(wb, NF_PCT_DASH, 0, 0);
@@ -256,7 +275,7 @@ void ip_pl_make_formats(lxw_workbook *wb, ip_pl_fmts *f)
     format_set_font_size(f->mono, 9);
     f->int_num = fmt_new(wb, NF_COUNT, 0, 0);
     f->ore = fmt_new(wb, NF_ORE, 0, 0);
-    f->date = fmt_new(wb, NULL, 0, LXW_ALIGN_RIGHT);
+    f->date = f->dash; /* the same properties: one format, looked up once */
 }
 
 /* "Per kund": for each customer others are counted in, a fee format whose
