@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Input years of any size for the document benchmark (tests/bench/docs.sh).
 
-    gen_year.py make --customers N --periods P [--seed S] [--changed K] --out ROOT
+    gen_year.py make --customers N --periods P [--services S] [--seed S]
+                     [--changed K] --out ROOT
+    gen_year.py proposal --input ROOT --percent P --out FILE
     gen_year.py check --input ROOT --output OUT
 
 make writes ROOT/2025/{tariff.xml,customers.csv,cases.csv,calls.csv,
@@ -15,6 +17,21 @@ few dozen cases, thirteen monthly switchboard rows and three licence
 readings per customer, with rows outside the windows and in other queues;
 about 90 % of the customers have a fee. The same arguments always write
 byte-identical files (standard library, fixed seeds).
+
+--services S (default 4, the sample's four) adds S - 4 services to the
+tariff, for the workbook and tariff benchmark (tests/bench/scale.sh): in
+turn a count of cases with other queue and kind filters and windows, a
+switchboard service (equal-and-proportional, 10-40 % equal), a licence
+snapshot (value column), a count of cases with a kind filter only, and
+another switchboard window; every second one consolidates N/50 customers
+(into three heads, and a chain of three links ending in one of them), and
+every tenth (the second, the twelfth, …) N/10 customers in pairs, each
+into a customer of its own. Each
+has its <posting>. The statistics are the same bytes at any S; with S = 4
+the year is byte-identical to one made without the option.
+
+proposal writes a copy of ROOT's tariff with every fixed fee scaled by
+P percent (rounded down to whole kronor), for `scenario --tariff`.
 
 --changed K writes the same year with K customers' E-tjänstsupport cases
 handed to other customers: K pairs (a, b) where up to three of a's incoming
@@ -35,7 +52,9 @@ import argparse
 import csv
 import decimal
 import os
+import functools
 import random
+import re
 import sys
 import xml.etree.ElementTree as ET
 
@@ -47,6 +66,10 @@ sys.path.insert(0, TESTS)
 sys.path.insert(0, os.path.join(TESTS, "e2e"))
 import gen_sample  # noqa: E402  (the sample tariff, check digits, allocation)
 import random_year  # noqa: E402  (the reader of the raw files by the tariff)
+
+# Each statistics file read once, however many services take their basis
+# from it (the rows are not changed by the reader of the bases).
+random_year.read_rows = functools.lru_cache(maxsize=None)(random_year.read_rows)
 
 YEAR = gen_sample.YEAR
 WINDOW_CASES = gen_sample.WINDOW_CASES
@@ -64,12 +87,104 @@ SUBJECTS = ["Allmän fråga", "Synpunkt", "Öppettider", "Felanmälan", "Bygglov
             "Förskolekö", "Parkering", 'Fråga om "avgift"; faktura']
 
 
-def tariff(periods):
+def tariff(periods, extra=None):
     x = gen_sample.tariff_xml()
     x = x.replace("written by tests/gen_sample.py", "written by tests/bench/gen_year.py")
     old = 'number-prefix="KC"'
     assert x.count(old) == 1 and "periods=" not in x
-    return x.replace(old, 'number-prefix="KC" periods="%d"' % periods)
+    x = x.replace(old, 'number-prefix="KC" periods="%d"' % periods)
+    if extra:
+        services, accounts, postings = extra
+        anchor = "\n  <!-- Internal postings"
+        assert x.count(anchor) == 1
+        x = x.replace(anchor, services + anchor)
+        anchor = '    <posting '
+        x = x.replace(anchor, accounts + anchor, 1)
+        anchor = '  </accounting>'
+        assert x.count(anchor) == 1
+        x = x.replace(anchor, postings + anchor)
+    return x
+
+
+# The extra services' shapes, in turn: (file, date column, window or
+# snapshot, value column, unit, matches, equal percent or None).
+CASE_FILTERS = [
+    [("queue", "E-tjänstsupport"), ("kind", "inkommande,generell")],
+    [("queue", "Stockholm Direkt"), ("kind", "inkommande")],
+    [("queue", "Stockholm Direkt,E-tjänstsupport"), ("kind", "generell,utgående,intern")],
+    [("queue", "Stockholm Direkt"), ("kind", "generell")],
+]
+CASE_WINDOWS = [("2023-07-01", "2024-06-30"), ("2023-09-01", "2024-06-30"),
+                ("2023-07-01", "2024-03-31"), ("2023-10-01", "2024-05-31")]
+CALL_WINDOWS = [("2023-08-01", "2024-07-31"), ("2023-09-01", "2024-08-31"),
+                ("2024-01-01", "2024-06-30")]
+SERVICE_WORDS = ["Ärendestöd", "Kundtjänst", "Växeltjänst", "Licensförvaltning", "Handläggning",
+                 "Telefonikö", "Chattstöd", "Kunskapsbank", "Samtalsinspelning", "Felanmälan"]
+
+
+def extra_services(rng, nrs, count):
+    """count more services for the tariff: (services XML, accounts XML,
+    postings XML)."""
+    sv, acc, post = [], [], []
+    cons = max(1, len(nrs) // 50)
+    for i in range(count):
+        sid = "t%02d" % (i + 5)
+        shape = i % 5
+        word = SERVICE_WORDS[i % len(SERVICE_WORDS)]
+        name = "%s %02d" % (word, i + 5)
+        fee = rng.randrange(50000, 2000000)
+        prev = rng.choice([0, fee, fee - rng.randrange(0, 40000)])
+        o = ['', '  <service id="%s" name="%s" fee="%d" previous-fee="%d">' % (sid, name, fee, prev),
+             "    <description>%s: en fast grundavgift fördelad efter underlaget "
+             "(tjänst %d i belastningstestet).</description>" % (name, i + 5)]
+        equal = None
+        if shape in (0, 3):
+            m = CASE_FILTERS[(i // 5) % len(CASE_FILTERS)]
+            if shape == 3:
+                m = [("kind", "inkommande")]
+            w = CASE_WINDOWS[(i // 5) % len(CASE_WINDOWS)]
+            b = '    <basis file="cases.csv" date-column="date" from="%s" to="%s" unit="ärenden"' % w
+        elif shape in (1, 4):
+            m = []
+            w = CALL_WINDOWS[(i // 5) % len(CALL_WINDOWS)]
+            b = '    <basis file="calls.csv" date-column="started_at" from="%s" to="%s" unit="anrop"' % w
+            equal = 10 + 5 * ((i // 5) % 7)
+        else:
+            m = []
+            snap = gen_sample.LICENCE_DATES[(i // 5) % len(gen_sample.LICENCE_DATES)]
+            b = ('    <basis file="licences.csv" date-column="date" snapshot="%s"'
+                 ' value-column="licences" unit="licenser"' % snap)
+        if m:
+            o.append(b + ">")
+            for col, vals in m:
+                o.append('      <match column="%s" values="%s"/>' % (col, gen_sample.xml_attr(vals)))
+            o.append("    </basis>")
+        else:
+            o.append(b + "/>")
+        if equal is None:
+            o.append('    <key method="proportional"/>')
+        else:
+            o.append('    <key method="equal-and-proportional" equal-percent="%d"/>' % equal)
+        if i % 10 == 1 and len(nrs) >= 12:
+            # N/10 pairs: as many customers others are counted in, each
+            # with its own marker and footnote on the sheet
+            pick = rng.sample(nrs, 2 * max(1, len(nrs) // 10))
+            for a, into in zip(pick[0::2], pick[1::2]):
+                o.append('    <consolidate from="%d" into="%d"/>' % (a, into))
+        elif i % 2 == 1 and len(nrs) >= 12:
+            pick = rng.sample(nrs, min(len(nrs) - 1, cons + 6))
+            heads, rest = pick[:3], pick[3:]
+            chain = rest[:3]
+            for k, a in enumerate(rest[3:]):
+                o.append('    <consolidate from="%d" into="%d"/>' % (a, heads[k % 3]))
+            for a, into in zip(chain, chain[1:] + [heads[0]]):
+                o.append('    <consolidate from="%d" into="%d"/>' % (a, into))
+        o.append("  </service>")
+        sv.extend(o)
+        revenue = "3%03d" % (700 + i)
+        acc.append('    <account number="%s" name="Interna intäkter, %s"/>\n' % (revenue, name.lower()))
+        post.append('    <posting service="%s" revenue-account="%s"/>\n' % (sid, revenue))
+    return "\n".join(sv) + "\n", "".join(acc), "".join(post)
 
 
 def customers(rng, n):
@@ -171,6 +286,8 @@ def change(rng, rows, nrs, k):
 def make(a):
     if a.customers < 2:
         sys.exit("gen_year.py: expected --customers 2 or more, found %d" % a.customers)
+    if a.services < 4:
+        sys.exit("gen_year.py: expected --services 4 or more, found %d" % a.services)
     if a.periods not in (1, 4, 12):
         sys.exit("gen_year.py: expected --periods 1, 4 or 12, found %d" % a.periods)
     out = os.path.join(a.out, str(YEAR))
@@ -183,7 +300,10 @@ def make(a):
         pairs = change(random.Random(base + 9), rows, nrs, a.changed)
         print("changed: %s" % " ".join("%d->%d" % p for p in pairs), file=sys.stderr)
     with open(os.path.join(out, "tariff.xml"), "w", encoding="utf-8", newline="") as f:
-        f.write(tariff(a.periods))
+        extra = None
+        if a.services > 4:
+            extra = extra_services(random.Random(base + 6), nrs, a.services - 4)
+        f.write(tariff(a.periods, extra))
     gen_sample.write_csv(os.path.join(out, "customers.csv"),
                          ["nr", "name", "group", "org_nr", "reference", "street", "postcode",
                           "city"], cust)
@@ -194,6 +314,17 @@ def make(a):
                          calls(random.Random(base + 4), nrs))
     gen_sample.write_csv(os.path.join(out, "licences.csv"), ["date", "customer", "licences"],
                          licences(random.Random(base + 5), nrs))
+
+
+def proposal(a):
+    """The tariff with every fee scaled by a.percent %, rounded down."""
+    src = open(os.path.join(a.input, str(YEAR), "tariff.xml"), encoding="utf-8").read()
+    out = re.sub(r'(<service id="[^"]*" name="[^"]*"(?: short-name="[^"]*")? fee=")(\d+)"',
+                 lambda m: '%s%d"' % (m.group(1), int(m.group(2)) * a.percent // 100), src)
+    assert out.count("<service ") == src.count("<service ")
+    with open(a.out, "w", encoding="utf-8", newline="") as f:
+        f.write(out)
+    return 0
 
 
 def expected_fees(indir):
@@ -253,9 +384,14 @@ def main():
     m = sub.add_parser("make")
     m.add_argument("--customers", type=int, required=True)
     m.add_argument("--periods", type=int, default=12)
+    m.add_argument("--services", type=int, default=4)
     m.add_argument("--seed", type=int, default=1)
     m.add_argument("--changed", type=int, default=0, metavar="K")
     m.add_argument("--out", required=True)
+    p = sub.add_parser("proposal")
+    p.add_argument("--input", required=True)
+    p.add_argument("--percent", type=int, required=True)
+    p.add_argument("--out", required=True)
     c = sub.add_parser("check")
     c.add_argument("--input", required=True)
     c.add_argument("--output", required=True)
@@ -263,6 +399,8 @@ def main():
     if a.cmd == "make":
         make(a)
         return 0
+    if a.cmd == "proposal":
+        return proposal(a)
     return check(a)
 
 
