@@ -223,7 +223,8 @@ static void set_columns(const cust_page *p)
     worksheet_set_column(ws, p->col_prev + 2, p->col_prev + 2, 12, NULL);
     worksheet_set_column(ws, p->col_group, p->col_group, 26, NULL);
     if (p->first <= p->last)
-        worksheet_autofilter(ws, p->head, 0, p->last, p->col_group);
+        ip_pl_note_err(p->c, worksheet_autofilter(ws, p->head, 0, p->last, p->col_group), p->sn,
+                       p->head, 0);
     worksheet_freeze_panes(ws, p->head + 1, 2);
     ip_pl_page_setup(p->c, ws, 1, p->head);
 }
@@ -254,6 +255,9 @@ void ip_pl_write_customers_sheet(ip_pl_ctx *c, lxw_worksheet *ws)
     sums_init(&all, r->nsvc);
 
     write_head(&p);
+    /* before the rows: the workbook is written row by row (pricelist.c),
+     * and the filter's range must not end above the row being written */
+    set_columns(&p);
     row = p.first;
     for (g = 0; g < t->ngroups; g++) {
         sums_init(&gs[g], r->nsvc);
@@ -290,7 +294,6 @@ void ip_pl_write_customers_sheet(ip_pl_ctx *c, lxw_worksheet *ws)
                       "(se tjänstens blad och dess fotnot).",
                       p.f->note);
 
-    set_columns(&p);
     free(sub_rows);
     free(gs);
     free(all.svc);

@@ -105,7 +105,8 @@ void ip_pl_write_documents_sheet(ip_pl_ctx *c, lxw_worksheet *ws)
         sums[0] += sign * x->net, sums[1] += sign * x->vat, sums[2] += sign * x->total;
     }
     if (n)
-        worksheet_autofilter(ws, HEAD_ROW, 0, row - 1, C_COUNT - 1);
+        ip_pl_note_err(c, worksheet_autofilter(ws, HEAD_ROW, 0, row - 1, C_COUNT - 1), sn,
+                       HEAD_ROW, 0);
     row++;
     last = (lxw_row_t)(first + n) - 1;
     write_sum(c, ws, sn, row++, "Summa av de dokument filtret visar", "SUBTOTAL(9,", first,
