@@ -8,6 +8,10 @@
 # below; with a scan per element (n²/2 = 2·10^10 steps) it would not. A
 # smoke test of the order of growth, not a timed test: the bound is minutes
 # away from the expected time, for a loaded machine and sanitizer builds.
+# A careless edit that breaks every element (S3: a 'from' of seven digits, a
+# missing 'into', an attribute the schema does not know, on each of N) is
+# reported by its first fault as fast: libxml2 raises one error per element,
+# and each error once cost a walk over all earlier siblings.
 source "$(dirname "$0")/lib.sh"
 cd "$WORK"
 N=${IP_TARIFF_SCALE_N:-200000}
@@ -16,7 +20,8 @@ BOUND=${IP_TARIFF_SCALE_BOUND:-60}
 # year SHAPE: the sample year plus N customers 300000… and a consolidation
 # of each in vaxel: flat (all into 110), chain (i into i+1, the last into
 # 110), cycle (the last into the chain's middle), dup (flat, then the
-# middle customer a second time).
+# middle customer a second time), and the faulty shapes: invalid (every
+# 'from' seven digits), missing (no 'into'), unknown (an attribute 'note').
 year() {
   rm -rf "$WORK/y"; mkdir "$WORK/y"; cp -r "$SRC/input" "$WORK/y/in"
   "$PY" - "$WORK/y/in/2025" "$N" "$1" <<'PY'
@@ -28,7 +33,15 @@ def into(i):
     if shape == "cycle" and i + 1 == n:
         return 300000 + n // 2
     return 300000 + i + 1 if i + 1 < n else 110
-cons = "".join(f'    <consolidate from="{300000 + i}" into="{into(i)}"/>\n' for i in range(n))
+def elem(i):
+    if shape == "invalid":
+        return f'    <consolidate from="{3000000 + i}" into="110"/>\n'
+    if shape == "missing":
+        return f'    <consolidate from="{300000 + i}"/>\n'
+    if shape == "unknown":
+        return f'    <consolidate from="{300000 + i}" into="110" note="x"/>\n'
+    return f'    <consolidate from="{300000 + i}" into="{into(i)}"/>\n'
+cons = "".join(elem(i) for i in range(n))
 if shape == "dup":
     cons += f'    <consolidate from="{300000 + n // 2}" into="110"/>\n'
 p = os.path.join(d, "tariff.xml")
@@ -76,4 +89,19 @@ year dup
 within "a second consolidation after $N" 78 "$PROG" check --year 2025 --input y/in --output y/out
 check "the second consolidation names the first one's line" \
   grep -q "expected one consolidate from $((300000 + N / 2)) in service 'vaxel', found a second (first on line" "$WORK/err.txt"
+
+# the faulty shapes: 78 with the first faulty element's line, as for one fault
+first=$(($(grep -n '<consolidate from="101" into="110"/>' "$SRC/input/2025/tariff.xml" | cut -d: -f1) + 1))
+year invalid
+within "$N consolidations, each 'from' seven digits" 78 "$PROG" check --year 2025 --input y/in --output y/out
+check "  the first is named, line and value" \
+  grep -qx "y/in/2025/tariff.xml:$first: expected a customer number of 1 to 6 digits, found '3000000'" "$WORK/err.txt"
+year missing
+within "$N consolidations, each without 'into'" 78 "$PROG" check --year 2025 --input y/in --output y/out
+check "  the first is named" \
+  grep -qx "y/in/2025/tariff.xml:$first: expected a 'into' attribute on <consolidate>, found none" "$WORK/err.txt"
+year unknown
+within "$N consolidations, each with an unknown attribute" 78 "$PROG" check --year 2025 --input y/in --output y/out
+check "  the first is named" \
+  grep -qx "y/in/2025/tariff.xml:$first: expected only the attributes of <consolidate> that the schema names, found 'note'" "$WORK/err.txt"
 finish
