@@ -68,6 +68,20 @@ const char *ip_stage_target(const ip_stage *s);
  * frees it. */
 char *ip_stage_path(const ip_stage *s, const char *rel);
 
+/* The name a person knows for path: a path inside an open stage's folder
+ * ("PARENT/.NAME.tmp-XXXXXX/rel") is named where it will be once the stage
+ * is committed ("TARGET/rel", TARGET as given to begin, before a link is
+ * followed); any other path is returned as it is. Every message about a
+ * file the run writes names it so: the temporary folder is gone by the time
+ * anyone reads the message. A heap string; NULL gives "". */
+char *ip_stage_shown(const char *path);
+
+/* The one form of every write failure: d gets "FILE: cannot write: reason"
+ * (FILE as ip_stage_shown names path, reason strerror(err), EIO for 0) and
+ * IP_ERR_IO is returned. For standard output path is IP_STDOUT_NAME. */
+ip_err ip_write_failed(ip_diag *d, const char *path, int err);
+#define IP_STDOUT_NAME "<stdout>"
+
 /* Creates the folder rel inside the stage (an existing one is fine). Errors:
  * IP_ERR_CANTCREAT. */
 ip_err ip_stage_mkdir(ip_stage *s, const char *rel, ip_diag *d);

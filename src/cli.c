@@ -39,6 +39,7 @@
 #include "sie.h"
 #include "signals.h"
 #include "utf8.h"
+#include "stage.h"
 #include "util.h"
 #include "version.h"
 #include "wording.h"
@@ -696,16 +697,16 @@ typedef struct out_src {
     const ip_billing *bill;
 } out_src;
 
-static ip_err put_fees(const out_src *x, FILE *f, const char *rel, ip_diag *d)
+static ip_err put_fees(const out_src *x, FILE *f, const char *path, ip_diag *d)
 {
-    return ip_fees_write(x->r, f, rel, d);
+    return ip_fees_write(x->r, f, path, d);
 }
 
 /* report.txt: the run's report, then the sections on the issued documents
  * and on their internal postings. */
-static ip_err put_report(const out_src *x, FILE *f, const char *rel, ip_diag *d)
+static ip_err put_report(const out_src *x, FILE *f, const char *path, ip_diag *d)
 {
-    ip_err e = ip_report_write(x->r, f, rel, d);
+    ip_err e = ip_report_write(x->r, f, path, d);
     if (!e) {
         size_t n = ip_billing_ndocs(x->bill), i;
         const ip_issued_doc **docs = ip_xcalloc(n + 1, sizeof *docs);
@@ -723,10 +724,13 @@ static ip_err write_text(ip_stage *s, const char *rel, const out_src *x,
                          ip_diag *d)
 {
     FILE *f;
+    char *path;
     ip_err e = ip_stage_fopen(s, rel, &f, d);
     if (e)
         return e;
-    e = fn(x, f, rel, d);
+    path = ip_stage_path(s, rel); /* messages name it as ip_stage_shown() does */
+    e = fn(x, f, path, d);
+    free(path);
     if (e) {
         fclose(f);
         return e;
@@ -865,7 +869,7 @@ static int finish_stdout(int status)
         err = errno;
     }
     if (bad && status == 0) {
-        fprintf(stderr, "internpris: cannot write to standard output: %s\n", strerror(err));
+        fprintf(stderr, "%s: cannot write: %s\n", IP_STDOUT_NAME, strerror(err));
         return EX_IOERR;
     }
     return status;

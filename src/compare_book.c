@@ -33,6 +33,7 @@
 #include "money.h"
 #include "pricelist_sheet.h"
 #include "utf8.h"
+#include "stage.h"
 #include "util.h"
 #include "wording.h"
 
@@ -631,7 +632,6 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
     const ip_tariff *t = sc->runs[0]->tariff;
     char *tmp = ip_xasprintf("%s.tmp-XXXXXX", path), *tmpdir = dir_of(path), *title, *subject;
     const char **taken;
-    char said[1024];
     lxw_error e;
     ip_err ret = IP_OK;
     int fd, err = 0;
@@ -650,7 +650,7 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
     um = umask(0);
     umask(um);
     if (fchmod(fd, 0666 & ~um) != 0 || close(fd) != 0) {
-        ret = ip_diag_set(d, IP_ERR_IO, tmp, 0, "cannot create the workbook: %s", strerror(errno));
+        ret = ip_diag_set(d, IP_ERR_IO, path, 0, "cannot create the workbook: %s", strerror(errno));
         unlink(tmp);
         free(tmp);
         free(tmpdir);
@@ -703,24 +703,14 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
                           b.c.lerr_sheet, ip_pl_cell(ref, b.c.lerr_row, b.c.lerr_col),
                           lxw_strerror(b.c.lerr));
     }
-    e = ip_pl_close_quietly(wb, &err, said, sizeof said); /* writes tmp, frees the workbook */
-    if (e != LXW_NO_ERROR && ret == IP_OK) {
-        char *line, *next;
-        ret = ip_diag_set(d, IP_ERR_IO, path, 0, "cannot write the workbook: %s",
-                          err ? strerror(err) : lxw_strerror(e));
-        for (line = said; *line; line = next) {
-            next = line + strcspn(line, "\n");
-            if (*next)
-                *next++ = '\0';
-            if (*line)
-                ip_diag_add(d, "libxlsxwriter: %s", line);
-        }
-    }
+    e = ip_pl_close_quietly(wb, &err); /* writes tmp, frees the workbook */
+    /* tmp is named by path: the file the person asked for */
+    if (e != LXW_NO_ERROR && ret == IP_OK)
+        ret = ip_pl_close_failed(d, path, e, err);
     if (ret == IP_OK) { /* on disk before it takes the name */
         fd = open(tmp, O_RDONLY);
         if (fd < 0 || fsync(fd) != 0)
-            ret = ip_diag_set(d, IP_ERR_IO, path, 0, "cannot write the workbook: %s",
-                              strerror(errno));
+            ret = ip_write_failed(d, path, errno);
         if (fd >= 0)
             close(fd);
     }

@@ -171,6 +171,7 @@ ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, si
     const ip_run *r = ip_billing_run(b);
     size_t nnew = ip_billing_nnew(b), j;
     FILE *f;
+    char *path;
     ip_err e;
 
     *count = 0;
@@ -185,7 +186,6 @@ ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, si
             return e;
         for (j = 0; j < nnew; j++) {
             const ip_billing_new *pl = ip_billing_new_at(b, j);
-            char *path;
             if ((e = ip_signals_check(d)))
                 return e;
             path = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), pl->doc.file);
@@ -205,7 +205,10 @@ ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, si
         return e;
     if ((e = ip_stage_fopen(year, "ledger.csv", &f, d)))
         return e;
-    if ((e = ip_ledger_write(rec, f, "ledger.csv", d))) {
+    path = ip_stage_path(year, "ledger.csv");
+    e = ip_ledger_write(rec, f, path, d);
+    free(path);
+    if (e) {
         fclose(f);
         return e;
     }

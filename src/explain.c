@@ -23,6 +23,7 @@
 #include "date.h"
 #include "money.h"
 #include "tariff.h"
+#include "stage.h"
 #include "util.h"
 #include "wording.h"
 
@@ -338,7 +339,6 @@ ip_err ip_explain_write(const ip_run *r, uint32_t customer_nr, const char *servi
                 prev == IP_NO_PREV ? "" : " kr");
     }
     if (fflush(out) != 0 || ferror(out))
-        return ip_diag_set(d, IP_ERR_IO, NULL, 0, "cannot write the explanation: %s",
-                           strerror(errno));
+        return ip_write_failed(d, out == stdout ? IP_STDOUT_NAME : NULL, errno);
     return IP_OK;
 }

@@ -19,6 +19,7 @@
 #include "files.h"
 #include "parse.h"
 #include "rowerrs.h"
+#include "stage.h"
 #include "util.h"
 
 ip_err ip_fees_write(const ip_run *r, FILE *f, const char *name, ip_diag *d)
@@ -36,7 +37,7 @@ ip_err ip_fees_write(const ip_run *r, FILE *f, const char *name, ip_diag *d)
         }
     }
     if (ferror(f))
-        return ip_diag_set(d, IP_ERR_IO, name, 0, "cannot write: %s", strerror(errno));
+        return ip_write_failed(d, name, errno);
     return IP_OK;
 }
 

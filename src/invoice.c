@@ -42,8 +42,8 @@
 #include "files.h"
 #include "money.h"
 #include "parse.h"
-#include "stage.h"
 #include "utf8.h"
+#include "stage.h"
 #include "util.h"
 
 #define UBL_CUSTOMIZATION_ID \
@@ -552,6 +552,16 @@ static void document(ubl *u, const ip_invoice *inv, int64_t net, int64_t vat)
         u->failed = 1;
 }
 
+/* "FILE: cannot create: reason", FILE the document as the person will find
+ * it (ip_stage_shown). */
+static ip_err create_failed(ip_diag *d, const char *path, int err)
+{
+    char *shown = ip_stage_shown(path);
+    ip_diag_set(d, IP_ERR_CANTCREAT, shown, 0, "cannot create: %s", strerror(err));
+    free(shown);
+    return IP_ERR_CANTCREAT;
+}
+
 /* Writes len bytes to path, a file in a stage: the stage's folder is the
  * temporary name (a failed or killed run's file goes with it), so the file
  * is written under its own name and its writeback started at once. */
@@ -562,8 +572,7 @@ static ip_err write_file(const char *path, const void *data, size_t len, ip_diag
     int err;
     if (fd < 0) {
         err = errno;
-        return ip_diag_set(d, IP_ERR_CANTCREAT, NULL, 0, "cannot create '%s': %s", path,
-                           strerror(err));
+        return create_failed(d, path, err);
     }
     while (len > 0) {
         ssize_t n = write(fd, p, len);
@@ -588,7 +597,7 @@ io_error:
     if (fd >= 0)
         close(fd);
     unlink(path);
-    return ip_diag_set(d, IP_ERR_IO, NULL, 0, "cannot write '%s': %s", path, strerror(err));
+    return ip_write_failed(d, path, err);
 }
 
 ip_err ip_invoice_check(const ip_invoice *inv, ip_diag *d)

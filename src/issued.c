@@ -805,7 +805,7 @@ ip_err ip_issued_write_register(const ip_issued *rec, FILE *f, const char *name,
                 ip_money_fmt(x->total, c), x->lines, x->file, x->sha256);
     }
     if (ferror(f))
-        return ip_diag_set(d, IP_ERR_IO, name, 0, "cannot write: %s", strerror(errno));
+        return ip_write_failed(d, name, errno);
     return IP_OK;
 }
 

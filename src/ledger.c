@@ -13,6 +13,7 @@
 
 #include "csv_write.h"
 #include "money.h"
+#include "stage.h"
 #include "util.h"
 
 static const ip_issued *sort_rec;
@@ -68,6 +69,6 @@ ip_err ip_ledger_write(const ip_issued *rec, FILE *f, const char *name, ip_diag 
     }
     free(order);
     if (ferror(f))
-        return ip_diag_set(d, IP_ERR_IO, name, 0, "cannot write: %s", strerror(errno));
+        return ip_write_failed(d, name, errno);
     return IP_OK;
 }

@@ -56,6 +56,7 @@
 #include "date.h"
 #include "pricelist_sheet.h"
 #include "utf8.h"
+#include "stage.h"
 #include "util.h"
 
 #define SHEET_NAME_MAX 31     /* Excel's limit, in characters */
@@ -345,18 +346,21 @@ static lxw_worksheet *add_sheet(lxw_workbook *wb, const char *name)
 
 /* ---- the workbook ------------------------------------------------------- */
 
-/* workbook_close(), with what libxlsxwriter prints on stderr ("[ERROR] …")
- * caught into said[size]: the run reports its errors itself, one line each,
- * so the library's text goes into the diag's extra lines instead. *err is the
- * errno the library left. */
-lxw_error ip_pl_close_quietly(lxw_workbook *wb, int *err, char *said, size_t size)
+/* workbook_close(), with standard error pointed at /dev/null meanwhile.
+ * libxlsxwriter prints its own lines there when a write fails
+ * ("libxlsxwriter: [ERROR][./src/packager.c:1541]: Error in closing member
+ * in the zipfile", from its LXW_ERROR macro, compiled into the library: no
+ * flag of ours turns it off). They start with no file, and the run reports
+ * the failure itself in the one form, "FILE: cannot write: reason", with
+ * the errno the library left (*err) or its error code, so they are dropped.
+ * Nothing else of ours prints while the workbook closes; a signal waits
+ * (signals.h). */
+lxw_error ip_pl_close_quietly(lxw_workbook *wb, int *err)
 {
-    FILE *tmp = tmpfile();
-    int saved = -1;
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC), saved = -1;
     lxw_error e;
-    said[0] = '\0';
     fflush(stderr);
-    if (tmp && (saved = dup(STDERR_FILENO)) >= 0 && dup2(fileno(tmp), STDERR_FILENO) < 0) {
+    if (null >= 0 && (saved = dup(STDERR_FILENO)) >= 0 && dup2(null, STDERR_FILENO) < 0) {
         close(saved);
         saved = -1;
     }
@@ -368,14 +372,28 @@ lxw_error ip_pl_close_quietly(lxw_workbook *wb, int *err, char *said, size_t siz
         dup2(saved, STDERR_FILENO);
         close(saved);
     }
-    if (tmp) {
-        size_t n;
-        rewind(tmp);
-        n = fread(said, 1, size - 1, tmp);
-        said[n] = '\0';
-        fclose(tmp);
-    }
+    if (null >= 0)
+        close(null);
     return e;
+}
+
+/* The failure of the workbook at path in the one form: "FILE: cannot
+ * create the workbook: reason" (73) or "FILE: cannot write: reason" (74),
+ * FILE as the person will find it (ip_stage_shown). */
+ip_err ip_pl_close_failed(ip_diag *d, const char *path, lxw_error e, int err)
+{
+    char *shown;
+    ip_err code = e == LXW_ERROR_CREATING_XLSX_FILE ? IP_ERR_CANTCREAT : IP_ERR_IO;
+    if (code == IP_ERR_IO && err)
+        return ip_write_failed(d, path, err);
+    shown = ip_stage_shown(path);
+    if (code == IP_ERR_CANTCREAT)
+        ip_diag_set(d, code, shown, 0, "cannot create the workbook: %s",
+                    err ? strerror(err) : lxw_strerror(e));
+    else
+        ip_diag_set(d, code, shown, 0, "cannot write: %s", lxw_strerror(e));
+    free(shown);
+    return code;
 }
 
 /* The folder of path ("." when it has none), for libxlsxwriter's temporary
@@ -408,15 +426,18 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
     lxw_error e;
     ip_err ret = IP_OK;
     int fd, err = 0;
-    char said[1024];
 
     /* libxlsxwriter creates the file only at the end; find out now, with the
      * system's reason, whether it can be. */
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (fd < 0 || close(fd) != 0) {
+        int er = errno;
+        char *shown = ip_stage_shown(path);
         free(tmpdir);
-        return ip_diag_set(d, IP_ERR_CANTCREAT, path, 0, "cannot create the workbook: %s",
-                           strerror(errno));
+        ip_diag_set(d, IP_ERR_CANTCREAT, shown, 0, "cannot create the workbook: %s",
+                    strerror(er));
+        free(shown);
+        return IP_ERR_CANTCREAT;
     }
 
     memset(&c, 0, sizeof c);
@@ -468,23 +489,9 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
                           c.lerr_sheet, ip_pl_cell(ref, c.lerr_row, c.lerr_col),
                           lxw_strerror(c.lerr));
     }
-    e = ip_pl_close_quietly(wb, &err, said, sizeof said); /* writes the file, frees the workbook */
-    if (e != LXW_NO_ERROR && ret == IP_OK) {
-        char *line, *next;
-        if (e == LXW_ERROR_CREATING_XLSX_FILE)
-            ret = ip_diag_set(d, IP_ERR_CANTCREAT, path, 0, "cannot create the workbook: %s",
-                              err ? strerror(err) : lxw_strerror(e));
-        else
-            ret = ip_diag_set(d, IP_ERR_IO, path, 0, "cannot write the workbook: %s",
-                              err ? strerror(err) : lxw_strerror(e));
-        for (line = said; *line; line = next) {
-            next = line + strcspn(line, "\n");
-            if (*next)
-                *next++ = '\0';
-            if (*line)
-                ip_diag_add(d, "libxlsxwriter: %s", line);
-        }
-    }
+    e = ip_pl_close_quietly(wb, &err); /* writes the file, frees the workbook */
+    if (e != LXW_NO_ERROR && ret == IP_OK)
+        ret = ip_pl_close_failed(d, path, e, err);
 
     for (s = 0; s < r->nsvc; s++)
         free(c.sheets[s].name);

@@ -102,8 +102,15 @@ char *ip_pl_sheet_name(const char *name, const char *fallback, const char *const
                        size_t ntaken);
 
 /* workbook_close(): writes the file and frees wb; what the library prints
- * on stderr is caught into said[size]; *err is the errno it left. */
-lxw_error ip_pl_close_quietly(lxw_workbook *wb, int *err, char *said, size_t size);
+ * on stderr is dropped (the caller reports the failure); *err is the errno
+ * it left. */
+lxw_error ip_pl_close_quietly(lxw_workbook *wb, int *err);
+
+/* A failed close of the workbook at path in the one form: "FILE: cannot
+ * create the workbook: reason" (IP_ERR_CANTCREAT) for
+ * LXW_ERROR_CREATING_XLSX_FILE, else "FILE: cannot write: reason"
+ * (IP_ERR_IO); FILE as ip_stage_shown() names path. */
+ip_err ip_pl_close_failed(ip_diag *d, const char *path, lxw_error e, int err);
 
 /* ---- the sheets, in workbook order ---------------------------------------- */
 

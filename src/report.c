@@ -14,6 +14,7 @@
 #include "alloc.h"
 #include "date.h"
 #include "money.h"
+#include "stage.h"
 #include "util.h"
 #include "version.h"
 #include "wording.h"
@@ -141,7 +142,7 @@ ip_err ip_report_write(const ip_run *r, FILE *f, const char *name, ip_diag *d)
     for (i = 0; i < r->nwarnings; i++)
         fprintf(f, "  %s\n", r->warnings[i]);
     if (ferror(f))
-        return ip_diag_set(d, IP_ERR_IO, name, 0, "cannot write: %s", strerror(errno));
+        return ip_write_failed(d, name, errno);
     return IP_OK;
 }
 

@@ -23,6 +23,7 @@
 #include "fees.h"
 #include "money.h"
 #include "utf8.h"
+#include "stage.h"
 #include "util.h"
 
 static int str_eq(const char *a, const char *b)
@@ -410,7 +411,6 @@ ip_err ip_scenario_print(const ip_scenario *sc, FILE *f, ip_diag *d)
     free(tot);
     free(all);
     if (fflush(f) != 0 || ferror(f))
-        return ip_diag_set(d, IP_ERR_IO, NULL, 0, "cannot write the comparison: %s",
-                           strerror(errno));
+        return ip_write_failed(d, f == stdout ? IP_STDOUT_NAME : NULL, errno);
     return IP_OK;
 }

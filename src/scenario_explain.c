@@ -17,6 +17,7 @@
 #include "date.h"
 #include "money.h"
 #include "utf8.h"
+#include "stage.h"
 #include "util.h"
 
 char *ip_scenario_basis_text(const ip_service *svc)
@@ -201,7 +202,6 @@ ip_err ip_scenario_explain(const ip_scenario *sc, uint32_t customer_nr, const ch
         }
     }
     if (fflush(f) != 0 || ferror(f))
-        return ip_diag_set(d, IP_ERR_IO, NULL, 0, "cannot write the explanation: %s",
-                           strerror(errno));
+        return ip_write_failed(d, f == stdout ? IP_STDOUT_NAME : NULL, errno);
     return IP_OK;
 }

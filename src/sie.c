@@ -19,6 +19,7 @@
 #include "cp437.h"
 #include "money.h"
 #include "parse.h"
+#include "stage.h"
 #include "util.h"
 #include "version.h"
 
@@ -325,7 +326,7 @@ ip_err ip_sie_write(const ip_sie_src *s, FILE *f, const char *name, ip_diag *d)
     if (e)
         goto out;
     if (fwrite(b.buf, 1, b.len, f) != b.len || ferror(f))
-        e = ip_diag_set(d, IP_ERR_IO, name, 0, "cannot write: %s", strerror(errno));
+        e = ip_write_failed(d, name, errno);
 out:
     free(u.objects);
     free(u.acc);
@@ -348,7 +349,9 @@ static ip_err write_one(const ip_sie_src *s, ip_stage *year, int y, ip_diag *d)
     FILE *f;
     ip_err e = ip_stage_fopen(year, name, &f, d);
     if (!e) {
-        e = ip_sie_write(s, f, name, d);
+        char *path = ip_stage_path(year, name);
+        e = ip_sie_write(s, f, path, d);
+        free(path);
         if (e)
             fclose(f);
         else

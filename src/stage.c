@@ -53,10 +53,15 @@ struct ip_stage {
     char *parent;  /* PARENT */
     char *prefix;  /* ".NAME.tmp-" */
     char *dir;     /* PARENT/.NAME.tmp-XXXXXX */
+    char *shown;   /* the target as the caller named it (before a link) */
     int lock_fd;   /* dir, flock()ed while the stage is open; opened before
                     * any file of the stage is written, so syncfs() on it
                     * reports every writeback error since */
+    struct ip_stage *next; /* the open stages (ip_stage_shown) */
 };
+
+/* The stages begun and not yet committed or aborted, newest first. */
+static ip_stage *open_stages;
 
 #ifdef IP_TESTING
 void ip_kill_point(void)
@@ -275,8 +280,15 @@ static void split_target(ip_stage *s, const char *target)
 
 static void stage_free(ip_stage *s)
 {
+    ip_stage **p;
     if (!s)
         return;
+    for (p = &open_stages; *p; p = &(*p)->next)
+        if (*p == s) {
+            *p = s->next;
+            break;
+        }
+    free(s->shown);
     if (s->lock_fd >= 0)
         close(s->lock_fd); /* releases the flock */
     free(s->target);
@@ -441,6 +453,9 @@ ip_err ip_stage_begin(const char *target, ip_stage **out, ip_diag *d)
     s->lock_fd = -1;
     split_target(s, real);
     free(real);
+    s->shown = ip_xstrdup(target);
+    s->next = open_stages;
+    open_stages = s;
     if (mkdir(s->parent, 0777) != 0 && errno != EEXIST) {
         e = ip_diag_set(d, IP_ERR_CANTCREAT, s->parent, 0, "cannot create folder: %s",
                         strerror(errno));
@@ -475,6 +490,41 @@ char *ip_stage_path(const ip_stage *s, const char *rel)
     return ip_xasprintf("%s/%s", s->dir, rel);
 }
 
+char *ip_stage_shown(const char *path)
+{
+    const ip_stage *s;
+    if (!path)
+        return ip_xstrdup("");
+    for (s = open_stages; s; s = s->next) {
+        size_t n;
+        if (!s->dir)
+            continue;
+        n = strlen(s->dir);
+        if (strncmp(path, s->dir, n) == 0 && (path[n] == '/' || path[n] == '\0'))
+            return ip_xasprintf("%s%s", s->shown, path + n);
+    }
+    return ip_xstrdup(path);
+}
+
+ip_err ip_write_failed(ip_diag *d, const char *path, int err)
+{
+    char *shown = ip_stage_shown(path);
+    ip_diag_set(d, IP_ERR_IO, shown, 0, "cannot write: %s", strerror(err ? err : EIO));
+    free(shown);
+    return IP_ERR_IO;
+}
+
+/* "FILE: cannot create: reason" (IP_ERR_CANTCREAT), FILE as ip_stage_shown
+ * names path. */
+static ip_err create_failed(ip_diag *d, const char *path, const char *what, int err)
+{
+    char *shown = ip_stage_shown(path);
+    ip_diag_set(d, IP_ERR_CANTCREAT, shown, 0, "cannot create%s: %s", what,
+                strerror(err ? err : EIO));
+    free(shown);
+    return IP_ERR_CANTCREAT;
+}
+
 ip_err ip_stage_mkdir(ip_stage *s, const char *rel, ip_diag *d)
 {
     char *p;
@@ -483,7 +533,7 @@ ip_err ip_stage_mkdir(ip_stage *s, const char *rel, ip_diag *d)
         return e;
     p = ip_stage_path(s, rel);
     if (mkdir(p, 0755) != 0 && errno != EEXIST)
-        e = ip_diag_set(d, IP_ERR_CANTCREAT, p, 0, "cannot create folder: %s", strerror(errno));
+        e = create_failed(d, p, " folder", errno);
     free(p);
     return e;
 }
@@ -498,7 +548,7 @@ ip_err ip_stage_fopen(ip_stage *s, const char *rel, FILE **f, ip_diag *d)
     p = ip_stage_path(s, rel);
     *f = fopen(p, "w");
     if (!*f)
-        e = ip_diag_set(d, IP_ERR_CANTCREAT, p, 0, "cannot create: %s", strerror(errno));
+        e = create_failed(d, p, "", errno);
     free(p);
     return e;
 }
@@ -515,7 +565,7 @@ ip_err ip_stage_fclose(ip_stage *s, FILE *f, const char *rel, ip_diag *d)
     }
     if (bad) {
         char *p = ip_stage_path(s, rel);
-        ip_diag_set(d, IP_ERR_IO, p, 0, "cannot write: %s", strerror(e ? e : EIO));
+        ip_write_failed(d, p, e);
         free(p);
         return IP_ERR_IO;
     }
@@ -534,7 +584,7 @@ ip_err ip_stage_copy(ip_stage *s, const char *from, const char *rel, ip_diag *d)
     to = ip_stage_path(s, rel);
     fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) {
-        e = ip_diag_set(d, IP_ERR_CANTCREAT, to, 0, "cannot create: %s", strerror(errno));
+        e = create_failed(d, to, "", errno);
         close(in);
         free(to);
         return e;
@@ -556,7 +606,7 @@ ip_err ip_stage_copy(ip_stage *s, const char *from, const char *rel, ip_diag *d)
                 continue;
             if (w <= 0) {
                 err = w < 0 ? errno : EIO;
-                e = ip_diag_set(d, IP_ERR_IO, to, 0, "cannot write: %s", strerror(err));
+                e = ip_write_failed(d, to, err);
                 break;
             }
             off += w;
@@ -567,7 +617,7 @@ ip_err ip_stage_copy(ip_stage *s, const char *from, const char *rel, ip_diag *d)
     if (!e)
         ip_stage_written(fd);
     if (close(fd) != 0 && !e)
-        e = ip_diag_set(d, IP_ERR_IO, to, 0, "cannot write: %s", strerror(errno));
+        e = ip_write_failed(d, to, errno);
     close(in);
     free(buf);
     free(to);
@@ -601,7 +651,7 @@ ip_err ip_stage_commit(ip_stage *s, ip_diag *d)
     int exists;
     ip_err e;
     if (sync_stage(s) != 0) {
-        e = ip_diag_set(d, IP_ERR_IO, s->dir, 0, "cannot sync: %s", strerror(errno));
+        e = ip_write_failed(d, s->dir, errno);
         goto fail;
     }
     ip_kill_point();
@@ -611,13 +661,12 @@ ip_err ip_stage_commit(ip_stage *s, ip_diag *d)
     exists = lstat(s->target, &st) == 0;
     if (exists) {
         if (renameat2(AT_FDCWD, s->dir, AT_FDCWD, s->target, RENAME_EXCHANGE) != 0) {
-            e = ip_diag_set(d, IP_ERR_CANTCREAT, s->target, 0, "cannot replace: %s",
+            e = ip_diag_set(d, IP_ERR_CANTCREAT, s->shown, 0, "cannot replace: %s",
                             strerror(errno));
             goto fail;
         }
     } else if (rename(s->dir, s->target) != 0) {
-        e = ip_diag_set(d, IP_ERR_CANTCREAT, s->target, 0, "cannot create: %s",
-                        strerror(errno));
+        e = create_failed(d, s->target, "", errno);
         goto fail;
     }
     fsync_path(s->parent, 1);

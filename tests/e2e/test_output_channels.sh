@@ -24,7 +24,7 @@ for how in full closed; do
     # shellcheck disable=SC2086
     rc_of $how $args --year 2025 --input in --output out
     check "$args, stdout $how: 74" test "$rc" -eq 74
-    check "  one line saying so" grep -Eq '^internpris: cannot write (to standard output|the explanation|the comparison)' err.txt
+    check "  one line saying so" grep -Eq '^<stdout>: cannot write: ' err.txt
   done
   rc_of $how --help
   check "--help, stdout $how: 74" test "$rc" -eq 74

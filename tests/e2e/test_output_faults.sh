@@ -23,7 +23,8 @@ set +e
 bash -c 'trap "" XFSZ; ulimit -f 16; exec "$0" run --year 2025 --input in --output out' "$PROG" 2>err.txt; rc=$?
 set -e
 check "full disk exits 74" test $rc -eq 74
-check "and names the file and the reason" grep -Eq "^out/\.2025\.tmp-[A-Za-z0-9]+/[a-z0-9./-]+: cannot write: File too large" err.txt
+check "and names the file as it will be found and the reason" grep -Eq "^out/2025/[a-z0-9./-]+: cannot write: File too large$" err.txt
+check "  never the temporary folder" bash -c "! grep -q 'tmp-' err.txt"
 check "full disk leaves the earlier output untouched" test "$(tree_digest out)" = "$GOOD"
 check "full disk leaves no temporary folder" test -z "$(ls -A out | grep tmp || true)"
 
