@@ -48,4 +48,15 @@ ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, si
  * reader's, IP_ERR_DATA as apply's. */
 ip_err ip_docwrite_check(const ip_billing *b, const ip_issued *rec, ip_diag *d);
 
+/* Every row of the register (rec, loaded) against the stored document it
+ * names, read back (ip_invoice_read): number, kind, customer, name, period,
+ * issue and due date, the invoice a credit note cancels, VAT, net, VAT and
+ * total, the lines. The document's bytes are as issued (the load checked
+ * its SHA-256), so a row that says something else was edited: IP_ERR_DATA
+ * "register.csv:LINE: expected COLUMN X as document 'N' … holds, found Y",
+ * the first such column of the first such row. Called wherever the record
+ * is loaded for a plan, so check finds it as run does, before anything is
+ * written. Errors also the reader's. */
+ip_err ip_docwrite_verify_record(const ip_issued *rec, ip_diag *d);
+
 #endif /* IP_DOCWRITE_H */

@@ -36,7 +36,9 @@
  * every stored document against its digest, and that invoices/ holds no
  * file the register does not list (a removed row), so an edited or missing
  * copy or row stops the run (IP_ERR_DATA) instead of a number being issued
- * again.
+ * again. That each row says what its document says is checked by the
+ * caller, which can read documents (ip_docwrite_verify_record, docwrite.h):
+ * this module is read before any writer and includes none.
  *
  * Writing happens only while the caller holds the output lock
  * (ip_outdir_begin .. commit/abort): ip_issued_stage() builds the next record
@@ -114,6 +116,9 @@ const ip_issued_doc *ip_issued_at(const ip_issued *rec, size_t i);
 long ip_issued_find(const ip_issued *rec, const char *number);
 /* The largest run number in the record, -1 when it is empty. */
 int ip_issued_last_run(const ip_issued *rec);
+/* The line of document i's row in register.csv as loaded (0 for a document
+ * appended since), for messages. */
+long ip_issued_line(const ip_issued *rec, size_t i);
 /* "ROOT/issued/Y/register.csv", for messages. */
 const char *ip_issued_register_path(const ip_issued *rec);
 

@@ -610,6 +610,9 @@ static ip_err plan_documents(const ip_run *r, const cli_args *a, int preview, ip
     copies = ip_xasprintf("%s/%d/invoices", a->output, r->year);
     e = ip_issued_check_copies(*rec, copies, d);
     free(copies);
+    /* every row as its document says (an edited row with the digests left) */
+    if (!e)
+        e = ip_docwrite_verify_record(*rec, d);
     if (e)
         return e;
     n = ip_issued_count(*rec);

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "invoice.h"
 #include "ledger.h"
+#include "money.h"
 #include "sie.h"
 #include "signals.h"
 #include "util.h"
@@ -142,6 +144,114 @@ out:
     ip_invoice_doc_free(cd);
     free(note);
     return e;
+}
+
+/* The first column of x's row that says something else than the stored
+ * document cd (read from the record, its bytes as issued): its name in
+ * *col, what the document holds in want and what the row holds in got;
+ * 0 when the row and the document agree. */
+static int row_differs(const ip_issued_doc *x, const ip_invoice_doc *cd, const char **col,
+                       char *want, char *got, size_t size)
+{
+    const ip_invoice *v = &cd->inv;
+    char a[32], b[32], cat = cd->group.vat == IP_VAT_S ? 'S' : 'O';
+    int pct = cat == 'S' ? cd->group.vat_percent : 0;
+    int64_t net = 0, vat;
+    ip_buf lines;
+    size_t i;
+    int bad = 1;
+#define DIFF_STR(name, w, g)                                                                   \
+    if (strcmp((w) ? (w) : "", (g) ? (g) : "") != 0) {                                         \
+        *col = name;                                                                           \
+        snprintf(want, size, "'%s'", (w) ? (w) : "");                                          \
+        snprintf(got, size, "'%s'", (g) ? (g) : "");                                           \
+        return 1;                                                                              \
+    }
+#define DIFF_DATE(name, w, g)                                                                  \
+    if ((w) != (g)) {                                                                          \
+        *col = name;                                                                           \
+        snprintf(want, size, "%s", (w) ? ip_date_str((w), a) : "none");                        \
+        snprintf(got, size, "%s", (g) ? ip_date_str((g), b) : "none");                         \
+        return 1;                                                                              \
+    }
+    DIFF_STR("number", v->number, x->number);
+    DIFF_STR("kind", v->is_credit_note ? "credit" : "invoice", x->is_credit ? "credit" : "invoice");
+    if (cd->buyer.nr != x->customer) {
+        *col = "customer";
+        snprintf(want, size, "%" PRIu32, cd->buyer.nr);
+        snprintf(got, size, "%" PRIu32, x->customer);
+        return 1;
+    }
+    DIFF_STR("name", cd->buyer.name, x->name);
+    DIFF_DATE("period_start", v->period_start, x->period_start);
+    DIFF_DATE("period_end", v->period_end, x->period_end);
+    DIFF_DATE("issue_date", v->issue_date, x->issue_date);
+    if (v->due_date) /* a CreditNote carries none */
+        DIFF_DATE("due_date", v->due_date, x->due_date);
+    DIFF_STR("cancels", v->billing_ref, x->cancels);
+    if (cat != x->vat_category || pct != x->vat_percent) {
+        *col = cat != x->vat_category ? "vat_category" : "vat_percent";
+        snprintf(want, size, "%c %d", cat, pct);
+        snprintf(got, size, "%c %d", x->vat_category, x->vat_percent);
+        return 1;
+    }
+#undef DIFF_STR
+#undef DIFF_DATE
+    ip_buf_init(&lines);
+    for (i = 0; i < v->nlines; i++) {
+        net += v->lines[i].amount_ore;
+        ip_buf_addf(&lines, "%s%s=%s", i ? "," : "",
+                    v->lines[i].service_id ? v->lines[i].service_id : "",
+                    ip_money_fmt(v->lines[i].amount_ore, a));
+    }
+    vat = cat == 'S' ? ip_money_vat(net, pct) : 0;
+    if (net != x->net) {
+        *col = "net";
+        snprintf(want, size, "%s", ip_money_fmt(net, a));
+        snprintf(got, size, "%s", ip_money_fmt(x->net, b));
+    } else if (vat != x->vat) {
+        *col = "vat";
+        snprintf(want, size, "%s", ip_money_fmt(vat, a));
+        snprintf(got, size, "%s", ip_money_fmt(x->vat, b));
+    } else if (net + vat != x->total) {
+        *col = "total";
+        snprintf(want, size, "%s", ip_money_fmt(net + vat, a));
+        snprintf(got, size, "%s", ip_money_fmt(x->total, b));
+    } else if (strcmp(lines.buf, x->lines) != 0) {
+        /* service ids and amounts only (the load checked the row's, the
+         * writer wrote the document's): shown whole */
+        *col = "lines";
+        snprintf(want, size, "'%s'", lines.buf);
+        snprintf(got, size, "'%s'", x->lines);
+    } else {
+        bad = 0;
+    }
+    ip_buf_release(&lines);
+    return bad;
+}
+
+ip_err ip_docwrite_verify_record(const ip_issued *rec, ip_diag *d)
+{
+    size_t n = ip_issued_count(rec), i;
+    for (i = 0; i < n; i++) {
+        const ip_issued_doc *x = ip_issued_at(rec, i);
+        char *path = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), x->file);
+        char want[400], got[400];
+        const char *col = NULL;
+        ip_invoice_doc *cd = NULL;
+        ip_err e = ip_invoice_read(path, &cd, d);
+        free(path);
+        if (!e && row_differs(x, cd, &col, want, got, sizeof want))
+            e = ip_diag_set(d, IP_ERR_DATA, ip_issued_register_path(rec), ip_issued_line(rec, i),
+                            "expected %s %s as document '%s' (invoices/%s, as issued: its "
+                            "SHA-256 matches) holds, found %s; the register must not be "
+                            "edited: restore register.csv from a backup",
+                            col, want, x->number, x->file, got);
+        ip_invoice_doc_free(cd);
+        if (e)
+            return e;
+    }
+    return IP_OK;
 }
 
 ip_err ip_docwrite_check(const ip_billing *b, const ip_issued *rec, ip_diag *d)

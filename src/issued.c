@@ -43,6 +43,8 @@ struct ip_issued {
     int exists;
     ip_issued_doc *docs;
     size_t ndocs, alloc;
+    long *row_line;      /* each document's line in register.csv; 0: appended */
+    size_t row_line_alloc;
     /* the documents by number, by file and (credit notes) by the invoice
      * they cancel: open addressing, a slot holds a document's index plus
      * one (0: empty), at most half full; so that finding a document, and
@@ -175,6 +177,7 @@ void ip_issued_free(ip_issued *rec)
     for (i = 0; i < rec->ndocs; i++)
         ip_issued_doc_release(&rec->docs[i]);
     free(rec->docs);
+    free(rec->row_line);
     free(rec->by_number);
     free(rec->by_file);
     free(rec->by_cancels);
@@ -214,6 +217,11 @@ int ip_issued_last_run(const ip_issued *rec)
         if (rec->docs[i].run > run)
             run = rec->docs[i].run;
     return run;
+}
+
+long ip_issued_line(const ip_issued *rec, size_t i)
+{
+    return i < rec->ndocs ? rec->row_line[i] : 0;
 }
 
 const char *ip_issued_register_path(const ip_issued *rec)
@@ -427,9 +435,12 @@ bad:
     return ip_diag_set(d, IP_ERR_DATA, name, line, "expected %s", what);
 }
 
-static void push_doc(ip_issued *rec, const ip_issued_doc *doc)
+static void push_doc(ip_issued *rec, const ip_issued_doc *doc, long line)
 {
     ip_xgrow((void **)&rec->docs, &rec->alloc, rec->ndocs + 1, sizeof *rec->docs);
+    ip_xgrow((void **)&rec->row_line, &rec->row_line_alloc, rec->ndocs + 1,
+             sizeof *rec->row_line);
+    rec->row_line[rec->ndocs] = line;
     rec->docs[rec->ndocs++] = *doc;
     index_add(rec, rec->ndocs - 1);
 }
@@ -634,7 +645,7 @@ ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
             ip_issued_doc_release(&doc);
             goto fail;
         }
-        push_doc(rec, &doc);
+        push_doc(rec, &doc, line);
     }
     ip_csv_free(c);
     c = NULL;
@@ -783,7 +794,7 @@ ip_err ip_issued_append(ip_issued *rec, const ip_issued_doc *doc, ip_diag *d)
         return e;
     }
     free(path);
-    push_doc(rec, &copy);
+    push_doc(rec, &copy, 0);
     return IP_OK;
 }
 

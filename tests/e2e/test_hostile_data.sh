@@ -323,6 +323,43 @@ stray_case "an editor's backup in the record" "issued/2025/invoices/2025-110.xml
 stray_case "a copy in the year folder" "2025/invoices/2025-110 (kopia).xml" \
   "out/2025/invoices: expected only documents of the record (issued/2025/register.csv) in this folder, found 2025-110 (kopia).xml, whose name is no document's (an editor's backup or a copy?); move it out of the folder"
 
+# An edited register row whose document is as issued (the digests left as
+# they were): found when the record is loaded — by check as by run, and by a
+# correction before it writes — naming the row's line, never a temporary
+# path at write time.
+reg_case() { # reg_case NAME SED "FIRST LINE"
+  local name=$1 expr=$2 first=$3 cmd rc line
+  for cmd in check run "run --correct --issue-date 2025-03-03"; do
+    rm -rf out && cp -r good out
+    sed -i "$expr" out/issued/2025/register.csv
+    before=$(tree_digest out)
+    if [ "$cmd" != check ] && [ "$cmd" != run ]; then
+      sed -i 's/fee="240000" previous-fee/fee="250000" previous-fee/' in/2025/tariff.xml
+    fi
+    set +e
+    # shellcheck disable=SC2086
+    "$PROG" $cmd --year 2025 --input in --output out >stdout.txt 2>stderr.txt
+    rc=$?
+    set -e
+    fresh
+    line=$(head -n 1 stderr.txt)
+    if [ "$rc" = 65 ] && [ "$line" = "$first" ] && [ "$(tree_digest out)" = "$before" ] &&
+       [ -z "$(find out -name '.*.tmp-*')" ]; then ok "$name ($cmd)"
+    else fail "$name ($cmd): rc=$rc"; echo "#   expected: $first"; echo "#   found:    $line"; fi
+  done
+}
+R110=$(line_of good/issued/2025/register.csv '^KC2025-110;')
+net110=$(grep '^KC2025-110;' good/issued/2025/register.csv | cut -d';' -f13)
+reg_case "a register row's amounts edited" \
+  "/^KC2025-110;/{s/;$net110;0.00;$net110;etjanst=[0-9.]*,/;365039.00;0.00;365039.00;etjanst=100000.00,/}" \
+  "out/issued/2025/register.csv:$R110: expected net $net110 as document 'KC2025-110' (invoices/2025-110.xml, as issued: its SHA-256 matches) holds, found 365039.00; the register must not be edited: restore register.csv from a backup"
+reg_case "a register row's lines edited" \
+  "/^KC2025-110;/{s/;etjanst=\([0-9]*\)\.00,direkt=\([0-9]*\)\.00/;etjanst=\2.00,direkt=\1.00/}" \
+  "out/issued/2025/register.csv:$R110: expected lines '$(grep '^KC2025-110;' good/issued/2025/register.csv | cut -d';' -f16)' as document 'KC2025-110' (invoices/2025-110.xml, as issued: its SHA-256 matches) holds, found '$(grep '^KC2025-110;' good/issued/2025/register.csv | cut -d';' -f16 | sed 's/etjanst=\([0-9]*\)\.00,direkt=\([0-9]*\)\.00/etjanst=\2.00,direkt=\1.00/')'; the register must not be edited: restore register.csv from a backup"
+reg_case "a register row's customer edited" \
+  "/^KC2025-110;/{s/^KC2025-110;invoice;110;/KC2025-110;invoice;111;/}" \
+  "out/issued/2025/register.csv:$R110: expected customer 110 as document 'KC2025-110' (invoices/2025-110.xml, as issued: its SHA-256 matches) holds, found 111; the register must not be edited: restore register.csv from a backup"
+
 # --- last year's fees.csv ---------------------------------------------------
 
 # prev_case NAME STATUS "FIRST LINE" SED: last year's table (this year's as
