@@ -24,7 +24,10 @@ run it checks the invariants:
   - any other exit, and every `check` and dry run, leaves the year folder
     and the record byte for byte as they were (through links too), and no
     temporary folder (.Y.tmp-*) is left beside either;
-  - the input folder is never written.
+  - the input folder is never written, and the output lock is free;
+  - a run signalled (the damage `signal`) ends 0 as above or with 128 + the
+    signal and the year folder and the record as they were, or, when the
+    signal came after the record was committed, both complete.
 
 A damage is one function registered with @damage("name"): it changes the
 inputs, the output folders or the command line of the case (ctx.args) and
@@ -36,13 +39,16 @@ reruns just that case. Exit status 0 when every case holds, 1 otherwise.
 """
 
 import argparse
+import fcntl
 import hashlib
 import os
 import random
 import shutil
 import stat
 import subprocess
+import signal
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -76,6 +82,8 @@ class Case:
         self.expect = None     # statuses the damage expects, None: any documented
         self.watch = []        # extra folders whose temporaries must be gone
         self.links = []        # links that must still be links afterwards
+        self.signal = None     # (signal, seconds): sent to the damaged run then
+        self.first_time = 0.0  # seconds the undamaged run took
 
     def year_out(self):
         return os.path.join(self.out, str(YEAR))
@@ -149,6 +157,39 @@ def run(prog, args, timeout, cwd):
         return None, "", "timed out after %ds" % timeout
     rc = p.returncode if p.returncode >= 0 else 128 - p.returncode
     return rc, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def run_signalled(prog, args, timeout, cwd, sig, after):
+    """run(), with signal sig sent after that many seconds (if the program
+    is still running then)."""
+    p = subprocess.Popen([prog] + args, cwd=cwd, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(after)
+    if p.poll() is None:
+        p.send_signal(sig)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        return None, "", "timed out after %ds" % timeout
+    rc = p.returncode if p.returncode >= 0 else 128 - p.returncode
+    return rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
+def lock_is_free(out):
+    """The output lock (OUT/.internpris.lock) can be taken at once."""
+    p = os.path.join(out, ".internpris.lock")
+    if not os.path.exists(p):
+        return True
+    fd = os.open(p, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 # --- what a complete output is ----------------------------------------------
@@ -579,6 +620,25 @@ def d_fee_change(c):
         c.expect = {64}
 
 
+@damage("signal")
+def d_signal(c):
+    """SIGTERM, SIGINT or SIGHUP at a random moment of a run that writes (a
+    correction, or a re-run that rebuilds the year folder): 0 with a complete
+    output, or 128 + the signal with the year folder and the record as they
+    were — or, signalled after the record was committed, both complete —
+    no temporary folder, the lock free."""
+    sig = c.rng.choice([signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+    if c.rng.random() < 0.7:
+        change_a_fee(c)
+        c.args = c.command("run", "--correct", "--issue-date", "%d-11-30" % YEAR)
+    else:
+        shutil.rmtree(c.year_out())
+        c.args = c.command("run")
+    # anywhere in a run as long as the undamaged one, or just after it
+    c.signal = (sig, c.rng.uniform(0.0, 1.2 * c.first_time))
+    c.expect = {0, 128 + sig}
+
+
 # --- one case -----------------------------------------------------------------
 
 def one_case(prog, work, seed, kinds, timeout):
@@ -586,7 +646,9 @@ def one_case(prog, work, seed, kinds, timeout):
     shutil.rmtree(c.dir, ignore_errors=True)
     os.makedirs(c.dir)
     random_year.make(seed, c.inp)
+    t0 = time.monotonic()
     rc, _, err = run(prog, c.command(), timeout, c.dir)
+    c.first_time = time.monotonic() - t0
     if rc != 0:
         return "the undamaged year: status %s: %s" % (rc, err.strip().splitlines()[:1]), None, c
     kind = kinds[seed % len(kinds)]  # consecutive seeds: every kind in turn
@@ -594,7 +656,10 @@ def one_case(prog, work, seed, kinds, timeout):
     watched = [c.year_out(), c.record()] + c.watch
     before = {t: digest(t) for t in (c.year_out(), c.record())}
     before_in = digest(c.inp) if kind not in ("input-fifo",) else None
-    rc, _, err = run(prog, c.args, timeout, c.dir)
+    if c.signal:
+        rc, _, err = run_signalled(prog, c.args, timeout, c.dir, *c.signal)
+    else:
+        rc, _, err = run(prog, c.args, timeout, c.dir)
     what = "%s: %s" % (kind, " ".join(repr(a) if not a.strip() else
                                       a.replace(c.dir + "/", "") for a in c.args))
     first = (err.strip().splitlines() or [""])[0][:200]
@@ -614,6 +679,19 @@ def one_case(prog, work, seed, kinds, timeout):
         return "temporary folders left: %s" % left, what, c
     if before_in is not None and digest(c.inp) != before_in:
         return "the input folder was written", what, c
+    if not lock_is_free(c.out):
+        return "the output lock is still held", what, c
+    if c.signal and rc == 128 + c.signal[0]:
+        # stopped: nothing changed, or (signalled after the record was
+        # committed) the year folder followed it, both complete
+        if any(digest(t) != d for t, d in before.items()):
+            bad = complete_output(c)
+            if bad:
+                return "signalled, the output changed and is not complete: %s" % bad, what, c
+        what += " (%s after %.2f s)" % (signal.Signals(c.signal[0]).name, c.signal[1])
+        return None, what + " -> %d" % rc, c
+    if c.signal:
+        what += " (%s after %.2f s, too late)" % (signal.Signals(c.signal[0]).name, c.signal[1])
     writes = rc == 0 and c.args[0] == "run" and "--dry-run" not in c.args
     if writes:
         bad = complete_output(c) or valid_ubl(c, VALIDATOR[0])

@@ -5,7 +5,8 @@
 # folder), folder layouts (overlapping input and output, blank folder
 # options, linked year folder and record, a file in the year folder's
 # place), the record (extra, missing, damaged, a named pipe), last year's
-# fees.csv, fee changes with and without --correct — and after every run the
+# fees.csv, fee changes with and without --correct, a signal (SIGTERM,
+# SIGINT, SIGHUP) at a random moment of a run that writes — and after every run the
 # invariants of tests/e2e/hostile_property.py: no hang, a documented exit
 # status, exit 0 only with a complete output whose invoices are well-formed
 # (the first and last of each year through validate-ubl) and whose fees sum
