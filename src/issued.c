@@ -13,6 +13,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -707,28 +709,97 @@ static int same_as_issued(const char *path, const ip_issued_doc *doc)
     return r == 0 && strcmp(hex, doc->sha256) == 0;
 }
 
-ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, ip_diag *d)
+/* Document i of rec into dir of stage s. The folder being replaced shows
+ * the document as issued already: the next one takes that file (a second
+ * name, no bytes written), else a fresh copy of the record's. Never the
+ * record's own file: a person may edit a year folder's copy, the record
+ * must not change with it. */
+static ip_err copy_one(const ip_issued *rec, ip_stage *s, const char *dir, size_t i, ip_diag *d)
+{
+    char *from = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), rec->docs[i].file);
+    char *to = ip_xasprintf("%s/%s", dir, rec->docs[i].file);
+    char *shown = ip_xasprintf("%s/%s/%s", ip_stage_target(s), dir, rec->docs[i].file);
+    ip_err e = same_as_issued(shown, &rec->docs[i]) ? ip_stage_link(s, shown, to, d)
+                                                    : ip_stage_copy(s, from, to, d);
+    free(shown);
+    free(from);
+    free(to);
+    return e;
+}
+
+/* From this many documents on, copy_all gives every second one to a second
+ * thread when there is a second CPU: each document's cost is mostly the
+ * kernel's (creating the file, and for the old year folder's copy its
+ * SHA-256), and the two halves touch different files. */
+#define COPY_THREAD_MIN 256
+
+/* The documents first, first + 2, … of copy_all, up to the first error. */
+typedef struct copy_half {
+    const ip_issued *rec;
+    ip_stage *s;
+    const char *dir;
+    size_t first, failed; /* failed: the index of the error, or ndocs */
+    ip_err e;
+    ip_diag d;
+} copy_half;
+
+static void copy_every_second(copy_half *h)
 {
     size_t i;
+    h->e = IP_OK;
+    h->failed = h->rec->ndocs;
+    for (i = h->first; i < h->rec->ndocs; i += 2)
+        if ((h->e = copy_one(h->rec, h->s, h->dir, i, &h->d))) {
+            h->failed = i;
+            return;
+        }
+}
+
+static void *copy_worker(void *arg)
+{
+    copy_every_second(arg);
+    return NULL;
+}
+
+ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, ip_diag *d)
+{
+    copy_half h[2];
+    sigset_t all, old;
+    pthread_t worker;
+    int started = 0, k;
+    size_t i;
     ip_err e = IP_OK;
-    for (i = 0; i < rec->ndocs && !e; i++) {
-        char *from = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), rec->docs[i].file);
-        char *to = ip_xasprintf("%s/%s", dir, rec->docs[i].file);
-        char *shown = ip_xasprintf("%s/%s/%s", ip_stage_target(s), dir, rec->docs[i].file);
-        /* The folder being replaced shows the document as issued already:
-         * the next one takes that file (a second name, no bytes written),
-         * else a fresh copy of the record's. Never the record's own file:
-         * a person may edit a year folder's copy, the record must not
-         * change with it. */
-        if (same_as_issued(shown, &rec->docs[i]))
-            e = ip_stage_link(s, shown, to, d);
-        else
-            e = ip_stage_copy(s, from, to, d);
-        free(shown);
-        free(from);
-        free(to);
+
+    if (rec->ndocs < COPY_THREAD_MIN || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        for (i = 0; i < rec->ndocs && !e; i++)
+            e = copy_one(rec, s, dir, i, d);
+        return e;
     }
-    return e;
+    for (k = 0; k < 2; k++) {
+        memset(&h[k], 0, sizeof h[k]);
+        h[k].rec = rec;
+        h[k].s = s;
+        h[k].dir = dir;
+        h[k].first = (size_t)k;
+    }
+    /* The worker takes no signal: the handlers (signals.h) run on this
+     * thread, as everywhere else in the run. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    started = pthread_create(&worker, NULL, copy_worker, &h[1]) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!started)
+        copy_every_second(&h[1]);
+    copy_every_second(&h[0]);
+    if (started)
+        pthread_join(worker, NULL);
+    /* Each half stops at its own first error, which does not depend on the
+     * other's progress: the error of the lower document is the one a
+     * single thread would have met first. */
+    k = h[1].failed < h[0].failed;
+    if (h[k].e && d)
+        *d = h[k].d;
+    return h[k].e;
 }
 
 void ip_issued_remove_stale(const ip_issued *rec)

@@ -5,7 +5,9 @@
  * every kind of damaged row, lines whose sum overflows, an edited, lost or
  * unlisted document), the register written back byte for byte, and the next
  * record staged, appended to and committed, then loaded again field by
- * field.
+ * field, and a record of 300 documents copied into a year folder (on two
+ * threads) byte for byte, the first document that cannot be copied named
+ * whichever thread met it.
  *
  * Each record test builds its record by hand in a fresh folder under /tmp,
  * with the real SHA-256 of each stored document.
@@ -580,6 +582,90 @@ static void test_issued_free_without_commit_changes_nothing(void **state)
     ip_issued_free(rec);
 }
 
+/* A record of 300 documents (make_record's 2 and 298 invoices, 2025-1000 …
+ * 2025-1297) copied into a year folder: above copy_all's threshold, so the
+ * odd documents go to a second thread when there are two CPUs. Every copy
+ * has the record's bytes; then, with two of the record's files gone (and
+ * their year folder copies, which would otherwise be linked), the error
+ * names the lower of the two, on either thread. */
+static void test_issued_copy_all_many_documents(void **state)
+{
+    static const size_t gone[][2] = {{9, 20}, {8, 21}};
+    fixture *fx = *state;
+    ip_issued *rec = NULL;
+    ip_issued_doc doc;
+    ip_stage *year;
+    ip_diag d;
+    char path[256], number[32], file[32], text[64], target[128];
+    size_t i, k;
+    make_record(fx, NULL);
+    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_OK);
+    assert_int_equal(ip_issued_stage(rec, &d), IP_OK);
+    memset(&doc, 0, sizeof doc);
+    doc.name = (char *)"Kund";
+    doc.period_start = 20250101;
+    doc.period_end = 20251231;
+    doc.issue_date = 20250303;
+    doc.due_date = 20250402;
+    doc.run = 1;
+    doc.vat_category = 'O';
+    doc.net = doc.total = 100;
+    doc.lines = (char *)"etjanst=1.00";
+    for (i = 0; i < 298; i++) {
+        snprintf(number, sizeof number, "KC2025-%zu", 1000 + i);
+        snprintf(file, sizeof file, "2025-%zu.xml", 1000 + i);
+        snprintf(text, sizeof text, "<Invoice>%zu</Invoice>\n", 1000 + i);
+        doc.number = number;
+        doc.file = file;
+        doc.customer = (int)(1000 + i);
+        snprintf(path, sizeof path, "%s/%s", ip_issued_doc_dir(rec), file);
+        write_text_file(path, text);
+        assert_int_equal(ip_issued_append(rec, &doc, &d), IP_OK);
+    }
+    assert_int_equal(ip_issued_commit(rec, &d), IP_OK);
+    ip_issued_free(rec);
+    assert_int_equal(ip_issued_load(fx->root, 2025, &rec, &d), IP_OK);
+    assert_int_equal(ip_issued_count(rec), 300);
+
+    snprintf(target, sizeof target, "%s/2025", fx->root);
+    assert_int_equal(ip_stage_begin(target, &year, &d), IP_OK);
+    assert_int_equal(ip_stage_mkdir(year, "invoices", &d), IP_OK);
+    assert_int_equal(ip_issued_copy_all(rec, year, "invoices", &d), IP_OK);
+    assert_int_equal(ip_stage_commit(year, &d), IP_OK);
+    for (i = 0; i < 300; i++) {
+        const ip_issued_doc *got = ip_issued_at(rec, i);
+        char *a, *b;
+        size_t na = 0, nb = 0;
+        snprintf(path, sizeof path, "%s/%s", fx->docs, got->file);
+        a = ip_read_file(path, &na);
+        snprintf(path, sizeof path, "%s/invoices/%s", target, got->file);
+        b = ip_read_file(path, &nb);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_int_equal(na, nb);
+        assert_memory_equal(a, b, na);
+        free(a);
+        free(b);
+    }
+
+    for (k = 0; k < 2; k++) {
+        for (i = 0; i < 2; i++) {
+            const ip_issued_doc *got = ip_issued_at(rec, gone[k][i]);
+            snprintf(path, sizeof path, "%s/%s", fx->docs, got->file);
+            unlink(path);
+            snprintf(path, sizeof path, "%s/invoices/%s", target, got->file);
+            unlink(path);
+        }
+        assert_int_equal(ip_stage_begin(target, &year, &d), IP_OK);
+        assert_int_equal(ip_stage_mkdir(year, "invoices", &d), IP_OK);
+        assert_int_equal(ip_issued_copy_all(rec, year, "invoices", &d), IP_ERR_NOINPUT);
+        snprintf(path, sizeof path, "%s/%s", fx->docs, ip_issued_at(rec, gone[k][0])->file);
+        assert_string_equal(d.file, path);
+        ip_stage_abort(year);
+    }
+    ip_issued_free(rec);
+}
+
 #define RECORD_TEST(t) cmocka_unit_test_setup_teardown(t, setup_record, teardown_record)
 
 int main(void)
@@ -597,6 +683,7 @@ int main(void)
         RECORD_TEST(test_issued_stage_append_commit),
         RECORD_TEST(test_issued_append_commit_load_round_trip),
         RECORD_TEST(test_issued_free_without_commit_changes_nothing),
+        RECORD_TEST(test_issued_copy_all_many_documents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
