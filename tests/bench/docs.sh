@@ -65,7 +65,7 @@ while [ $# -gt 0 ]; do
     --periods) [ $# -ge 2 ] || usage; periods=$2; shift ;;
     --runs) [ $# -ge 2 ] || usage; runs_arg=$2; shift ;;
     --rev) [ $# -ge 2 ] || usage; rev=$2; shift ;;
-    -h|--help) sed -n '2,50p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,51p' "$0"; exit 0 ;;
     *) usage ;;
   esac
   shift
