@@ -327,6 +327,9 @@ static ip_err measure_runs(ip_run **runs, size_t n, ip_diag *d)
 
     for (i = 0; i < n; i++) {
         ip_run *r = runs[i];
+        /* the files the run read before its statistics: the tariff and the
+         * register, which no service can take its basis from */
+        size_t listed = r->nfiles;
         for (s = 0; s < r->nsvc; s++) {
             const char *fname = r->tariff->services[s].file;
             size_t before = r->nfiles, f, ng = 0;
@@ -338,8 +341,15 @@ static ip_err measure_runs(ip_run **runs, size_t n, ip_diag *d)
             free(path);
             path = path_join(r->input_dir, fname);
             f = add_file(r, fname, path);
+            if (f < listed) {
+                e = ip_diag_set(d, IP_ERR_TARIFF, r->files[0].path, r->tariff->services[s].line,
+                                "expected a statistics file in <basis file=\"…\"> of service "
+                                "'%s', found %s, the %s", r->tariff->services[s].id, fname,
+                                f == 0 ? "tariff itself" : "register of customers");
+                goto out;
+            }
             if (f < before)
-                continue; /* already read with an earlier service */
+                continue; /* already measured with an earlier service */
             for (m = 0; m < ndone; m++)
                 if (strcmp(done[m].name, fname) == 0)
                     break;
