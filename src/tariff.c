@@ -11,6 +11,10 @@
  *     from the network (XML_PARSE_NONET), and no DTD is loaded. Without a DTD
  *     an entity reference other than the five predefined ones is a
  *     well-formedness error, which libxml2 reports.
+ *     While a tariff is loaded, libxml2's external entity loader refuses
+ *     everything (refuse_resource): the schema is one self-contained file,
+ *     so an xs:include, xs:import or xs:redefine in it, or an
+ *     xsi:schemaLocation in the tariff, is an error and opens nothing.
  *  2. Validate against templates/tariff.xsd. The first error wins; errors on
  *     an attribute's value are reworded from the table `attrs` below
  *     ("expected a fee of 0 or more whole kronor, found '-5'").
@@ -415,7 +419,31 @@ typedef struct loader {
     long err_line;
     const xmlNode *err_node;
     char err_msg[512];
+    /* the first resource libxml2 was asked to load (refuse_resource) */
+    int refused;
+    char refused_url[256];
 } loader;
+
+/* The loader that runs, for refuse_resource(): libxml2's entity loader has
+ * no context of ours. The program loads one tariff at a time. */
+static loader *loading;
+
+/* libxml2's external entity loader while a tariff is loaded: the schema is
+ * one self-contained file and the tariff has no DTD, so whatever libxml2
+ * would open — an xs:include, xs:import or xs:redefine of the schema, an
+ * xsi:schemaLocation of the tariff, an external entity — is refused
+ * without opening anything (no file, no FIFO that blocks, no URL) and
+ * noted, so the caller can name it. */
+static xmlParserInputPtr refuse_resource(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+    const char *what = url ? url : id ? id : "?";
+    (void)ctxt;
+    if (loading && !loading->refused) {
+        loading->refused = 1;
+        snprintf(loading->refused_url, sizeof loading->refused_url, "%s", what);
+    }
+    return NULL;
+}
 
 static void xml_error(void *ctx, xml_error_ptr e)
 {
@@ -705,6 +733,15 @@ static ip_err validate(loader *L, xmlDocPtr doc, const char *xsd_path)
         xmlSchemaSetParserStructuredErrors(pctxt, xml_error, L);
         schema = xmlSchemaParse(pctxt);
     }
+    if (L->refused) {
+        char q[300];
+        e = ip_diag_set(L->d, IP_ERR_SOFTWARE, xsd_path, 0,
+                        "expected a self-contained schema, found a reference to '%s' "
+                        "(xs:include, xs:import, xs:redefine and external entities are "
+                        "refused; nothing was opened)",
+                        quote(L->refused_url, q, sizeof q));
+        goto out;
+    }
     if (!schema) {
         e = ip_diag_set(L->d, IP_ERR_SOFTWARE, xsd_path, L->have_error ? L->err_line : 0,
                         "expected a valid XML Schema, found: %s",
@@ -724,6 +761,14 @@ static ip_err validate(loader *L, xmlDocPtr doc, const char *xsd_path)
     doc->URL = NULL;
     rc = xmlSchemaValidateDoc(vctxt, doc);
     doc->URL = url;
+    if (L->refused) {
+        char q[300];
+        e = ip_diag_set(L->d, IP_ERR_TARIFF, L->name, 0,
+                        "expected a tariff without references to other files, found '%s' "
+                        "(an xsi:schemaLocation is refused; nothing was opened)",
+                        quote(L->refused_url, q, sizeof q));
+        goto out;
+    }
     if (rc != 0) {
         if (!L->have_error) {
             L->err_node = NULL;
@@ -1560,6 +1605,7 @@ ip_err ip_tariff_load_mem(const char *data, size_t len, const char *name, const 
     void *old_sctx = xmlStructuredErrorContext;
     xmlGenericErrorFunc old_gerror = xmlGenericError;
     void *old_gctx = xmlGenericErrorContext;
+    xmlExternalEntityLoader old_loader;
     ip_err e = IP_OK;
     size_t i;
 
@@ -1574,6 +1620,9 @@ ip_err ip_tariff_load_mem(const char *data, size_t len, const char *name, const 
 
     xmlSetStructuredErrorFunc(&L, xml_error);
     xmlSetGenericErrorFunc(NULL, xml_silent);
+    old_loader = xmlGetExternalEntityLoader();
+    loading = &L;
+    xmlSetExternalEntityLoader(refuse_resource);
 
     ctxt = xmlNewParserCtxt();
     if (!ctxt)
@@ -1610,6 +1659,8 @@ ip_err ip_tariff_load_mem(const char *data, size_t len, const char *name, const 
 out:
     xmlSetStructuredErrorFunc(old_sctx, old_serror);
     xmlSetGenericErrorFunc(old_gctx, old_gerror);
+    xmlSetExternalEntityLoader(old_loader);
+    loading = NULL;
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);
     for (i = 0; i < L.nalines; i++)
