@@ -19,7 +19,9 @@
 
 #include "error.h"
 
-/* Installs the handler for SIGTERM, SIGINT and SIGHUP (those not ignored). */
+/* Installs the handler for SIGTERM, SIGINT and SIGHUP (those not ignored),
+ * and ignores SIGPIPE: a closed pipe on standard output is a failed write
+ * (EPIPE, exit 74), not death by signal. */
 void ip_signals_install(void);
 
 /* A stage is about to exist / has been removed: a signal in between is
@@ -33,6 +35,14 @@ void ip_signals_hold(void);
 /* IP_ERR_TEMPFAIL with a line naming the signal when one has arrived and
  * the run is not held; else IP_OK. */
 ip_err ip_signals_check(ip_diag *d);
+
+/* mkstemp(tmpl) with the handled signals blocked, the file it made
+ * registered as the one temporary file outside a stage: a signal that ends
+ * the process at once removes it first (the comparison workbook's
+ * FILE.xlsx.tmp-XXXXXX). ip_signals_temp_done() forgets it, once it is
+ * renamed or removed. */
+int ip_signals_mkstemp(char *tmpl);
+void ip_signals_temp_done(void);
 
 /* The signal that arrived (0: none). */
 int ip_signals_pending(void);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -309,11 +310,48 @@ static int is_blank(const char *s)
     return 1;
 }
 
+/* The option of the table that arg ("--dry-run", "--output=x") names, or
+ * NULL. */
+static const struct option_def *find_option(const char *arg)
+{
+    const char *eq;
+    size_t len, k;
+    if (strncmp(arg, "--", 2) != 0)
+        return NULL;
+    arg += 2;
+    eq = strchr(arg, '=');
+    len = eq ? (size_t)(eq - arg) : strlen(arg);
+    for (k = 0; k < IP_ARRAY_LEN(options); k++)
+        if (strlen(options[k].name) == len && strncmp(options[k].name, arg, len) == 0)
+            return &options[k];
+    return NULL;
+}
+
+/* 1 when the text of --name can stand in every page header: valid UTF-8 of
+ * one line that every output carries (ip_utf8_text_check) and no character
+ * that shows as nothing or turns what follows around (ip_utf8_invisible:
+ * U+202E would make every header read backwards). */
+static int name_text_ok(const char *s)
+{
+    size_t n = strlen(s), at = 0;
+    if (!ip_utf8_xml_text(s) || ip_utf8_text_check(s, n, 1, NULL) != IP_TEXT_OK)
+        return 0;
+    while (at < n) {
+        uint32_t cp;
+        int len = ip_utf8_decode((const unsigned char *)s + at, n - at, &cp);
+        if (len <= 0 || ip_utf8_invisible(cp))
+            return 0;
+        at += (size_t)len;
+    }
+    return 1;
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, cli_args *a)
 {
     int i;
     size_t k;
+    int given[OPT__COUNT] = {0};
     memset(a, 0, sizeof *a);
     a->command = CMD_NONE;
     a->input = "input";
@@ -321,7 +359,6 @@ static int parse_args(int argc, char **argv, cli_args *a)
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i], *value = NULL, *eq;
         const struct option_def *o = NULL;
-        size_t len;
         if (strncmp(arg, "--", 2) != 0) {
             if (a->command != CMD_NONE)
                 return usage_error("unexpected argument '%s'", arg);
@@ -332,35 +369,50 @@ static int parse_args(int argc, char **argv, cli_args *a)
                 return usage_error("unknown command '%s'", arg);
             continue;
         }
-        arg += 2;
-        eq = strchr(arg, '=');
-        len = eq ? (size_t)(eq - arg) : strlen(arg);
-        for (k = 0; k < IP_ARRAY_LEN(options); k++)
-            if (strlen(options[k].name) == len && strncmp(options[k].name, arg, len) == 0)
-                o = &options[k];
+        eq = strchr(arg + 2, '=');
+        o = find_option(arg);
         if (!o)
             return usage_error("unknown option '%s'", argv[i]);
         if (!(o->commands & a->command))
             return usage_error("option '%s' does not go with this command", argv[i]);
+        /* a cron line assembled from variables may name an option twice:
+         * neither the first nor the last is surely the one meant */
+        if (given[o->id]++ && o->id != OPT_TARIFF)
+            return usage_error("option '--%s' given twice", o->name);
         if (o->arg) {
-            if (eq)
+            if (eq) {
                 value = eq + 1;
-            else if (i + 1 < argc)
+            } else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) == 0) {
+                /* a forgotten value must not take the next option as its
+                 * own ('--output --dry-run' would issue into ./--dry-run) */
+                const struct option_def *next = find_option(argv[i + 1]);
+                char q[64];
+                fprintf(stderr, "internpris: option '--%s' needs a value, found %s'%s'; a "
+                        "value that starts with '--' is given as --%s=VALUE (or ./--… for a "
+                        "file or folder)\nTry 'internpris --help'.\n", o->name,
+                        next ? "the option " : "", ip_quote(argv[i + 1], strlen(argv[i + 1]),
+                                                           q, sizeof q), o->name);
+                return EX_USAGE;
+            } else if (i + 1 < argc) {
                 value = argv[++i];
-            else
+            } else {
                 return usage_error("option '--%s' needs a value", o->name);
+            }
         } else if (eq) {
             return usage_error("option '--%s' takes no value", o->name);
         }
         switch (o->id) {
         case OPT_YEAR: {
-            char *end;
-            long y;
-            errno = 0;
-            y = strtol(value, &end, 10);
-            if (errno || *end || end == value || y < 1900 || y > 2999)
-                return usage_error("expected a year such as 2025 after --year, found '%s'", value);
-            a->year = (int)y;
+            /* four digits, nothing else: no blank, sign or leading zero */
+            int y = 0, n;
+            for (n = 0; value[n] >= '0' && value[n] <= '9' && n < 5; n++)
+                y = y * 10 + (value[n] - '0');
+            if (n != 4 || value[n] || y < 1900 || y > 2999) {
+                char q[64];
+                return usage_error("expected a year such as 2025 after --year, found '%s'",
+                                   ip_quote(value, strlen(value), q, sizeof q));
+            }
+            a->year = y;
             break;
         }
         case OPT_INPUT:
@@ -406,11 +458,8 @@ static int parse_args(int argc, char **argv, cli_args *a)
         case OPT_WORKBOOK: a->workbook = value; break;
         case OPT_NAME: {
             /* it stands in every page header of the workbook: printable text */
-            const char *q;
             char shown[200];
-            for (q = value; *q && (unsigned char)*q >= 0x20 && *q != 0x7f; q++)
-                ;
-            if (*q || !ip_utf8_xml_text(value))
+            if (!name_text_ok(value))
                 return usage_error("expected printable UTF-8 text after --name, found '%s'",
                                    ip_quote(value, strlen(value), shown, sizeof shown));
             a->name = value;
@@ -782,6 +831,84 @@ out:
     return e;
 }
 
+/* The --workbook of a scenario, before anything is read: a name ending in
+ * .xlsx, apart from everything the scenario reads or a run replaces — not
+ * inside the output root (a year folder a run replaces, the record of
+ * issued documents), not inside the input year folder or the templates
+ * folder, not one of the --tariff files — and, when a file is there
+ * already, a workbook (a zip file, "PK\3\4"): the file is replaced, and
+ * nothing but an earlier workbook may be. Returns 0 or EX_USAGE. */
+static int check_workbook(const cli_args *a, const ip_run_opts *ro)
+{
+    const char *wb = a->workbook, *dot = strrchr(a->workbook, '.');
+    char *canon = ip_files_canonical(wb), *in_y = ip_xasprintf("%s/%d", ro->input_root, a->year);
+    char *dirs[3], q[200];
+    static const char *const what[3] = {"the output root", "the input folder",
+                                        "the templates folder"};
+    const char *why = NULL, *where = NULL;
+    struct stat st, tst;
+    size_t k;
+    int status = 0;
+    dirs[0] = ip_files_canonical(a->output);
+    dirs[1] = ip_files_canonical(in_y);
+    dirs[2] = ip_files_canonical(ro->templates_dir);
+    if (!dot || strcasecmp(dot, ".xlsx") != 0) {
+        fprintf(stderr, "internpris: expected --workbook FILE.xlsx, found '%s'\n"
+                "Try 'internpris --help'.\n", ip_quote(wb, strlen(wb), q, sizeof q));
+        status = EX_USAGE;
+        goto out;
+    }
+    for (k = 0; k < 3 && !where; k++)
+        if (ip_files_inside(canon, dirs[k]))
+            where = what[k];
+    if (where && k == 1) { /* the form test_scenario and older scripts know */
+        fprintf(stderr, "internpris: expected --workbook outside the output root, found "
+                        "%s in %s (%s)\nTry 'internpris --help'.\n", wb, a->output, dirs[0]);
+        status = EX_USAGE;
+        goto out;
+    }
+    if (where) {
+        fprintf(stderr, "internpris: expected --workbook outside %s, found %s in %s (%s)\n"
+                "Try 'internpris --help'.\n", where, wb, where == what[1] ? in_y
+                : ro->templates_dir, dirs[k - 1]);
+        status = EX_USAGE;
+        goto out;
+    }
+    if (stat(wb, &st) == 0) {
+        for (k = 0; k < a->ntariffs && !why; k++) {
+            char *t = ip_files_canonical(a->tariffs[k]);
+            if (strcmp(t, canon) == 0 || (stat(a->tariffs[k], &tst) == 0 &&
+                                          tst.st_dev == st.st_dev && tst.st_ino == st.st_ino))
+                why = "one of the --tariff files";
+            free(t);
+        }
+        /* a folder there fails as the rename's target (73) */
+        if (!why && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+            why = "not a regular file";
+        } else if (!why && S_ISREG(st.st_mode)) {
+            unsigned char magic[4] = {0};
+            int fd = open(wb, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+            ssize_t got = fd >= 0 ? read(fd, magic, sizeof magic) : -1;
+            if (fd >= 0)
+                close(fd);
+            if (got != 4 || memcmp(magic, "PK\3\4", 4) != 0)
+                why = "a file that is not a workbook (it would be replaced)";
+        }
+    }
+    if (why) {
+        fprintf(stderr, "internpris: expected --workbook to name a new file or an earlier "
+                "workbook, found %s, %s\nTry 'internpris --help'.\n",
+                ip_quote(wb, strlen(wb), q, sizeof q), why);
+        status = EX_USAGE;
+    }
+out:
+    for (k = 0; k < 3; k++)
+        free(dirs[k]);
+    free(canon);
+    free(in_y);
+    return status;
+}
+
 /* `scenario`, and `explain --tariff`: the decided tariff against the
  * proposals (scenario.h). Reads only; writes nothing but --workbook (written
  * before the comparison is printed, so a failure prints none). */
@@ -791,20 +918,9 @@ static int run_scenario(const cli_args *a, const ip_run_opts *ro)
     ip_diag d;
     ip_err e;
     size_t j, f, g;
-    if (a->workbook) {
-        /* the scenario writes nothing into the output root: not into a year
-         * folder a run replaces, not into the record of issued documents */
-        char *wb = ip_files_canonical(a->workbook), *out = ip_files_canonical(a->output);
-        int inside = ip_files_inside(wb, out);
-        if (inside)
-            fprintf(stderr, "internpris: expected --workbook outside the output root, found "
-                            "%s in %s (%s)\nTry 'internpris --help'.\n",
-                    a->workbook, a->output, out);
-        free(wb);
-        free(out);
-        if (inside)
-            return EX_USAGE;
-    }
+    int status;
+    if (a->workbook && (status = check_workbook(a, ro)) != 0)
+        return status;
     ip_diag_clear(&d);
     e = ip_scenario_compute(ro, a->tariffs, a->ntariffs, a->output, a->name, &sc, &d);
     if (!e && a->command == CMD_EXPLAIN)

@@ -33,6 +33,7 @@
 #include "money.h"
 #include "pricelist_sheet.h"
 #include "utf8.h"
+#include "signals.h"
 #include "stage.h"
 #include "util.h"
 #include "wording.h"
@@ -639,7 +640,7 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
     size_t s;
 
     /* the temporary file beside path, with the mode a new file gets */
-    fd = mkstemp(tmp);
+    fd = ip_signals_mkstemp(tmp); /* a signal while it is written removes it */
     if (fd < 0) {
         ret = ip_diag_set(d, IP_ERR_CANTCREAT, path, 0, "cannot create the workbook: %s",
                           strerror(errno));
@@ -652,6 +653,7 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
     if (fchmod(fd, 0666 & ~um) != 0 || close(fd) != 0) {
         ret = ip_diag_set(d, IP_ERR_IO, path, 0, "cannot create the workbook: %s", strerror(errno));
         unlink(tmp);
+        ip_signals_temp_done();
         free(tmp);
         free(tmpdir);
         return ret;
@@ -665,6 +667,7 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
     wb = workbook_new_opt(tmp, &opt);
     if (!wb) {
         unlink(tmp);
+        ip_signals_temp_done();
         free(tmp);
         free(tmpdir);
         return ip_diag_set(d, IP_ERR_IO, path, 0, "cannot create the workbook: out of memory");
@@ -704,6 +707,7 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
                           lxw_strerror(b.c.lerr));
     }
     e = ip_pl_close_quietly(wb, &err); /* writes tmp, frees the workbook */
+    ip_kill_point(); /* test build: a signal while the temporary file exists */
     /* tmp is named by path: the file the person asked for */
     if (e != LXW_NO_ERROR && ret == IP_OK)
         ret = ip_pl_close_failed(d, path, e, err);
@@ -719,6 +723,7 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
                           strerror(errno));
     if (ret != IP_OK)
         unlink(tmp);
+    ip_signals_temp_done();
 
     for (s = 0; s < sc->nsvc; s++)
         free(b.sheet_names[s]);

@@ -71,11 +71,22 @@ ip_err ip_outdir_begin(const char *root, int year, ip_outdir **out, ip_diag *d)
         goto fail;
     }
     path = ip_xasprintf("%s/.internpris.lock", root);
-    o->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    /* the lock file itself, never what a link there leads to (a dangling
+     * one would create its target anywhere) nor a FIFO or device */
+    o->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0666);
     free(path);
     if (o->lock_fd < 0) {
-        e = ip_diag_set(d, IP_ERR_CANTCREAT, root, 0, "cannot create the lock file: %s",
-                        strerror(errno));
+        e = errno == ELOOP
+            ? ip_diag_set(d, IP_ERR_CANTCREAT, root, 0, "expected a regular file as the lock "
+                          "file .internpris.lock, found a symbolic link; remove it")
+            : ip_diag_set(d, IP_ERR_CANTCREAT, root, 0, "cannot create the lock file: %s",
+                          strerror(errno));
+        goto fail;
+    }
+    if (fstat(o->lock_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        e = ip_diag_set(d, IP_ERR_CANTCREAT, root, 0, "expected a regular file as the lock "
+                        "file .internpris.lock, found %s; remove it",
+                        S_ISDIR(st.st_mode) ? "a folder" : "a FIFO, device or socket");
         goto fail;
     }
     if (flock(o->lock_fd, LOCK_EX | LOCK_NB) != 0) {
@@ -106,6 +117,17 @@ ip_err ip_outdir_probe(const char *root, int year, ip_diag *d)
     if (stat(root, &st) == 0 && !S_ISDIR(st.st_mode))
         return ip_diag_set(d, IP_ERR_CANTCREAT, root, 0, "cannot create the output folder: %s",
                            strerror(ENOTDIR));
+    /* the lock file as begin would open it */
+    path = ip_xasprintf("%s/.internpris.lock", root);
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        free(path);
+        return ip_diag_set(d, IP_ERR_CANTCREAT, root, 0, "expected a regular file as the lock "
+                           "file .internpris.lock, found %s; remove it",
+                           S_ISLNK(st.st_mode)   ? "a symbolic link"
+                           : S_ISDIR(st.st_mode) ? "a folder"
+                                                 : "a FIFO, device or socket");
+    }
+    free(path);
     path = ip_xasprintf("%s/%d", root, year);
     e = ip_stage_probe(path, d);
     free(path);

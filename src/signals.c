@@ -5,7 +5,11 @@
 #include "signals.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "util.h"
 
 static volatile sig_atomic_t pending; /* the signal that arrived, 0: none */
 static volatile sig_atomic_t staged;  /* stages that exist (or are being made) */
@@ -13,10 +17,18 @@ static volatile sig_atomic_t held;    /* committing: stop only at the end */
 
 static const int handled[] = {SIGTERM, SIGINT, SIGHUP};
 
+/* A temporary file outside any stage (scenario's workbook): removed by the
+ * handler before the process ends by the signal. */
+static char *volatile temp_file;
+
 static void on_signal(int sig)
 {
     if (!staged) {
-        /* nothing to clean up: end now, by the signal itself */
+        /* nothing staged: the temporary file, if any, goes; then end now,
+         * by the signal itself */
+        char *t = temp_file;
+        if (t)
+            unlink(t);
         signal(sig, SIG_DFL);
         raise(sig);
         return;
@@ -27,6 +39,10 @@ static void on_signal(int sig)
 void ip_signals_install(void)
 {
     size_t i;
+    /* a reader that went away (| head) is a write error like any other:
+     * the write fails with EPIPE and the command ends with 74, the status
+     * of a closed standard output, instead of being killed by SIGPIPE */
+    signal(SIGPIPE, SIG_IGN);
     for (i = 0; i < sizeof handled / sizeof handled[0]; i++) {
         struct sigaction sa, old;
         if (sigaction(handled[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
@@ -87,4 +103,43 @@ void ip_signals_finish(void)
         return;
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+/* The handled signals blocked (how SIG_BLOCK) or let through again. */
+static void mask_handled(int how, sigset_t *old)
+{
+    sigset_t set;
+    size_t i;
+    sigemptyset(&set);
+    for (i = 0; i < sizeof handled / sizeof handled[0]; i++)
+        sigaddset(&set, handled[i]);
+    sigprocmask(how, &set, old);
+}
+
+int ip_signals_mkstemp(char *tmpl)
+{
+    sigset_t old;
+    int fd;
+    char *copy = ip_xstrdup(tmpl); /* allocated before the signals wait */
+    mask_handled(SIG_BLOCK, &old);
+    fd = mkstemp(tmpl);
+    if (fd >= 0) {
+        memcpy(copy, tmpl, strlen(tmpl) + 1);
+        temp_file = copy;
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (fd < 0)
+        free(copy);
+    return fd;
+}
+
+void ip_signals_temp_done(void)
+{
+    sigset_t old;
+    char *t;
+    mask_handled(SIG_BLOCK, &old);
+    t = temp_file;
+    temp_file = NULL;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    free(t);
 }

@@ -139,7 +139,11 @@ special_case "a named pipe as this year's fees.csv (--diff)" out/2025/fees.csv \
 fresh
 for opt in input output templates; do
   for v in '' ' ' $'\t'; do
-    run_rc run --year 2025 --input in --output out "--$opt" "$v"
+    # the other folders as usual, each option once (a second one is 64 of its own)
+    others=(--input in --output out)
+    [ "$opt" = input ] && others=(--output out)
+    [ "$opt" = output ] && others=(--input in)
+    run_rc run --year 2025 "${others[@]}" "--$opt" "$v"
     check "--$opt '$(printf %q "$v")': exits 64" test "$rc" -eq 64
     check "--$opt '$(printf %q "$v")': says a folder is expected" \
       grep -q "^internpris: expected a folder after --$opt, found '" err.txt
