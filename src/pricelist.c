@@ -485,9 +485,11 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
 
     if (c.lerr != LXW_NO_ERROR) {
         char ref[16];
-        ret = ip_diag_set(d, IP_ERR_SOFTWARE, path, 0, "cannot write cell '%s'!%s: %s",
+        char *shown = ip_stage_shown(path);
+        ret = ip_diag_set(d, IP_ERR_SOFTWARE, shown, 0, "cannot write cell '%s'!%s: %s",
                           c.lerr_sheet, ip_pl_cell(ref, c.lerr_row, c.lerr_col),
                           lxw_strerror(c.lerr));
+        free(shown);
     }
     e = ip_pl_close_quietly(wb, &err); /* writes the file, frees the workbook */
     if (e != LXW_NO_ERROR && ret == IP_OK)
