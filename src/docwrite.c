@@ -110,6 +110,11 @@ static ip_err read_cancelled(const ip_billing *b, const ip_issued *rec, const ip
     }
     free(src);
     if (e) {
+        if (d) { /* the record's file as the person will find it, not the stage's */
+            char *shown = ip_stage_shown(d->file);
+            snprintf(d->file, sizeof d->file, "%s", shown);
+            free(shown);
+        }
         ip_invoice_doc_free(cd);
         cd = NULL;
     }

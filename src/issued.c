@@ -859,7 +859,10 @@ ip_err ip_issued_append(ip_issued *rec, const ip_issued_doc *doc, ip_diag *d)
     ip_issued_doc_copy(&copy, doc);
     path = ip_xasprintf("%s/%s", rec->stage_docs, doc->file);
     if (ip_digest_file(path, copy.sha256, NULL) != 0) {
-        ip_err e = ip_diag_set(d, IP_ERR_IO, path, 0, "cannot read: %s", strerror(errno));
+        int err = errno;
+        char *shown = ip_stage_shown(path);
+        ip_err e = ip_diag_set(d, IP_ERR_IO, shown, 0, "cannot read: %s", strerror(err));
+        free(shown);
         free(path);
         ip_issued_doc_release(&copy);
         return e;
