@@ -46,6 +46,11 @@ typedef struct ip_customers ip_customers;
 ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
                          ip_customers **out, ip_diag *d);
 
+/* The same, and the SHA-256 (lower-case hex) and size of the bytes the
+ * register was read from (sha256 NULL: none), from the one read. */
+ip_err ip_customers_load_ex(const char *path, const char *name, const ip_tariff *t,
+                            ip_customers **out, char sha256[65], uint64_t *bytes, ip_diag *d);
+
 /* A register of the n >= 1 customers list[0..n) made in memory, e.g. by a
  * test (their strings are copied, group is borrowed). The numbers must be
  * unique and at most six digits; nothing else is checked. */

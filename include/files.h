@@ -10,6 +10,11 @@
  * a named pipe") and never blocks the run; then the descriptor is made
  * blocking again for the read. Files read whole are read up to a bound
  * (ip_files_read()), so not even a growing file grows memory beyond it.
+ * A file must stay the same while it is read: its size, modification and
+ * change time are taken at the open and again at the end of the file, and
+ * the bytes read must be its size at the open (ip_files_stamp_check()), so
+ * an export that truncates, appends to or rewrites a file while the run
+ * reads it fails the run (IP_ERR_DATA) instead of giving fees from a part.
  *
  * Links. A symbolic link among the inputs is followed only when it leads to
  * a file inside the folder the link lies in (ip_files_check_link()): a file
@@ -26,7 +31,9 @@
 #define IP_FILES_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "error.h"
 
@@ -61,6 +68,25 @@ ip_err ip_files_check(const char *path, const char *name, int flags, int *exists
  * ip_files_open(); a failed read is IP_ERR_IO "name: cannot read: reason". */
 ip_err ip_files_read(const char *path, const char *name, int flags, size_t max, char **data,
                      size_t *len, ip_diag *d);
+
+/* What a file was when it was opened: taken by ip_files_stamp_take() from
+ * the descriptor, compared by ip_files_stamp_check() when its last byte has
+ * been read. */
+typedef struct ip_files_stamp {
+    int valid; /* 0: fstat() failed at the open, nothing to compare */
+    off_t size;
+    struct timespec mtim, ctim;
+} ip_files_stamp;
+
+void ip_files_stamp_take(int fd, ip_files_stamp *s);
+
+/* At the end of a file read from fd: IP_OK when bytes (all read from the
+ * start) is the size at the open and size, modification and change time are
+ * still those of the open; else IP_ERR_DATA "name: expected a file that
+ * stays the same while it is read, found …; run again when the file is
+ * complete". */
+ip_err ip_files_stamp_check(int fd, const ip_files_stamp *s, uint64_t bytes, const char *name,
+                            ip_diag *d);
 
 /* When path is a symbolic link, it must lead to a file inside the folder
  * the link lies in (after every link is followed): else IP_ERR_NOINPUT

@@ -131,6 +131,11 @@ typedef struct ip_tariff {
 ip_err ip_tariff_load(const char *path, const char *name, const char *xsd_path,
                       ip_tariff **out, ip_diag *d);
 
+/* The same, and the SHA-256 (lower-case hex) and size of the bytes parsed
+ * (sha256 NULL: none), from the one read. */
+ip_err ip_tariff_load_ex(const char *path, const char *name, const char *xsd_path,
+                         ip_tariff **out, char sha256[65], uint64_t *bytes, ip_diag *d);
+
 /* The same from bytes in memory (tests, fuzzing); xsd_path may be NULL to skip
  * the schema. */
 ip_err ip_tariff_load_mem(const char *data, size_t len, const char *name,

@@ -91,6 +91,7 @@ struct ip_csv {
     size_t read_max;   /* at most this many bytes per read, 0 = as many as fit */
 
     uint64_t bytes;    /* bytes read from the source */
+    ip_files_stamp stamp; /* the file at the open, compared at its end */
 
     /* the tap (csv.h) */
     ip_csv_tap tap;    /* tap.feed NULL: none */
@@ -760,6 +761,13 @@ static ip_err fill(ip_csv *c)
     }
     if (got == 0) {
         c->eof = 1;
+        if (c->fd >= 0) {
+            ip_err e = ip_files_stamp_check(c->fd, &c->stamp, c->bytes, c->name, &c->diag);
+            if (e) {
+                c->err = e;
+                return e;
+            }
+        }
     } else {
         c->bytes += got;
         if (c->tap.feed) {
@@ -936,6 +944,7 @@ ip_err ip_csv_open_ex(const char *path, const char *name, const ip_csv_opts *o, 
 #endif
     c = reader_new(name, o);
     c->fd = fd;
+    ip_files_stamp_take(fd, &c->stamp);
     return open_finish(c, out, d);
 }
 

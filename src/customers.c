@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "digest.h"
 #include "parse.h"
 #include "rowerrs.h"
 #include "utf8.h"
@@ -276,6 +277,18 @@ static char *opt_copy(const char *s, size_t n)
 ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
                          ip_customers **out, ip_diag *d)
 {
+    return ip_customers_load_ex(path, name, t, out, NULL, NULL, d);
+}
+
+/* The reader's tap: every byte read goes to the digest. */
+static void digest_feed(void *ctx, const unsigned char *p, size_t n)
+{
+    ip_digest_feed(ctx, p, n);
+}
+
+ip_err ip_customers_load_ex(const char *path, const char *name, const ip_tariff *t,
+                            ip_customers **out, char sha256[65], uint64_t *bytes, ip_diag *d)
+{
     enum { C_NR, C_NAME, C_GROUP, C_ORGNR, C_REF, C_STREET, C_POSTCODE, C_CITY, C_COSTC,
            C_ENDPOINT, NCOLS };
     static const char *const colnames[NCOLS] = {"nr",        "name",   "group",    "org_nr",
@@ -289,6 +302,9 @@ ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
     uint32_t *seen = NULL;
     ip_rowerrs re;
     ip_buf groups;
+    ip_digest *dg = sha256 ? ip_digest_new(0) : NULL;
+    ip_csv_tap tap = {dg, digest_feed, NULL};
+    ip_csv_opts opts;
     ip_err e;
 
     *out = NULL;
@@ -296,8 +312,10 @@ ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
     ip_rowerrs_init(&re, d, name);
     ip_buf_init(&groups);
     group_list(t, &groups);
+    memset(&opts, 0, sizeof opts);
+    opts.tap = dg ? &tap : NULL;
 
-    if ((e = ip_csv_open(path, name, &csv, d)))
+    if ((e = ip_csv_open_ex(path, name, &opts, &csv, d)))
         goto out;
     for (i = 0; i < NCOLS; i++)
         if ((e = ip_csv_column(csv, colnames[i], i < C_STREET, &col[i], d)))
@@ -455,6 +473,11 @@ ip_err ip_customers_load(const char *path, const char *name, const ip_tariff *t,
     rows = NULL;
     *out = c;
     e = IP_OK;
+    if (dg) { /* the file has been read to its end: the digest of what was used */
+        ip_digest_final(dg, sha256);
+        if (bytes)
+            *bytes = ip_digest_bytes(dg);
+    }
 out:
     if (rows) {
         for (i = 0; i < nrows; i++)
@@ -464,5 +487,6 @@ out:
     free(seen);
     ip_buf_release(&groups);
     ip_csv_free(csv);
+    ip_digest_free(dg);
     return e;
 }

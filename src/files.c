@@ -132,10 +132,50 @@ ip_err ip_files_check(const char *path, const char *name, int flags, int *exists
     return IP_OK;
 }
 
+void ip_files_stamp_take(int fd, ip_files_stamp *s)
+{
+    struct stat st;
+    memset(s, 0, sizeof *s);
+    if (fstat(fd, &st) != 0)
+        return;
+    s->valid = 1;
+    s->size = st.st_size;
+    s->mtim = st.st_mtim;
+    s->ctim = st.st_ctim;
+}
+
+static int same_time(struct timespec a, struct timespec b)
+{
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+ip_err ip_files_stamp_check(int fd, const ip_files_stamp *s, uint64_t bytes, const char *name,
+                            ip_diag *d)
+{
+    struct stat st;
+    if (!s->valid)
+        return IP_OK;
+    if (fstat(fd, &st) != 0)
+        return ip_diag_set(d, IP_ERR_IO, name, 0, "cannot read: %s", strerror(errno));
+    if (bytes != (uint64_t)s->size || st.st_size != s->size)
+        return ip_diag_set(d, IP_ERR_DATA, name, 0,
+                           "expected a file that stays the same while it is read, found %llu "
+                           "bytes at the start, %llu read and %llu at the end; run again when "
+                           "the file is complete",
+                           (unsigned long long)s->size, (unsigned long long)bytes,
+                           (unsigned long long)st.st_size);
+    if (!same_time(st.st_mtim, s->mtim) || !same_time(st.st_ctim, s->ctim))
+        return ip_diag_set(d, IP_ERR_DATA, name, 0,
+                           "expected a file that stays the same while it is read, found it "
+                           "written to while it was read (its modification or change time "
+                           "moved); run again when the file is complete");
+    return IP_OK;
+}
+
 ip_err ip_files_read(const char *path, const char *name, int flags, size_t max, char **data,
                      size_t *len, ip_diag *d)
 {
-    struct stat st;
+    ip_files_stamp stamp;
     size_t cap, n = 0, want = max < SIZE_MAX - 1 ? max + 1 : max;
     char *buf;
     int fd;
@@ -148,8 +188,9 @@ ip_err ip_files_read(const char *path, const char *name, int flags, size_t max, 
         return e;
     /* The size is a hint for the buffer only: the file may grow or shrink
      * while it is read, and the read stops at want bytes either way. */
-    cap = fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size < want
-              ? (size_t)st.st_size + 1
+    ip_files_stamp_take(fd, &stamp);
+    cap = stamp.valid && stamp.size > 0 && (uint64_t)stamp.size < want
+              ? (size_t)stamp.size + 1
               : (want < 65536 ? want + 1 : 65536);
     buf = ip_xmalloc(cap);
     while (n < want) {
@@ -170,6 +211,12 @@ ip_err ip_files_read(const char *path, const char *name, int flags, size_t max, 
             return ip_diag_set(d, IP_ERR_IO, name, 0, "cannot read: %s", strerror(err));
         }
         n += (size_t)r;
+    }
+    /* read to its end (not stopped at the bound): it must be what it was */
+    if (n < want && (e = ip_files_stamp_check(fd, &stamp, n, name, d))) {
+        free(buf);
+        close(fd);
+        return e;
     }
     close(fd);
     buf[n] = '\0';

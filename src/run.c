@@ -101,17 +101,6 @@ static void company_warnings(ip_run *r)
                                  "betalas", invoiced));
 }
 
-/* The SHA-256 and size of an input that its loader reads itself (tariff.xml
- * through libxml2, customers.csv in customers.c): one more read of a few
- * kilobytes, digest and size from the same bytes. The statistics files get
- * theirs from the parsing read itself (ip_basis_measure()). */
-static ip_err hash_file(ip_input_file *f, ip_diag *d)
-{
-    if (ip_digest_file(f->path, f->sha256, &f->bytes) != 0)
-        return ip_diag_set(d, IP_ERR_IO, f->path, 0, "cannot read: %s", strerror(errno));
-    return IP_OK;
-}
-
 /* Rows a <match> left out although their value reads as one of its values
  * (basis.h, rows_near): the run goes on, the warning says what and where. */
 static void near_warning(ip_run *r, const char *path, const ip_basis *b)
@@ -261,9 +250,14 @@ static ip_err run_prepare(const ip_run_opts *o, const char *tariff_path, ip_run 
     xsd = path_join(o->templates_dir, "tariff.xsd");
     f = add_file(r, "tariff.xml", path);
     /* Every input is a file of the year folder: a link out of it is refused
-     * before anything of its target is read (files.h). */
+     * before anything of its target is read (files.h). The tariff and the
+     * register are read once, and their digests and sizes are those of the
+     * bytes parsed: a save in between cannot make the record name a file
+     * the run did not use. The statistics files get theirs from the parsing
+     * read too (ip_basis_measure()). */
     if ((e = ip_files_check_link(path, path, d)) ||
-        (e = ip_tariff_load(path, path, xsd, &r->tariff, d)) || (e = hash_file(&r->files[f], d)))
+        (e = ip_tariff_load_ex(path, path, xsd, &r->tariff, r->files[f].sha256,
+                               &r->files[f].bytes, d)))
         goto fail;
     if (r->tariff->year != o->year) {
         e = ip_diag_set(d, IP_ERR_TARIFF, path, 0,
@@ -275,8 +269,8 @@ static ip_err run_prepare(const ip_run_opts *o, const char *tariff_path, ip_run 
     path = path_join(r->input_dir, "customers.csv");
     f = add_file(r, "customers.csv", path);
     if ((e = ip_files_check_link(path, path, d)) ||
-        (e = ip_customers_load(path, path, r->tariff, &r->customers, d)) ||
-        (e = hash_file(&r->files[f], d)))
+        (e = ip_customers_load_ex(path, path, r->tariff, &r->customers, r->files[f].sha256,
+                                  &r->files[f].bytes, d)))
         goto fail;
     r->files[f].rows = ip_customers_count(r->customers);
     r->ncust = ip_customers_count(r->customers);

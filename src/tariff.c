@@ -50,6 +50,7 @@
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlversion.h>
 
+#include "digest.h"
 #include "files.h"
 #include "parse.h"
 #include "utf8.h"
@@ -1677,6 +1678,12 @@ out:
 ip_err ip_tariff_load(const char *path, const char *name, const char *xsd_path,
                       ip_tariff **out, ip_diag *d)
 {
+    return ip_tariff_load_ex(path, name, xsd_path, out, NULL, NULL, d);
+}
+
+ip_err ip_tariff_load_ex(const char *path, const char *name, const char *xsd_path,
+                         ip_tariff **out, char sha256[65], uint64_t *bytes, ip_diag *d)
+{
     size_t len;
     char *data;
     ip_err e;
@@ -1692,6 +1699,14 @@ ip_err ip_tariff_load(const char *path, const char *name, const char *xsd_path,
                            "expected a tariff of at most 16 MiB, found more");
     }
     e = ip_tariff_load_mem(data, len, name, xsd_path, out, d);
+    if (!e && sha256) { /* the digest of the bytes just parsed */
+        ip_digest *dg = ip_digest_new(0);
+        ip_digest_feed(dg, data, len);
+        ip_digest_final(dg, sha256);
+        ip_digest_free(dg);
+        if (bytes)
+            *bytes = len;
+    }
     free(data);
     return e;
 }
