@@ -371,6 +371,16 @@ ip_err ip_customers_load_ex(const char *path, const char *name, const ip_tariff 
                 continue;
             }
         }
+        /* fees.csv and ledger.csv carry the name as it is, and a spreadsheet
+         * opening them takes a field that starts so for a formula (a live
+         * link, a DDE command): no department's name starts so */
+        if (n[C_NAME] && strchr("=+-@", s[C_NAME][0])) {
+            ip_rowerrs_add(&re, IP_ERR_DATA, line,
+                           "expected a name that does not start with '%c' (a spreadsheet "
+                           "opening fees.csv or ledger.csv takes it for a formula), found '%s'",
+                           s[C_NAME][0], ip_quote(s[C_NAME], n[C_NAME], q, sizeof q));
+            continue;
+        }
         if (ip_parse_uint(s[C_NR], n[C_NR], &nr) != 0) {
             ip_rowerrs_add(&re, IP_ERR_DATA, line,
                            "expected a customer number of digits, found '%s'",

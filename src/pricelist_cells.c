@@ -31,21 +31,58 @@ void ip_pl_note_err(ip_pl_ctx *c, lxw_error e, const char *sheet, lxw_row_t row,
 
 /* ---- values ------------------------------------------------------------- */
 
+static int is_hex(char ch)
+{
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+/* 1 when p starts an OOXML escape, _xHHHH_ (ECMA-376 ST_Xstring). */
+static int is_escape(const char *p)
+{
+    return p[0] == '_' && p[1] == 'x' && is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) &&
+           is_hex(p[5]) && p[6] == '_';
+}
+
+/* text with every '_' that starts _xHHHH_ written as _x005F_ (the escape of
+ * '_' itself), so that the cell shows the text as it is instead of the
+ * character the escape names; NULL when text holds no such sequence. */
+static char *escape_underscores(const char *text)
+{
+    const char *p;
+    ip_buf b;
+    for (p = text; *p && !is_escape(p); p++)
+        ;
+    if (!*p)
+        return NULL;
+    ip_buf_init(&b);
+    for (p = text; *p; p++) {
+        if (is_escape(p))
+            ip_buf_adds(&b, "_x005F");
+        ip_buf_addch(&b, *p);
+    }
+    return ip_buf_detach(&b);
+}
+
 void ip_pl_put_str(ip_pl_ctx *c, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
                    lxw_col_t col, const char *text, lxw_format *f)
 {
     lxw_error e;
+    char *cut = NULL, *esc;
     if (text == NULL)
         text = "";
-    if (ip_utf8_count(text, strlen(text)) > CELL_TEXT_MAX) {
-        char *cut = ip_xstrndup(text, ip_utf8_prefix(text, strlen(text), CELL_TEXT_MAX));
-        e = worksheet_write_string(ws, row, col, cut, f);
-        free(cut);
-    } else if (*text == '\0') {
+    if (ip_utf8_count(text, strlen(text)) > CELL_TEXT_MAX)
+        text = cut = ip_xstrndup(text, ip_utf8_prefix(text, strlen(text), CELL_TEXT_MAX));
+    /* libxlsxwriter writes a string's _xHHHH_ as it is, which Excel and
+     * LibreOffice read as an escape (Valn_x00E4_mnden shown as Valnämnden,
+     * _x000D_ as a line break) */
+    if ((esc = escape_underscores(text)) != NULL)
+        text = esc;
+    if (*text == '\0')
         e = worksheet_write_blank(ws, row, col, f);
-    } else {
+    else
         e = worksheet_write_string(ws, row, col, text, f);
-    }
+    free(esc);
+    free(cut);
     ip_pl_note_err(c, e, sheet, row, col);
 }
 

@@ -501,7 +501,23 @@ void ip_run_set_prev(ip_run *r, const char *path, int found)
         for (s = 0; s < r->nsvc; s++) {
             const ip_svc_result *sr = &r->svc[s];
             char a[32], b[32];
-            if (sr->prev_total == IP_NO_PREV || sr->prev_total == sr->svc->previous_fee)
+            if (sr->prev_total == IP_NO_PREV) {
+                /* no row of a service that had a fee: a table cut short
+                 * must not read as "nothing to compare" */
+                if (sr->svc->previous_fee == 0)
+                    continue;
+                ip_money_fmt_thousands(sr->svc->previous_fee, b, sizeof b);
+                add_warning(r,
+                            ip_xasprintf("%s: %d/fees.csv has no rows for it, the tariff's "
+                                         "previous-fee is %s kr; its %d columns show '–'",
+                                         sr->svc->id, r->year - 1, b, r->year - 1),
+                            ip_xasprintf("%s: %d/fees.csv har inga rader för tjänsten, "
+                                         "tariffens previous-fee är %s kr; kolumnerna för %d "
+                                         "visar –",
+                                         sr->svc->id, r->year - 1, b, r->year - 1));
+                continue;
+            }
+            if (sr->prev_total == sr->svc->previous_fee)
                 continue;
             ip_money_fmt_thousands(sr->prev_total, a, sizeof a);
             ip_money_fmt_thousands(sr->svc->previous_fee, b, sizeof b);

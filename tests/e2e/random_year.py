@@ -7,8 +7,8 @@
 
 A year is drawn from SEED: 1 to 60 customers with numbers in the SPEC's
 ranges, departments (VAT O) and companies (VAT S 25 %, org numbers with a
-valid check digit), names and references with '&', '<', quotes, a leading
-'=', non-ASCII letters and lengths up to 150 characters; fees from 1 kr to
+valid check digit), names and references with '&', '<', quotes, '=', '+',
+'-' and '@' after a first word (never leading: the register refuses those), non-ASCII letters and lengths up to 150 characters; fees from 1 kr to
 99 999 999 kr, often odd; 1, 4 or 12 invoicing periods or none said; a
 random equal part for the switchboard; sometimes a consolidation; counts
 with zeros, ties and one dominant customer; rows outside the windows and in
@@ -58,10 +58,15 @@ def name(rng, base):
              "a–b", "5 €", "“citat”", "C:\\drift", "Œuvre"]
     s = " ".join(rng.choice(parts) for _ in range(rng.randint(1, 4)))
     if rng.random() < 0.3:
-        s = rng.choice(["=", "+", "-", "@"]) + s
+        s = base + " " + rng.choice(["=", "+", "-", "@"]) + s
     if rng.random() < 0.1:
         s = (s + " ") * (150 // (len(s) + 1)) + "slut"
-    return s.strip()[:150]
+    # a name may not start with a sign a spreadsheet reads as a formula
+    # (the register refuses it): such parts stand after the first word
+    s = s.strip()
+    if s[0] in "=+-@":
+        s = base + " " + s
+    return s[:150]
 
 
 def rand_date(rng, first, last):

