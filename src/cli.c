@@ -874,7 +874,9 @@ static int check_workbook(const cli_args *a, const ip_run_opts *ro)
         status = EX_USAGE;
         goto out;
     }
-    if (stat(wb, &st) == 0) {
+    if (lstat(wb, &st) == 0 && S_ISLNK(st.st_mode))
+        why = "a symbolic link (the workbook would replace the link, not what it leads to)";
+    if (!why && stat(wb, &st) == 0) {
         for (k = 0; k < a->ntariffs && !why; k++) {
             char *t = ip_files_canonical(a->tariffs[k]);
             if (strcmp(t, canon) == 0 || (stat(a->tariffs[k], &tst) == 0 &&
@@ -884,7 +886,7 @@ static int check_workbook(const cli_args *a, const ip_run_opts *ro)
         }
         /* a folder there fails as the rename's target (73) */
         if (!why && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-            why = "not a regular file";
+            why = "not a regular file (a device or a named pipe is never replaced)";
         } else if (!why && S_ISREG(st.st_mode)) {
             unsigned char magic[4] = {0};
             int fd = open(wb, O_RDONLY | O_CLOEXEC | O_NONBLOCK);

@@ -59,8 +59,14 @@ check "W1   and the schema folder holds only the schema" test "$(ls tp)" = tarif
 echo "notes of the budget meeting" >notes.xlsx
 w1 "--workbook an existing file that is not a workbook" notes.xlsx
 check "W1   and that file is as before" grep -qx "notes of the budget meeting" notes.xlsx
+mkfifo fifo.xlsx
+w1 "--workbook a named pipe" fifo.xlsx
+check "W1   and it is still a named pipe" test -p fifo.xlsx
 run_rc scenario --year 2025 --input in --output out --tariff prop.xml --workbook cmp.xlsx
 check "W1 a new workbook is written" test "$rc" -eq 0 -a -s cmp.xlsx
+ln -s cmp.xlsx link2.xlsx
+w1 "--workbook a link to an earlier workbook" link2.xlsx
+check "W1   and the link stays a link" test -L link2.xlsx
 run_rc scenario --year 2025 --input in --output out --tariff prop.xml --workbook cmp.xlsx
 check "W1 an earlier workbook is replaced" test "$rc" -eq 0
 check "W1   and is a workbook" test "$(head -c 4 cmp.xlsx | od -An -tx1 | tr -d ' ')" = 504b0304
