@@ -27,14 +27,15 @@
 #                   program's own cost, free of the disk's);
 #        explain    `explain --customer 110` (every service);
 #        scenario   `scenario` with the two proposals and --workbook;
-#      wall time from the shell, peak RSS from /usr/bin/time -f %M;
+#      wall time from the shell, CPU time (user + system) and peak RSS from
+#      /usr/bin/time -f '%M %U %S';
 #   4. checks that every fee of the run equals an independent computation
 #      from the raw files (gen_year.py check: exact fractions, largest
 #      remainder, ledger.csv net per customer and service);
-#   5. prints a markdown table: S, N, step, time, peak RSS, and the growth
-#      of time and of peak RSS from the previous N (same S) and from the
-#      previous S (same N), each beside the linear expectation (the ratio
-#      of N, or of S).
+#   5. prints a markdown table: S, N, step, wall and CPU time, peak RSS, and
+#      the growth of CPU time and of peak RSS from the previous N (same S)
+#      and from the previous S (same N), each beside the linear expectation
+#      (the ratio of N, or of S).
 # Needs python3, cmake, a C compiler, eatmydata and /usr/bin/time. The
 # default takes about five minutes here (most of it N = 20 000, S = 50);
 # the scratch folder needs about 1 GB.
@@ -89,15 +90,17 @@ step() {
   for i in $(seq "$runs"); do
     eval "$prep"
     t0=$(date +%s%N)
-    if ! /usr/bin/time -f %M -o "$SCRATCH/rss.txt" "$@" >"$SCRATCH/step.out" 2>"$SCRATCH/step.err"; then
+    if ! /usr/bin/time -f '%M %U %S' -o "$SCRATCH/rss.txt" "$@" >"$SCRATCH/step.out" 2>"$SCRATCH/step.err"; then
       echo "scale.sh: S=$s N=$n $st failed: $*" >&2
       tail -3 "$SCRATCH/step.err" >&2
       exit 1
     fi
     t1=$(date +%s%N)
     secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-    printf '%s\t%s\t%s\t%s\t%s\n' "$s" "$n" "$st" "$secs" "$(tail -1 "$SCRATCH/rss.txt")" >>"$RES"
-    echo "   S=$s N=$n $st: ${secs} s, $(tail -1 "$SCRATCH/rss.txt") KiB" >&2
+    read -r kib usr sys < <(tail -1 "$SCRATCH/rss.txt")
+    cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$n" "$st" "$secs" "$kib" "$cpu" >>"$RES"
+    echo "   S=$s N=$n $st: ${secs} s, CPU ${cpu} s, ${kib} KiB" >&2
   done
 }
 
@@ -131,7 +134,7 @@ done
 python3 - "$RES" "$what" <<'EOF'
 import sys
 res, what = sys.argv[1:3]
-t, rss, wb, Ss, Ns = {}, {}, {}, [], []
+t, cpu, rss, wb, Ss, Ns = {}, {}, {}, {}, [], []
 for line in open(res):
     f = line.rstrip("\n").split("\t")
     s, n = int(f[0]), int(f[1])
@@ -144,17 +147,19 @@ for line in open(res):
         continue
     k = (s, n, f[2])
     t[k] = min(t.get(k, 1e99), float(f[3]))
+    cpu[k] = min(cpu.get(k, 1e99), float(f[5]))
     rss[k] = max(rss.get(k, 0), int(f[4]))
 def ft(x):
     return f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s"
 def grow(a, b, want):
-    return f"{b / a:.2f}× ({want:g}×)" if a > 0 else ""
+    return f"{b / a:.2f}× ({want:g}×)" if a > 0 else "–"
 steps = ["check", "run", "run-eatmydata", "explain", "scenario"]
-print(f"\ninternpris of {what}; minimum time of the runs, largest peak RSS; growth: "
-      "this size's figure over the previous N's (same S) and the previous S's "
-      "(same N), the linear expectation in brackets.\n")
-print("| S | N | step | time | peak RSS | time ÷ prev N | RSS ÷ prev N | time ÷ prev S | RSS ÷ prev S |")
-print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+print(f"\ninternpris of {what}; minimum wall time and CPU time (user + system) of the "
+      "runs, largest peak RSS; growth of CPU time and of peak RSS: this size's figure over "
+      "the previous N's (same S) and the previous S's (same N), the linear expectation in "
+      "brackets. CPU time is what a loaded machine disturbs least.\n")
+print("| S | N | step | wall | CPU | peak RSS | CPU ÷ prev N | RSS ÷ prev N | CPU ÷ prev S | RSS ÷ prev S |")
+print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
 for si, s in enumerate(Ss):
     for ni, n in enumerate(Ns):
         for st in steps:
@@ -164,11 +169,11 @@ for si, s in enumerate(Ss):
             gn = gr = sn = sr = ""
             if ni > 0 and (s, Ns[ni - 1], st) in t:
                 p = (s, Ns[ni - 1], st)
-                gn, gr = grow(t[p], t[k], n / Ns[ni - 1]), grow(rss[p], rss[k], n / Ns[ni - 1])
+                gn, gr = grow(cpu[p], cpu[k], n / Ns[ni - 1]), grow(rss[p], rss[k], n / Ns[ni - 1])
             if si > 0 and (Ss[si - 1], n, st) in t:
                 p = (Ss[si - 1], n, st)
-                sn, sr = grow(t[p], t[k], s / Ss[si - 1]), grow(rss[p], rss[k], s / Ss[si - 1])
-            print(f"| {s} | {n} | {st} | {ft(t[k])} | {rss[k] / 1024:.1f} MiB | {gn} | {gr} | {sn} | {sr} |")
+                sn, sr = grow(cpu[p], cpu[k], s / Ss[si - 1]), grow(rss[p], rss[k], s / Ss[si - 1])
+            print(f"| {s} | {n} | {st} | {ft(t[k])} | {ft(cpu[k])} | {rss[k] / 1024:.1f} MiB | {gn} | {gr} | {sn} | {sr} |")
 print("\nworkbook (prislista-2025.xlsx) bytes: " +
       ", ".join(f"S={s} N={n}: {wb[(s, n)] / 1e6:.1f} MB" for s in Ss for n in Ns if (s, n) in wb))
 EOF
