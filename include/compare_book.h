@@ -36,4 +36,9 @@
  * it was. */
 ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d);
 
+/* 1 when path is a workbook this program wrote (a zip file whose
+ * docProps/core.xml names internpris as its author): the only kind of
+ * existing file --workbook may replace. */
+int ip_compare_book_is_ours(const char *path);
+
 #endif /* IP_COMPARE_BOOK_H */

@@ -836,8 +836,8 @@ out:
  * inside the output root (a year folder a run replaces, the record of
  * issued documents), not inside the input year folder or the templates
  * folder, not one of the --tariff files — and, when a file is there
- * already, a workbook (a zip file, "PK\3\4"): the file is replaced, and
- * nothing but an earlier workbook may be. Returns 0 or EX_USAGE. */
+ * already, a workbook internpris wrote (ip_compare_book_is_ours): the file
+ * is replaced, and nothing but an earlier workbook may be. Returns 0 or EX_USAGE. */
 static int check_workbook(const cli_args *a, const ip_run_opts *ro)
 {
     const char *wb = a->workbook, *dot = strrchr(a->workbook, '.');
@@ -887,14 +887,8 @@ static int check_workbook(const cli_args *a, const ip_run_opts *ro)
         /* a folder there fails as the rename's target (73) */
         if (!why && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
             why = "not a regular file (a device or a named pipe is never replaced)";
-        } else if (!why && S_ISREG(st.st_mode)) {
-            unsigned char magic[4] = {0};
-            int fd = open(wb, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-            ssize_t got = fd >= 0 ? read(fd, magic, sizeof magic) : -1;
-            if (fd >= 0)
-                close(fd);
-            if (got != 4 || memcmp(magic, "PK\3\4", 4) != 0)
-                why = "a file that is not a workbook (it would be replaced)";
+        } else if (!why && S_ISREG(st.st_mode) && !ip_compare_book_is_ours(wb)) {
+            why = "a file that is not a workbook internpris wrote (it would be replaced)";
         }
     }
     if (why) {

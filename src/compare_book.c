@@ -28,8 +28,10 @@
 #include <unistd.h>
 
 #include <xlsxwriter.h>
+#include <zlib.h>
 
 #include "date.h"
+#include "files.h"
 #include "money.h"
 #include "pricelist_sheet.h"
 #include "utf8.h"
@@ -623,6 +625,95 @@ static char *dir_of(const char *path)
     if (slash == path)
         return ip_xstrdup("/");
     return ip_xstrndup(path, (size_t)(slash - path));
+}
+
+/* Little-endian fields of a zip file. */
+static uint32_t le16(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+    return le16(p) | le16(p + 2) << 16;
+}
+
+/* The uncompressed docProps/core.xml of the zip file z[0..n) into out
+ * (at most size - 1 bytes, NUL-terminated); 0 when there is none. */
+static int zip_core_xml(const unsigned char *z, size_t n, char *out, size_t size)
+{
+    static const char want[] = "docProps/core.xml";
+    size_t eocd, at, i, count;
+    if (n < 22)
+        return 0;
+    for (eocd = n - 22;; eocd--) { /* the end record, before a comment */
+        if (le32(z + eocd) == 0x06054b50)
+            break;
+        if (eocd == 0 || n - eocd > 22 + 65535)
+            return 0;
+    }
+    count = le16(z + eocd + 10);
+    at = le32(z + eocd + 16);
+    for (i = 0; i < count; i++) {
+        size_t name_len, next, local, data;
+        uint32_t method, csize;
+        if (at > n || n - at < 46 || le32(z + at) != 0x02014b50)
+            return 0;
+        method = le16(z + at + 10);
+        csize = le32(z + at + 20);
+        name_len = le16(z + at + 28);
+        next = at + 46 + name_len + le16(z + at + 30) + le16(z + at + 32);
+        local = le32(z + at + 42);
+        if (next > n)
+            return 0;
+        if (name_len == sizeof want - 1 && memcmp(z + at + 46, want, name_len) == 0) {
+            z_stream zs;
+            int rc;
+            if (local > n || n - local < 30 || le32(z + local) != 0x04034b50)
+                return 0;
+            data = local + 30 + le16(z + local + 26) + le16(z + local + 28);
+            if (data > n || n - data < csize)
+                return 0;
+            if (method == 0) {
+                size_t k = csize < size - 1 ? csize : size - 1;
+                memcpy(out, z + data, k);
+                out[k] = '\0';
+                return 1;
+            }
+            if (method != 8)
+                return 0;
+            memset(&zs, 0, sizeof zs);
+            if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
+                return 0;
+            zs.next_in = (unsigned char *)(uintptr_t)(z + data);
+            zs.avail_in = csize;
+            zs.next_out = (unsigned char *)out;
+            zs.avail_out = (uInt)(size - 1);
+            rc = inflate(&zs, Z_FINISH);
+            out[size - 1 - zs.avail_out] = '\0';
+            inflateEnd(&zs);
+            return rc == Z_STREAM_END || rc == Z_BUF_ERROR || rc == Z_OK;
+        }
+        at = next;
+    }
+    return 0;
+}
+
+int ip_compare_book_is_ours(const char *path)
+{
+    char *data = NULL, core[16384];
+    size_t len = 0;
+    ip_diag d;
+    int ours;
+    ip_diag_clear(&d);
+    /* a workbook of this program is far below 256 MiB */
+    if (ip_files_read(path, path, IP_FILES_NOFOLLOW, (size_t)256 << 20, &data, &len, &d))
+        return 0;
+    ours = len <= (size_t)256 << 20 &&
+           zip_core_xml((const unsigned char *)data, len, core, sizeof core) &&
+           strstr(core, "<dc:creator>internpris</dc:creator>") != NULL;
+    free(data);
+    return ours;
 }
 
 ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d)

@@ -59,6 +59,10 @@ check "W1   and the schema folder holds only the schema" test "$(ls tp)" = tarif
 echo "notes of the budget meeting" >notes.xlsx
 w1 "--workbook an existing file that is not a workbook" notes.xlsx
 check "W1   and that file is as before" grep -qx "notes of the budget meeting" notes.xlsx
+"$PY" -c "import zipfile; zipfile.ZipFile('other.xlsx', 'w').writestr('docProps/core.xml', '<dc:creator>someone</dc:creator>')"
+cp other.xlsx other.before
+w1 "--workbook a zip file internpris did not write" other.xlsx
+check "W1   and that file is as before" cmp -s other.xlsx other.before
 mkfifo fifo.xlsx
 w1 "--workbook a named pipe" fifo.xlsx
 check "W1   and it is still a named pipe" test -p fifo.xlsx
@@ -70,6 +74,10 @@ check "W1   and the link stays a link" test -L link2.xlsx
 run_rc scenario --year 2025 --input in --output out --tariff prop.xml --workbook cmp.xlsx
 check "W1 an earlier workbook is replaced" test "$rc" -eq 0
 check "W1   and is a workbook" test "$(head -c 4 cmp.xlsx | od -An -tx1 | tr -d ' ')" = 504b0304
+"$PROG" run --year 2025 --input in --output pl >/dev/null 2>&1
+cp pl/2025/prislista-2025.xlsx price.xlsx
+run_rc scenario --year 2025 --input in --output out --tariff prop.xml --workbook price.xlsx
+check "W1 a price list internpris wrote may be replaced too" test "$rc" -eq 0
 
 # ---- U1: an option without its value does not swallow the next option -------
 fresh

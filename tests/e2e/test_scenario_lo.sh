@@ -93,14 +93,13 @@ mkdir -p "$again"
   --tariff "$props/new.xml" --tariff "$props/removed.xml" --tariff "$props/window.xml" \
   --workbook "$again/cmp.xlsx" --name "Budget 2025 & förslag <A–E>" >/dev/null
 check "the same scenario gives a byte-identical workbook" cmp -s "$again/cmp.xlsx" "$WORK/five/cmp.xlsx"
-printf 'PK\003\004old' >"$again/cmp.xlsx" # an earlier workbook, as far as the name check sees
 set +e
 "$PROG" scenario --year 2025 --output "$out" --tariff "$props/fails.xml" --workbook "$again/cmp.xlsx" \
   >/dev/null 2>&1
 st=$?
 set -e
 check "a failing proposal exits 65" test "$st" -eq 65
-check "… and leaves the existing file as it was" test "$(tail -c 3 "$again/cmp.xlsx")" = old
+check "… and leaves the existing workbook as it was" cmp -s "$again/cmp.xlsx" "$WORK/five/cmp.xlsx"
 mkdir "$again/dir.xlsx"
 set +e
 "$PROG" scenario --year 2025 --output "$out" --tariff "$props/fee.xml" --workbook "$again/dir.xlsx" \
