@@ -25,7 +25,13 @@
  * Folders. ip_files_canonical() gives the absolute path a name stands for,
  * symbolic links and '.' and '..' resolved (also for a path whose last parts
  * do not exist yet), and ip_files_inside() compares two of them, so that the
- * command line can refuse an input folder that a run would replace.
+ * command line can refuse an input folder that a run would replace. Names
+ * alone cannot see every overlap — one folder mounted at two places (bind
+ * mounts, container volumes), a case-insensitive share, a path too deep for
+ * realpath() — so the folders are also compared by what they are:
+ * ip_files_place_of() looks a path up one component at a time (no PATH_MAX)
+ * and keeps the (st_dev, st_ino) of what it reached and of every folder
+ * above it, and ip_files_place_cmp() finds one inside the other by those.
  */
 #ifndef IP_FILES_H
 #define IP_FILES_H
@@ -103,5 +109,15 @@ char *ip_files_canonical(const char *path);
 
 /* 1 when the canonical path a is b or lies inside b, else 0. */
 int ip_files_inside(const char *a, const char *b);
+
+/* Where a path leads by identity: the deepest part of it that exists (links
+ * followed, '..' the real parent), the folders above that up to '/' by
+ * (st_dev, st_ino), and the parts below it that do not exist, by name. */
+typedef struct ip_files_place ip_files_place;
+ip_files_place *ip_files_place_of(const char *path);
+void ip_files_place_free(ip_files_place *p); /* NULL ok */
+
+/* 1 when x and y are the same, 2 when x lies inside y, else 0. */
+int ip_files_place_cmp(const ip_files_place *x, const ip_files_place *y);
 
 #endif /* IP_FILES_H */

@@ -53,9 +53,14 @@ typedef struct ip_stage ip_stage;
  * nothing), which is left as it is. */
 ip_err ip_stage_begin(const char *target, ip_stage **out, ip_diag *d);
 
-/* What begin would say of target without creating or removing anything
- * (check's pre-flight): IP_OK when target is missing, a folder or a link
- * to one; else begin's IP_ERR_CANTCREAT. */
+/* What begin would say of target (check's pre-flight): IP_OK when target is
+ * missing, a folder or a link to one that begin could stage and swap; else
+ * begin's IP_ERR_CANTCREAT. Begin and probe both refuse a target that is
+ * the root of a mount (it cannot be exchanged) and a file system where two
+ * folders cannot be exchanged (RENAME_EXCHANGE: NFS, SMB); probe finds the
+ * latter, and that the stage's folder is writable, by making a stage folder
+ * and removing it at once (where the folder above exists; else it tests
+ * that the nearest existing folder is writable). */
 ip_err ip_stage_probe(const char *target, ip_diag *d);
 
 /* The stage's folder and the target (where a link at the given target led),

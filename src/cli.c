@@ -508,6 +508,7 @@ typedef struct run_path {
     const char *what; /* "the input folder" */
     char *name;       /* as the command line spells it */
     char *canon;      /* ip_files_canonical() */
+    ip_files_place *place; /* ip_files_place_of() */
 } run_path;
 
 static void run_path_set(run_path *p, const char *what, char *name)
@@ -515,6 +516,7 @@ static void run_path_set(run_path *p, const char *what, char *name)
     p->what = what;
     p->name = name;
     p->canon = ip_files_canonical(name);
+    p->place = ip_files_place_of(name);
 }
 
 /* The folders a run replaces (the year folder, the record of issued
@@ -522,7 +524,10 @@ static void run_path_set(run_path *p, const char *what, char *name)
  * input year folder, last year's fees.csv, tariff.xsd) and from the output
  * root (its lock and its stages): a swap would otherwise publish the inputs
  * or delete them with the old version. Canonical paths, so that "in", "./in/",
- * an absolute spelling, '..' and symbolic links are all the same folder.
+ * an absolute spelling, '..' and symbolic links are all the same folder; and
+ * the folders themselves by (st_dev, st_ino) up their ancestry, so that one
+ * folder mounted at two places, a case-insensitive share or a path deeper
+ * than realpath() can resolve are the same folder too.
  * Every command checks it, so check refuses what run would. Returns -1 to
  * go on, or EX_USAGE. */
 static int check_apart(const cli_args *a, const char *templates)
@@ -563,11 +568,13 @@ static int check_apart(const cli_args *a, const char *templates)
     for (k = 0; k < IP_ARRAY_LEN(pairs) && status < 0; k++) {
         const run_path *x = &p[pairs[k].i], *y = &p[pairs[k].j];
         const char *how;
-        if (strcmp(x->canon, y->canon) == 0) {
+        int xy = ip_files_place_cmp(x->place, y->place);
+        int yx = pairs[k].both ? ip_files_place_cmp(y->place, x->place) : 0;
+        if (strcmp(x->canon, y->canon) == 0 || xy == 1) {
             how = "the same as";
-        } else if (ip_files_inside(x->canon, y->canon)) {
+        } else if (ip_files_inside(x->canon, y->canon) || xy == 2) {
             how = "inside";
-        } else if (pairs[k].both && ip_files_inside(y->canon, x->canon)) {
+        } else if (pairs[k].both && (ip_files_inside(y->canon, x->canon) || yx == 2)) {
             how = "holding";
         } else {
             continue;
@@ -580,6 +587,7 @@ static int check_apart(const cli_args *a, const char *templates)
     for (k = 0; k < NPATHS; k++) {
         free(p[k].name);
         free(p[k].canon);
+        ip_files_place_free(p[k].place);
     }
     return status;
 }

@@ -267,53 +267,70 @@ static char *join(const char *a, const char *b)
     return ip_xasprintf("%s%s%s", a, n && a[n - 1] == '/' ? "" : "/", b);
 }
 
-static char *canonical(const char *path, int links)
+static char *canonical(const char *path)
 {
-    char *r = realpath(path, NULL), *parent, *last, *cp;
-    struct stat st;
-    const char *slash;
-    size_t n = strlen(path);
-    if (r)
-        return r;
-    while (n > 1 && path[n - 1] == '/')
-        n--; /* "out/" is "out" */
-    cp = ip_xstrndup(path, n);
-    slash = strrchr(cp, '/');
-    if (!slash || slash == cp)
-        return cp; /* "/name" (paths are absolute here) under the root */
-    parent = dir_of(cp);
-    last = ip_xstrdup(slash + 1);
-    /* A link whose target does not exist (yet): where it leads, by name. */
-    if (links < MAX_LINKS && lstat(cp, &st) == 0 && S_ISLNK(st.st_mode)) {
-        char target[PATH_MAX];
-        ssize_t k = readlink(cp, target, sizeof target - 1);
-        if (k > 0) {
-            char *next;
-            target[k] = '\0';
-            next = target[0] == '/' ? ip_xstrdup(target) : join(parent, target);
-            free(cp);
-            free(parent);
-            free(last);
-            r = canonical(next, links + 1);
-            free(next);
-            return r;
+    /* Iterative: the parts that do not exist are taken off the end one by
+     * one (kept in tail, last first) until realpath() finds what is left; a
+     * link among them whose target does not exist is followed by name. No
+     * frame per component, so a path of thousands of parts cannot overflow
+     * the stack. */
+    char *cur = ip_xstrdup(path), *r = NULL, **tail = NULL;
+    size_t ntail = 0, cap = 0;
+    int links = 0;
+    char *target = ip_xmalloc(PATH_MAX);
+    for (;;) {
+        struct stat st;
+        char *slash, *parent;
+        size_t n = strlen(cur);
+        if ((r = realpath(cur, NULL)) != NULL)
+            break;
+        while (n > 1 && cur[n - 1] == '/')
+            cur[--n] = '\0'; /* "out/" is "out" */
+        slash = strrchr(cur, '/');
+        if (!slash || slash == cur) {
+            r = cur; /* "/name" (paths are absolute here) under the root */
+            cur = NULL;
+            break;
         }
+        parent = dir_of(cur);
+        /* A link whose target does not exist (yet): where it leads, by name. */
+        if (links < MAX_LINKS && lstat(cur, &st) == 0 && S_ISLNK(st.st_mode)) {
+            ssize_t k = readlink(cur, target, PATH_MAX - 1);
+            if (k > 0) {
+                target[k] = '\0';
+                free(cur);
+                cur = target[0] == '/' ? ip_xstrdup(target) : join(parent, target);
+                free(parent);
+                links++;
+                continue;
+            }
+        }
+        if (ntail == cap) {
+            cap = cap ? cap * 2 : 16;
+            tail = ip_xrealloc(tail, cap * sizeof *tail);
+        }
+        tail[ntail++] = ip_xstrdup(slash + 1);
+        free(cur);
+        cur = parent;
     }
-    free(cp);
-    r = canonical(parent, links);
-    free(parent);
-    if (strcmp(last, ".") == 0 || last[0] == '\0') {
-        /* the folder itself */
-    } else if (strcmp(last, "..") == 0) {
-        char *up = dir_of(r);
-        free(r);
-        r = up;
-    } else {
-        char *j = join(r, last);
-        free(r);
-        r = j;
+    free(cur);
+    free(target);
+    while (ntail > 0) {
+        char *last = tail[--ntail];
+        if (strcmp(last, ".") == 0 || last[0] == '\0') {
+            /* the folder itself */
+        } else if (strcmp(last, "..") == 0) {
+            char *up = dir_of(r);
+            free(r);
+            r = up;
+        } else {
+            char *j = join(r, last);
+            free(r);
+            r = j;
+        }
+        free(last);
     }
-    free(last);
+    free(tail);
     return r;
 }
 
@@ -327,7 +344,7 @@ char *ip_files_canonical(const char *path)
         abs = join(cwd ? cwd : "/", path[0] ? path : ".");
         free(cwd);
     }
-    r = canonical(abs, 0);
+    r = canonical(abs);
     free(abs);
     return r;
 }
@@ -340,4 +357,194 @@ int ip_files_inside(const char *a, const char *b)
     if (n == 1 && b[0] == '/')
         return a[0] == '/';
     return strncmp(a, b, n) == 0 && a[n] == '/';
+}
+
+/* One folder or file by what it is, not by its name. */
+typedef struct file_id {
+    dev_t dev;
+    ino_t ino;
+} file_id;
+
+struct ip_files_place {
+    file_id *chain; /* [0] the deepest part that exists, then its folders up to '/' */
+    size_t nchain;
+    char **tail; /* the parts below chain[0] that do not exist (yet), by name */
+    size_t ntail;
+};
+
+/* Pushes the components of s onto a stack (the first on top). */
+static void push_parts(char ***stack, size_t *n, size_t *cap, const char *s)
+{
+    size_t i = strlen(s);
+    while (i > 0) {
+        size_t end = i, start;
+        while (i > 0 && s[i - 1] != '/')
+            i--;
+        start = i;
+        if (end > start) {
+            if (*n == *cap) {
+                *cap = *cap ? *cap * 2 : 32;
+                *stack = ip_xrealloc(*stack, *cap * sizeof **stack);
+            }
+            (*stack)[(*n)++] = ip_xstrndup(s + start, end - start);
+        }
+        while (i > 0 && s[i - 1] == '/')
+            i--;
+    }
+}
+
+static void add_id(ip_files_place *p, size_t *cap, const struct stat *st)
+{
+    if (p->nchain == *cap) {
+        *cap = *cap ? *cap * 2 : 32;
+        p->chain = ip_xrealloc(p->chain, *cap * sizeof *p->chain);
+    }
+    p->chain[p->nchain].dev = st->st_dev;
+    p->chain[p->nchain].ino = st->st_ino;
+    p->nchain++;
+}
+
+static int open_dir(int at, const char *name)
+{
+    return openat(at, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+ip_files_place *ip_files_place_of(const char *path)
+{
+    ip_files_place *p = ip_xcalloc(1, sizeof *p);
+    char **stack = NULL, *buf = ip_xmalloc(PATH_MAX);
+    size_t n = 0, cap = 0, tcap = 0, ccap = 0;
+    int fd = open_dir(AT_FDCWD, path[0] == '/' ? "/" : "."), parent = -1, links = 0;
+    struct stat st;
+    push_parts(&stack, &n, &cap, path);
+    /* One component at a time, relative to the folder reached so far: no
+     * lookup is longer than one name (nor PATH_MAX), links are followed as
+     * the kernel follows them and '..' is the folder's real parent. */
+    while (n > 0) {
+        char *c = stack[--n];
+        int next;
+        if (fd < 0 || p->ntail > 0 || strcmp(c, ".") == 0) {
+            if (strcmp(c, ".") == 0) {
+                free(c);
+            } else if (strcmp(c, "..") == 0 && p->ntail > 0) {
+                free(p->tail[--p->ntail]);
+                free(c);
+            } else {
+                if (p->ntail == tcap) {
+                    tcap = tcap ? tcap * 2 : 16;
+                    p->tail = ip_xrealloc(p->tail, tcap * sizeof *p->tail);
+                }
+                p->tail[p->ntail++] = c;
+            }
+            continue;
+        }
+        if (strcmp(c, "..") != 0 && fstatat(fd, c, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISLNK(st.st_mode) && links < MAX_LINKS) {
+            ssize_t k = readlinkat(fd, c, buf, PATH_MAX - 1);
+            if (k > 0) {
+                buf[k] = '\0';
+                links++;
+                free(c);
+                if (buf[0] == '/') {
+                    close(fd);
+                    fd = open_dir(AT_FDCWD, "/");
+                }
+                push_parts(&stack, &n, &cap, buf);
+                continue;
+            }
+        }
+        next = strcmp(c, "..") == 0 ? open_dir(fd, "..")
+                                    : openat(fd, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0) { /* c begins the tail */
+            if (p->ntail == tcap) {
+                tcap = tcap ? tcap * 2 : 16;
+                p->tail = ip_xrealloc(p->tail, tcap * sizeof *p->tail);
+            }
+            p->tail[p->ntail++] = c;
+            continue;
+        }
+        free(c);
+        if (parent >= 0)
+            close(parent);
+        parent = fd;
+        fd = next;
+    }
+    free(stack);
+    free(buf);
+    /* The chain: what was reached, then its folders up to the root. */
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+        add_id(p, &ccap, &st);
+        if (!S_ISDIR(st.st_mode) && parent >= 0) {
+            close(fd);
+            fd = parent;
+            parent = -1;
+            if (fstat(fd, &st) == 0)
+                add_id(p, &ccap, &st);
+        }
+        for (;;) {
+            int up = open_dir(fd, "..");
+            if (up < 0 || fstat(up, &st) != 0 ||
+                (st.st_dev == p->chain[p->nchain - 1].dev &&
+                 st.st_ino == p->chain[p->nchain - 1].ino)) {
+                if (up >= 0)
+                    close(up);
+                break;
+            }
+            add_id(p, &ccap, &st);
+            close(fd);
+            fd = up;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    if (parent >= 0)
+        close(parent);
+    return p;
+}
+
+void ip_files_place_free(ip_files_place *p)
+{
+    size_t i;
+    if (!p)
+        return;
+    for (i = 0; i < p->ntail; i++)
+        free(p->tail[i]);
+    free(p->tail);
+    free(p->chain);
+    free(p);
+}
+
+static int same_id(const file_id *a, const file_id *b)
+{
+    return a->dev == b->dev && a->ino == b->ino;
+}
+
+/* 1 when the first k tail parts of a and b are the same names. */
+static int same_tail(const ip_files_place *a, const ip_files_place *b, size_t k)
+{
+    size_t i;
+    for (i = 0; i < k; i++)
+        if (strcmp(a->tail[i], b->tail[i]) != 0)
+            return 0;
+    return 1;
+}
+
+int ip_files_place_cmp(const ip_files_place *x, const ip_files_place *y)
+{
+    size_t i;
+    if (x->nchain == 0 || y->nchain == 0)
+        return 0; /* nothing of it could be looked at: the names decide */
+    if (same_id(&x->chain[0], &y->chain[0]) && x->ntail == y->ntail &&
+        same_tail(x, y, x->ntail))
+        return 1;
+    if (y->ntail == 0) {
+        for (i = 0; i < x->nchain; i++)
+            if (same_id(&x->chain[i], &y->chain[0]))
+                return i > 0 || x->ntail > 0 ? 2 : 1;
+        return 0;
+    }
+    return same_id(&x->chain[0], &y->chain[0]) && x->ntail > y->ntail &&
+                   same_tail(x, y, y->ntail)
+               ? 2
+               : 0;
 }

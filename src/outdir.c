@@ -131,6 +131,12 @@ ip_err ip_outdir_probe(const char *root, int year, ip_diag *d)
     path = ip_xasprintf("%s/%d", root, year);
     e = ip_stage_probe(path, d);
     free(path);
+    if (!e) {
+        /* the record's stage, as ip_issued_stage() would begin it */
+        path = ip_xasprintf("%s/issued/%d", root, year);
+        e = ip_stage_probe(path, d);
+        free(path);
+    }
     return e;
 }
 

@@ -383,11 +383,155 @@ static ip_err resolve_target(const char *target, char **out, ip_diag *d)
     return IP_OK;
 }
 
+/* A folder that is the root of a mount (a share or a bind mount at the
+ * target, or the target a link to one) cannot be swapped: the exchange
+ * would fail with EBUSY, after the record may have been committed. statx()'s
+ * STATX_ATTR_MOUNT_ROOT where the kernel says it (5.8 on), else a device
+ * other than its parent's. */
+static int is_mount_root(const char *path)
+{
+    struct statx sx;
+    struct stat st, up;
+    char *parent;
+    int r;
+    if (statx(AT_FDCWD, path, 0, STATX_INO, &sx) == 0 &&
+        (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+        return (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+    parent = ip_xasprintf("%s/..", path);
+    r = stat(path, &st) == 0 && stat(parent, &up) == 0 && st.st_dev != up.st_dev;
+    free(parent);
+    return r;
+}
+
+/* What begin checks of a resolved target before it makes a stage: no mount
+ * root in its place. */
+static ip_err check_replaceable(const char *target, const char *real, ip_diag *d)
+{
+    struct stat st;
+    if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode) || !is_mount_root(real))
+        return IP_OK;
+    if (strcmp(real, target) == 0)
+        return ip_diag_set(d, IP_ERR_CANTCREAT, target, 0,
+                           "expected a folder the run can replace, found a mount point, which "
+                           "cannot be swapped; mount the file system one level up, or make %s "
+                           "a link to a folder inside it", target);
+    return ip_diag_set(d, IP_ERR_CANTCREAT, target, 0,
+                       "expected a folder the run can replace, found a link to the mount "
+                       "point %s, which cannot be swapped; link to a folder inside the mounted "
+                       "file system instead", real);
+}
+
+/* The swap of a stage with its target needs renameat2(RENAME_EXCHANGE) in
+ * the stage's folder; NFS and SMB/CIFS do not have it (EINVAL), and a first
+ * run there would work and every later run fail. Two empty folders made in
+ * dir exchange names and are removed again; errno when they cannot. */
+static int exchange_works(const char *dir)
+{
+    char *a = ip_xasprintf("%s/a", dir), *b = ip_xasprintf("%s/b", dir);
+    int r = -1, err = 0;
+    if (mkdir(a, 0700) == 0 && mkdir(b, 0700) == 0) {
+        r = renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+        err = errno;
+    } else {
+        err = errno;
+    }
+    rmdir(a);
+    rmdir(b);
+    free(a);
+    free(b);
+    errno = err;
+    return r;
+}
+
+static ip_err exchange_failed(const char *parent, ip_diag *d)
+{
+    struct statfs fs;
+    int err = errno;
+    char kind[32] = "";
+    if (statfs(parent, &fs) == 0)
+        snprintf(kind, sizeof kind, " (file system type 0x%lx)", (unsigned long)fs.f_type);
+    return ip_diag_set(d, IP_ERR_CANTCREAT, parent, 0,
+                       "expected a file system that can exchange two folders in one step "
+                       "(renameat2 RENAME_EXCHANGE), found one that cannot%s: %s; put the "
+                       "output on a local file system (ext4, xfs, btrfs, tmpfs)",
+                       kind, strerror(err));
+}
+
+static int make_dir(ip_stage *s);
+
+/* The nearest folder of path that exists, and whether the run could create
+ * folders in it: errno when not. */
+static int can_create_in(const char *path)
+{
+    char *p = ip_xstrdup(path);
+    struct stat st;
+    int r;
+    for (;;) {
+        char *slash;
+        if (stat(p, &st) == 0)
+            break;
+        if (lstat(p, &st) == 0) { /* a link to nothing: mkdir cannot follow it */
+            free(p);
+            errno = ENOENT;
+            return -1;
+        }
+        slash = strrchr(p, '/');
+        if (!slash) {
+            strcpy(p, ".");
+            continue;
+        }
+        if (slash == p) {
+            p[1] = '\0';
+            continue;
+        }
+        *slash = '\0';
+    }
+    r = S_ISDIR(st.st_mode) ? faccessat(AT_FDCWD, p, W_OK | X_OK, AT_EACCESS) : (errno = ENOTDIR, -1);
+    free(p);
+    return r;
+}
+
 ip_err ip_stage_probe(const char *target, ip_diag *d)
 {
+    ip_stage s;
     char *real;
+    struct stat st;
     ip_err e = resolve_target(target, &real, d);
+    if (e)
+        return e;
+    if ((e = check_replaceable(target, real, d))) {
+        free(real);
+        return e;
+    }
+    memset(&s, 0, sizeof s);
+    s.lock_fd = -1;
+    split_target(&s, real);
     free(real);
+    if (lstat(s.parent, &st) == 0 && stat(s.parent, &st) != 0) {
+        /* a link to nothing where the stage would be made */
+        e = ip_diag_set(d, IP_ERR_CANTCREAT, s.parent, 0, "cannot create a temporary folder: %s",
+                        strerror(errno));
+    } else if (stat(s.parent, &st) != 0) {
+        /* begin creates it: the folder above must let it */
+        if (can_create_in(s.parent) != 0)
+            e = ip_diag_set(d, IP_ERR_CANTCREAT, s.parent, 0, "cannot create folder: %s",
+                            strerror(errno));
+    } else if (make_dir(&s) != 0) {
+        e = ip_diag_set(d, IP_ERR_CANTCREAT, s.parent, 0, "cannot create a temporary folder: %s",
+                        strerror(errno));
+        free(s.dir);
+        s.dir = NULL;
+    } else {
+        /* as the run's stage would be made, and removed again */
+        if (exchange_works(s.dir) != 0)
+            e = exchange_failed(s.parent, d);
+        rmdir(s.dir);
+        close(s.lock_fd);
+    }
+    free(s.dir);
+    free(s.target);
+    free(s.parent);
+    free(s.prefix);
     return e;
 }
 
@@ -447,6 +591,10 @@ ip_err ip_stage_begin(const char *target, ip_stage **out, ip_diag *d)
     *out = NULL;
     if ((e = resolve_target(target, &real, d)))
         return e;
+    if ((e = check_replaceable(target, real, d))) {
+        free(real);
+        return e;
+    }
     /* from here a signal waits for the stage to be removed (signals.h) */
     ip_signals_enter();
     s = ip_xcalloc(1, sizeof *s);
@@ -469,6 +617,11 @@ ip_err ip_stage_begin(const char *target, ip_stage **out, ip_diag *d)
         free(s->dir);
         s->dir = NULL; /* mkdtemp failed: nothing to remove */
         stage_free(s);
+        return e;
+    }
+    if (exchange_works(s->dir) != 0) {
+        e = exchange_failed(s->parent, d);
+        ip_stage_abort(s);
         return e;
     }
     *out = s;

@@ -190,4 +190,91 @@ check "a user's folder that looks like a temporary: the run succeeds" test "$rc"
 check "  and keeps it" test "$(cat out/.2025.tmp-my-backup/keep.txt)" = keep
 check "  and the one beside the record" test "$(cat out/issued/.2025.tmp-mine/x)" = mine
 check "  a killed run's temporary (six letters and digits) is removed" test ! -e out/.2025.tmp-Ab3dE9
+# ---- P14, P10: one folder by another name than a spelling ----------------------
+# mount_ok: bind and tmpfs mounts are allowed here (root outside a strict
+# container); else the mount cases print SKIP
+MNTS=()
+trap 'for m in "${MNTS[@]}"; do umount "$m" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+mount_ok() { mkdir -p "$WORK/mt-a" "$WORK/mt-b" && mount --bind "$WORK/mt-a" "$WORK/mt-b" 2>/dev/null &&
+  umount "$WORK/mt-b"; }
+if mount_ok; then
+  fresh; mkdir data m1 m2; cp -r in/2025 data/
+  mount --bind data m1; MNTS+=("$PWD/m1"); mount --bind data m2; MNTS+=("$PWD/m2")
+  before=$(tree_digest data)
+  for cmd in check run; do
+    run_rc $cmd --year 2025 --input "$PWD/m1" --output "$PWD/m2"
+    check "one folder mounted twice as input and output ($cmd): 64" test "$rc" -eq 64
+    check "  says the folders must lie apart" grep -q "the input folder .* the same as the output year folder" err.txt
+  done
+  check "  the inputs are as before" test "$(tree_digest data)" = "$before"
+  umount m1 m2; MNTS=()
+else
+  echo "SKIP - bind mounts not allowed here (one folder mounted twice)"
+fi
+fresh; mkdir deep; (
+  cd deep; for i in $(seq 18); do d=$(printf 'd%.0s' $(seq 250)); mkdir "$d"; cd "$d"; done
+  cp -r "$SRC/input" in; ln -s in lnk; before=$(tree_digest in)
+  set +e; timeout "$T" "$PROG" run --year 2025 --input lnk --output in >/dev/null 2>"$WORK/c/err.txt"; echo $? >"$WORK/c/rc"
+  [ "$(tree_digest in)" = "$before" ] && echo same >"$WORK/c/digest"; true)
+check "below PATH_MAX's depth, --input a link to --output: 64" test "$(cat rc)" = 64
+check "  the inputs are as before" test "$(cat digest 2>/dev/null)" = same
+rm -rf deep
+
+# ---- P15: a deep --output that does not exist -------------------------------------
+fresh
+run_rc check --year 2025 --input in --output "$($PY -c "print('x/' * 2000)")"
+check "an --output of 2 000 missing parts: no crash (0, 64 or 73)" bash -c "[ $rc -eq 0 ] || [ $rc -eq 64 ] || [ $rc -eq 73 ]"
+
+# ---- P12: a year folder that is a mount point ---------------------------------------
+if mount_ok; then
+  fresh; mkdir -p out/2025; mount -t tmpfs -o size=5m tmpfs out/2025; MNTS+=("$PWD/out/2025")
+  for cmd in check run; do
+    run_rc $cmd --year 2025 --input in --output out
+    check "OUT/Y a mount point ($cmd): 73" test "$rc" -eq 73
+    check "  says it cannot be swapped" grep -q "^out/2025: expected a folder the run can replace, found a mount point" err.txt
+  done
+  check "  nothing was committed to the record" test ! -e out/issued/2025
+  check "  no temporary folder" no_tmp out out/issued
+  umount out/2025; MNTS=()
+  fresh; first_run; mkdir mx; mount -t tmpfs -o size=20m tmpfs mx; MNTS+=("$PWD/mx")
+  rm -rf out/2025; ln -s "$PWD/mx" out/2025; before=$(tree_digest out/issued)
+  run_rc check --year 2025 --input in --output out
+  check "OUT/Y a link to a mount root (check): 73" test "$rc" -eq 73
+  run_rc run --year 2025 --input in --output out
+  check "OUT/Y a link to a mount root (run): 73" test "$rc" -eq 73
+  check "  says where the link leads" grep -q "found a link to the mount point $PWD/mx" err.txt
+  check "  the record as before" test "$(tree_digest out/issued)" = "$before"
+  umount mx; MNTS=()
+else
+  echo "SKIP - mounts not allowed here (a year folder that is a mount point)"
+fi
+
+# ---- E2: a file system without RENAME_EXCHANGE (NFS, SMB), by strace ------------
+if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
+  inj() { strace -f -o /dev/null -e trace=renameat2 -e inject=renameat2:error=EINVAL "$@"; }
+  fresh; mkdir out
+  set +e; inj "$PROG" check --year 2025 --input in --output out >/dev/null 2>err.txt; rc=$?; set -e
+  check "no RENAME_EXCHANGE (check): 73" test "$rc" -eq 73
+  check "  says what the file system lacks" grep -q "^out: expected a file system that can exchange two folders in one step" err.txt
+  set +e; inj "$PROG" run --year 2025 --input in --output out >/dev/null 2>err.txt; rc=$?; set -e
+  check "no RENAME_EXCHANGE (even the first run): 73" test "$rc" -eq 73
+  check "  nothing was committed" test ! -e out/issued/2025 -a ! -e out/2025
+  check "  no temporary folder" no_tmp out out/issued
+else
+  echo "SKIP - strace cannot trace here (a file system without RENAME_EXCHANGE)"
+fi
+
+# ---- F2: check sees what run cannot write --------------------------------------
+fresh; first_run; rm -rf out/issued; ln -s /nonexistent-ip-record out/issued
+run_rc check --year 2025 --input in --output out
+check "OUT/issued a link to nothing (check): 73" test "$rc" -eq 73
+check "  run's line" grep -q "^out/issued: cannot create a temporary folder" err.txt
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+  fresh; first_run; chmod -R a+rX "$WORK"; chmod a+rx "$WORK"
+  set +e; setpriv --reuid=65534 --regid=65534 --clear-groups "$PROG" check --year 2025 --input in --output out >/dev/null 2>err.txt; rc=$?; set -e
+  check "an output root the user cannot write (check): 73" test "$rc" -eq 73
+  check "  run's line" grep -q "^out: cannot create a temporary folder: Permission denied" err.txt
+else
+  echo "SKIP - not root (an output root another user cannot write)"
+fi
 finish
