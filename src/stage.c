@@ -403,13 +403,49 @@ static int is_mount_root(const char *path)
     return r;
 }
 
+/* A symbolic link among the entries of the folder a stage replaces (a
+ * year folder's invoices -> a share, ledger.csv -> an import folder, the
+ * record's invoices -> a backup) would be dropped by the swap without a
+ * word and its target left stale: refused, as a link at the target itself is
+ * followed instead. */
+static ip_err check_entries(const char *target, const char *real, ip_diag *d)
+{
+    DIR *dir = opendir(real);
+    struct dirent *de;
+    ip_err e = IP_OK;
+    if (!dir)
+        return IP_OK; /* begin reports what it cannot do */
+    while (!e && (de = readdir(dir)) != NULL) {
+        struct stat st;
+        char to[512];
+        ssize_t n;
+        if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISLNK(st.st_mode))
+            continue;
+        n = readlinkat(dirfd(dir), de->d_name, to, sizeof to - 1);
+        to[n > 0 ? n : 0] = '\0';
+        {
+            char *name = ip_xasprintf("%s/%s", target, de->d_name);
+            e = ip_diag_set(d, IP_ERR_CANTCREAT, name, 0,
+                            "expected a file or folder the run made, found a symbolic link "
+                            "to %s, which replacing %s would drop; remove the link (a link "
+                            "at %s itself is followed)", to, target, target);
+            free(name);
+        }
+    }
+    closedir(dir);
+    return e;
+}
+
 /* What begin checks of a resolved target before it makes a stage: no mount
- * root in its place. */
+ * root in its place, no link among its entries. */
 static ip_err check_replaceable(const char *target, const char *real, ip_diag *d)
 {
     struct stat st;
-    if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode) || !is_mount_root(real))
+    if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
         return IP_OK;
+    if (!is_mount_root(real))
+        return check_entries(target, real, d);
     if (strcmp(real, target) == 0)
         return ip_diag_set(d, IP_ERR_CANTCREAT, target, 0,
                            "expected a folder the run can replace, found a mount point, which "

@@ -277,4 +277,23 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 else
   echo "SKIP - not root (an output root another user cannot write)"
 fi
+# ---- P13: links one level down are refused, not dropped --------------------------
+link_below() { # link_below DESCRIPTION PATH-IN-OUT ARGS...: check and run 73, nothing changed
+  local what=$1 at=$2; shift 2
+  local before; before=$(tree_digest out; tree_digest elsewhere)
+  run_rc check "$@"
+  check "$what (check): 73" test "$rc" -eq 73
+  check "  names the link" grep -q "^$at: expected a file or folder the run made, found a symbolic link" err.txt
+  run_rc run "$@"
+  check "$what (run): 73" test "$rc" -eq 73
+  check "  the link stays" test -L "$at"
+  check "  nothing changed" test "$(tree_digest out; tree_digest elsewhere)" = "$before"
+}
+fresh; first_run; change_fee in; mv out/issued/2025/invoices elsewhere; ln -s "$PWD/elsewhere" out/issued/2025/invoices
+link_below "the record's invoices a link" out/issued/2025/invoices \
+  --year 2025 --input in --output out --correct --issue-date 2025-03-03
+fresh; first_run; mv out/2025/invoices elsewhere; ln -s "$PWD/elsewhere" out/2025/invoices
+link_below "the year folder's invoices a link" out/2025/invoices --year 2025 --input in --output out
+fresh; first_run; mkdir elsewhere; mv out/2025/ledger.csv elsewhere/; ln -s "$PWD/elsewhere/ledger.csv" out/2025/ledger.csv
+link_below "the year folder's ledger.csv a link" out/2025/ledger.csv --year 2025 --input in --output out
 finish
