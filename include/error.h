@@ -74,6 +74,11 @@ void ip_diag_format(const ip_diag *d, char *buf, size_t size);
  * U+FFFF); returns buf. */
 const char *ip_quote(const char *s, size_t len, char *buf, size_t size);
 
+/* A path for a message, whole (heap string): control characters (a newline,
+ * an escape) as \xNN, so a name from the command line cannot break the line
+ * or drive the terminal. ip_diag_print() does the same to every line. */
+char *ip_quote_path(const char *s);
+
 /* Internal error: prints file and line and aborts. */
 #define IP_BUG(...) ip_bug(__FILE__, __LINE__, __VA_ARGS__)
 _Noreturn void ip_bug(const char *file, int line, const char *fmt, ...)

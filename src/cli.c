@@ -568,6 +568,7 @@ static int check_apart(const cli_args *a, const char *templates)
     for (k = 0; k < IP_ARRAY_LEN(pairs) && status < 0; k++) {
         const run_path *x = &p[pairs[k].i], *y = &p[pairs[k].j];
         const char *how;
+        char *xn, *yn, *yc;
         int xy = ip_files_place_cmp(x->place, y->place);
         int yx = pairs[k].both ? ip_files_place_cmp(y->place, x->place) : 0;
         if (strcmp(x->canon, y->canon) == 0 || xy == 1) {
@@ -579,9 +580,15 @@ static int check_apart(const cli_args *a, const char *templates)
         } else {
             continue;
         }
+        xn = ip_quote_path(x->name);
+        yn = ip_quote_path(y->name);
+        yc = ip_quote_path(y->canon);
         fprintf(stderr, "internpris: expected the folders a run reads and replaces to lie "
-                "apart, found %s %s %s %s %s (%s); %s\n", x->what, x->name, how, y->what,
-                y->name, y->canon, *pairs[k].advice);
+                "apart, found %s %s %s %s %s (%s); %s\n", x->what, xn, how, y->what,
+                yn, yc, *pairs[k].advice);
+        free(xn);
+        free(yn);
+        free(yc);
         status = EX_USAGE;
     }
     for (k = 0; k < NPATHS; k++) {

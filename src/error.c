@@ -12,6 +12,7 @@
 #include <sysexits.h>
 
 #include "utf8.h"
+#include "util.h"
 
 static const char *const messages[] = {
     [IP_OK] = "success",
@@ -117,16 +118,48 @@ void ip_diag_format(const ip_diag *d, char *buf, size_t size)
         snprintf(buf, size, "internpris: %s", d->msg);
 }
 
+/* One line of n bytes of s to f, a control character in it (a newline or
+ * an escape in a path from the command line) as \xNN: an error stays one
+ * line and cannot colour the terminal or forge a line of its own. */
+static void put_line(FILE *f, const char *prefix, const char *s, size_t n)
+{
+    size_t i;
+    fputs(prefix ? prefix : "", f);
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7F)
+            fprintf(f, "\\x%02X", c);
+        else
+            fputc(c, f);
+    }
+    fputc('\n', f);
+}
+
+char *ip_quote_path(const char *s)
+{
+    size_t n = strlen(s), i, o = 0;
+    char *r = ip_xmalloc(4 * n + 1);
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7F)
+            o += (size_t)sprintf(r + o, "\\x%02X", c);
+        else
+            r[o++] = (char)c;
+    }
+    r[o] = '\0';
+    return r;
+}
+
 void ip_diag_print(const ip_diag *d, FILE *f, const char *prefix)
 {
     char line[IP_DIAG_MSG + 600];
     const char *p = d->extra;
     ip_diag_format(d, line, sizeof line);
-    fprintf(f, "%s%s\n", prefix ? prefix : "", line);
+    put_line(f, prefix, line, strlen(line));
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        fprintf(f, "%s%.*s\n", prefix ? prefix : "", (int)n, p);
+        put_line(f, prefix, p, n);
         p += n + (nl != NULL);
     }
 }

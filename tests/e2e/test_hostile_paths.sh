@@ -296,4 +296,12 @@ fresh; first_run; mv out/2025/invoices elsewhere; ln -s "$PWD/elsewhere" out/202
 link_below "the year folder's invoices a link" out/2025/invoices --year 2025 --input in --output out
 fresh; first_run; mkdir elsewhere; mv out/2025/ledger.csv elsewhere/; ln -s "$PWD/elsewhere/ledger.csv" out/2025/ledger.csv
 link_below "the year folder's ledger.csv a link" out/2025/ledger.csv --year 2025 --input in --output out
+# ---- P11: a path from the command line cannot break an error line ---------------
+fresh
+run_rc check --year 2025 --input $'no\nsuch' --output o
+check "--input with a newline: one error line" test "$(wc -l <err.txt)" -eq 1
+check "  the newline shown as \\x0A" grep -q '^no\\x0Asuch/2025: ' err.txt
+run_rc check --year 2025 --input $'no\e[31msuch' --output o
+check "--input with an escape: 66, the escape shown as \\x1B" grep -q '^no\\x1B\[31msuch/2025: ' err.txt
+check "  no escape byte on stderr" bash -c "! grep -q $'\e' err.txt"
 finish
