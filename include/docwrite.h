@@ -54,9 +54,11 @@ ip_err ip_docwrite_check(const ip_billing *b, const ip_issued *rec, ip_diag *d);
  * total, the lines. The document's bytes are as issued (the load checked
  * its SHA-256), so a row that says something else was edited: IP_ERR_DATA
  * "register.csv:LINE: expected COLUMN X as document 'N' … holds, found Y",
- * the first such column of the first such row. Called wherever the record
- * is loaded for a plan, so check finds it as run does, before anything is
- * written. Errors also the reader's. */
+ * the first such column of the first such row. The run column, which no
+ * document holds, is read against the rows around it first (run 0 first,
+ * then run by run; a credit note after the invoice it cancels). Called
+ * wherever the record is loaded for a plan, so check finds it as run does,
+ * before anything is written. Errors also the reader's. */
 ip_err ip_docwrite_verify_record(const ip_issued *rec, ip_diag *d);
 
 #endif /* IP_DOCWRITE_H */

@@ -81,6 +81,11 @@ char *ip_stage_path(const ip_stage *s, const char *rel);
  * anyone reads the message. A heap string; NULL gives "". */
 char *ip_stage_shown(const char *path);
 
+/* The status of a failed create of a file or folder for the run's output
+ * with errno err: IP_ERR_IO (74) for a full disk — ENOSPC (no space or no
+ * inode left) or EDQUOT — like a failed write, else IP_ERR_CANTCREAT (73). */
+ip_err ip_stage_create_err(int err);
+
 /* The one form of every write failure: d gets "FILE: cannot write: reason"
  * (FILE as ip_stage_shown names path, reason strerror(err), EIO for 0) and
  * IP_ERR_IO is returned. For standard output path is IP_STDOUT_NAME. */

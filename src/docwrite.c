@@ -235,9 +235,52 @@ static int row_differs(const ip_issued_doc *x, const ip_invoice_doc *cd, const c
     return bad;
 }
 
+/* The run column, which no document holds, against the rows around it:
+ * rows are appended run by run, so the first is of run 0, each is of the
+ * run of the row above or the next and of at most the run of the row below;
+ * a credit note comes in a later run than the invoice it cancels. 0 when row
+ * i agrees, else (in want) what it should say. */
+static int run_differs(const ip_issued *rec, size_t i, char *want, size_t size)
+{
+    const ip_issued_doc *x = ip_issued_at(rec, i);
+    int above = i ? ip_issued_at(rec, i - 1)->run : 0;
+    long c;
+    if (i == 0 && x->run != 0) {
+        snprintf(want, size, "run 0 (the record's first run)");
+        return 1;
+    }
+    if (x->run < above || x->run > above + 1) {
+        snprintf(want, size, "run %d or %d (the run of the row above or the next)", above,
+                 above + 1);
+        return 1;
+    }
+    if (i + 1 < ip_issued_count(rec) && x->run > ip_issued_at(rec, i + 1)->run) {
+        snprintf(want, size, "run %d at most (the run of the row below: rows come run by run)",
+                 ip_issued_at(rec, i + 1)->run);
+        return 1;
+    }
+    if (x->is_credit && x->cancels && (c = ip_issued_find(rec, x->cancels)) >= 0 &&
+        ip_issued_at(rec, (size_t)c)->run >= x->run) {
+        snprintf(want, size, "a run after %d (the run of '%s', which it cancels)",
+                 ip_issued_at(rec, (size_t)c)->run, x->cancels);
+        return 1;
+    }
+    return 0;
+}
+
 ip_err ip_docwrite_verify_record(const ip_issued *rec, ip_diag *d)
 {
     size_t n = ip_issued_count(rec), i;
+    for (i = 0; i < n; i++) {
+        const ip_issued_doc *x = ip_issued_at(rec, i);
+        char rwant[160];
+        if (run_differs(rec, i, rwant, sizeof rwant))
+            return ip_diag_set(d, IP_ERR_DATA, ip_issued_register_path(rec),
+                               ip_issued_line(rec, i),
+                               "expected %s for document '%s', found run %d; the register "
+                               "must not be edited: restore register.csv from a backup",
+                               rwant, x->number, x->run);
+    }
     for (i = 0; i < n; i++) {
         const ip_issued_doc *x = ip_issued_at(rec, i);
         char *path = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), x->file);

@@ -557,9 +557,10 @@ static void document(ubl *u, const ip_invoice *inv, int64_t net, int64_t vat)
 static ip_err create_failed(ip_diag *d, const char *path, int err)
 {
     char *shown = ip_stage_shown(path);
-    ip_diag_set(d, IP_ERR_CANTCREAT, shown, 0, "cannot create: %s", strerror(err));
+    ip_err code = ip_stage_create_err(err); /* a full disk is 74 */
+    ip_diag_set(d, code, shown, 0, "cannot create: %s", strerror(err));
     free(shown);
-    return IP_ERR_CANTCREAT;
+    return code;
 }
 
 /* Writes len bytes to path, a file in a stage: the stage's folder is the

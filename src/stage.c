@@ -648,7 +648,7 @@ ip_err ip_stage_begin(const char *target, ip_stage **out, ip_diag *d)
     }
     sweep(s);
     if (make_dir(s) != 0) {
-        e = ip_diag_set(d, IP_ERR_CANTCREAT, s->parent, 0,
+        e = ip_diag_set(d, ip_stage_create_err(errno), s->parent, 0,
                         "cannot create a temporary folder: %s", strerror(errno));
         free(s->dir);
         s->dir = NULL; /* mkdtemp failed: nothing to remove */
@@ -703,15 +703,21 @@ ip_err ip_write_failed(ip_diag *d, const char *path, int err)
     return IP_ERR_IO;
 }
 
-/* "FILE: cannot create: reason" (IP_ERR_CANTCREAT), FILE as ip_stage_shown
- * names path. */
+/* "FILE: cannot create: reason", FILE as ip_stage_shown names path:
+ * IP_ERR_CANTCREAT, or IP_ERR_IO when the disk is full (no space or no inode
+ * left, a quota): a full disk is 74 whether it stops a write or a create. */
 static ip_err create_failed(ip_diag *d, const char *path, const char *what, int err)
 {
     char *shown = ip_stage_shown(path);
-    ip_diag_set(d, IP_ERR_CANTCREAT, shown, 0, "cannot create%s: %s", what,
-                strerror(err ? err : EIO));
+    ip_err code = ip_stage_create_err(err);
+    ip_diag_set(d, code, shown, 0, "cannot create%s: %s", what, strerror(err ? err : EIO));
     free(shown);
-    return IP_ERR_CANTCREAT;
+    return code;
+}
+
+ip_err ip_stage_create_err(int err)
+{
+    return err == ENOSPC || err == EDQUOT ? IP_ERR_IO : IP_ERR_CANTCREAT;
 }
 
 ip_err ip_stage_mkdir(ip_stage *s, const char *rel, ip_diag *d)

@@ -179,4 +179,35 @@ run_in run
 check "L4: a header-only fees.csv of last year warns for every service that had a fee" \
   bash -c "grep -c 'fees.csv has no rows for it' err.txt | grep -qx 3"
 
+# --- K1: a register row edited in its dates, run or number -----------------
+# The record's load reads each row against its stored document (and the run
+# column against the rows around it): check and run refuse with the row's
+# line, nothing written.
+fresh
+"$PROG" run --year 2025 --input in --output base >/dev/null 2>&1
+k1_case() { # k1_case NAME LINE SED-EXPRESSION "EXPECTED TEXT"
+  local name=$1 at=$2 expr=$3 want=$4 cmd before
+  for cmd in check run; do
+    rm -rf out && cp -a base out
+    sed -i "$expr" out/issued/2025/register.csv
+    before=$(tree_digest out)
+    run_in $cmd
+    if [ "$rc" != 65 ]; then
+      fail "K1 $name ($cmd): exit $rc, expected 65"; head -3 err.txt | sed 's/^/#   /'
+    elif ! grep -qF "out/issued/2025/register.csv:$at: expected $want" err.txt; then
+      fail "K1 $name ($cmd): message"; head -3 err.txt | sed 's/^/#   /'
+    elif [ "$(tree_digest out)" != "$before" ]; then
+      fail "K1 $name ($cmd): the output changed"
+    else
+      ok "K1 $name edited ($cmd): 65 naming the row"
+    fi
+  done
+}
+k1_case issue_date 2 '2s/;2025-01-15;2025-02-14;/;2025-01-16;2025-02-14;/' "issue_date 2025-01-15"
+k1_case due_date 2 '2s/;2025-01-15;2025-02-14;/;2025-01-15;2025-02-15;/' "due_date 2025-02-14"
+k1_case number 2 '2s/^KC2025-108;/KC2025-1080;/' "number 'KC2025-108'"
+k1_case "run of the first row" 2 '2s/;;0;O;0;/;;1;O;0;/' "run 0 (the record's first run) for document 'KC2025-108'"
+k1_case "run of a row in the middle" 3 '3s/;;0;O;0;/;;1;O;0;/' "run 0 at most"
+k1_case "run of the last row" 40 '40s/;;0;\([OS]\);/;;2;\1;/' "run 0 or 1"
+
 finish
