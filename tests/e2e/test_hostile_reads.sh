@@ -210,4 +210,30 @@ k1_case "run of the first row" 2 '2s/;;0;O;0;/;;1;O;0;/' "run 0 (the record's fi
 k1_case "run of a row in the middle" 3 '3s/;;0;O;0;/;;1;O;0;/' "run 0 at most"
 k1_case "run of the last row" 40 '40s/;;0;\([OS]\);/;;2;\1;/' "run 0 or 1"
 
+# --- E1: no inode left is a full disk (74), as no space left is ------------
+ns=
+for try in "unshare -m" "unshare -rm"; do
+  if $try sh -c "mount -t tmpfs -o size=64k tmpfs '$WORK' && umount '$WORK'" 2>/dev/null; then ns=$try; break; fi
+done
+if [ -z "$ns" ] || [ -n "${IP_WRAPPER:-}" ]; then
+  echo "ok - E1 skipped: no tmpfs in a mount namespace of our own"
+else
+  fresh
+  for n in 20 60; do
+    rm -rf out && mkdir out
+    set +e
+    $ns sh -c 'mount -t tmpfs -o "size=20m,nr_inodes=$1" tmpfs out && exec "$2" run --year 2025 --input in --output out' _ \
+      "$n" "$PROG" >out.txt 2>err.txt
+    rc=$?
+    set -e
+    if [ "$rc" != 74 ]; then
+      fail "E1 $n inodes: exit $rc, expected 74"; head -2 err.txt | sed 's/^/#   /'
+    elif ! grep -q "^out/.*: cannot create: No space left on device" err.txt; then
+      fail "E1 $n inodes: message"; head -2 err.txt | sed 's/^/#   /'
+    else
+      ok "E1 no inode left after $n files: 74, the final path named"
+    fi
+  done
+fi
+
 finish
