@@ -341,6 +341,17 @@ static void sweep(const ip_stage *s)
     closedir(dir);
 }
 
+/* The folder part of target ("." when it has none). */
+static char *dir_of_target(const char *target)
+{
+    const char *slash = strrchr(target, '/');
+    if (!slash)
+        return ip_xstrdup(".");
+    if (slash == target)
+        return ip_xstrdup("/");
+    return ip_xstrndup(target, (size_t)(slash - target));
+}
+
 /* The folder a stage of target replaces: target itself (a folder, or
  * nothing yet), or the folder a symbolic link at target leads to — the link
  * stays and keeps leading to the new version, which is built and swapped
@@ -369,6 +380,23 @@ static ip_err resolve_target(const char *target, char **out, ip_diag *d)
         return ip_diag_set(d, IP_ERR_CANTCREAT, target, 0,
                            "expected a folder to replace, found %s; move it out of the way",
                            ip_files_kind(st.st_mode));
+    {
+        /* A folder others may write (umask 000, a shared folder) lets them
+         * plant a link at the target and have the run replace whatever it
+         * leads to: such a link is followed only when the run's user or
+         * root made it (the rule of fs.protected_symlinks and sshd's
+         * StrictModes). */
+        struct stat up;
+        char *parent = dir_of_target(target);
+        int open_to_others = stat(parent, &up) == 0 && (up.st_mode & (S_IWGRP | S_IWOTH));
+        free(parent);
+        if (open_to_others && st.st_uid != geteuid() && st.st_uid != 0)
+            return ip_diag_set(d, IP_ERR_CANTCREAT, target, 0,
+                               "expected a link made by the run's user or root in a folder "
+                               "others may write, found one owned by user %lu; remove it, or "
+                               "make the folder above it writable by its owner only",
+                               (unsigned long)st.st_uid);
+    }
     real = realpath(target, NULL);
     if (!real || stat(real, &st) != 0 || !S_ISDIR(st.st_mode) || strcmp(real, "/") == 0) {
         char to[512];

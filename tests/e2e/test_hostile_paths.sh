@@ -306,4 +306,21 @@ check "  the newline shown as \\x0A" grep -q '^no\\x0Asuch/2025: ' err.txt
 run_rc check --year 2025 --input $'no\e[31msuch' --output o
 check "--input with an escape: 66, the escape shown as \\x1B" grep -q '^no\\x1B\[31msuch/2025: ' err.txt
 check "  no escape byte on stderr" bash -c "! grep -q $'\e' err.txt"
+# ---- P17: a link another user planted in a world-writable output root -------------
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+  fresh; (umask 000; first_run 2>/dev/null); chmod a+rx "$WORK" "$WORK/c"
+  mkdir -p victim; echo thesis >victim/chapter1.txt
+  setpriv --reuid=65534 --regid=65534 --clear-groups ln -s "$PWD/victim" out/2025.l
+  rm -rf out/2025; mv out/2025.l out/2025
+  for cmd in check run; do
+    run_rc $cmd --year 2025 --input in --output out
+    check "another user's OUT/Y link in a world-writable root ($cmd): 73" test "$rc" -eq 73
+    check "  names the owner" grep -q "^out/2025: expected a link made by the run's user or root in a folder others may write, found one owned by user 65534" err.txt
+  done
+  check "  what it leads to is untouched" test "$(ls victim)" = chapter1.txt
+  chmod 755 out; run_rc run --year 2025 --input in --output out
+  check "  the same link in a root only its owner may write is followed" test "$rc" -eq 0
+else
+  echo "SKIP - not root (a link another user planted)"
+fi
 finish
