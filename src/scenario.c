@@ -269,6 +269,7 @@ const ip_svc_result *ip_scenario_result(const ip_scenario *sc, size_t si, size_t
 const char *ip_scenario_pct(int64_t diff, int64_t base, char *buf, size_t size)
 {
     char num[48], *p;
+    int n;
     if (base == 0) {
         snprintf(buf, size, "–");
         return buf;
@@ -278,7 +279,9 @@ const char *ip_scenario_pct(int64_t diff, int64_t base, char *buf, size_t size)
         if (*p == '.')
             *p = ',';
     /* a sign on every change; "-0,0" (a change too small to show) stays signed */
-    snprintf(buf, size, "%s%s %%", diff > 0 ? "+" : "", diff == 0 ? "0,0" : num);
+    n = snprintf(buf, size, "%s%s %%", diff > 0 ? "+" : "", diff == 0 ? "0,0" : num);
+    if (n < 0 || (size_t)n >= size) /* fees are at most 10^12 kr: 22 bytes */
+        IP_BUG("a percentage of %d bytes for a buffer of %zu", n, size);
     return buf;
 }
 
