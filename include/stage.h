@@ -39,6 +39,7 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "rmtree.h"
 
 typedef struct ip_stage ip_stage;
 
@@ -163,8 +164,14 @@ static inline void ip_kill_point(void)
 }
 #endif
 
-/* Removes a folder tree (no symlinks followed); a file or symlink is
- * unlinked. Returns 0 or -1 (errno set). */
-int ip_rmtree(const char *path);
+/* What the stage could not remove, one line each, for the command line to
+ * print as warnings: the previous version after a swap, a stage's own
+ * folder when it is aborted, a stopped run's temporary folder found by the
+ * sweep ("out/.2025.tmp-Ab3dE9: cannot remove the previous version of
+ * out/2025: Device or resource busy; remove it by hand"). The removal is
+ * ip_rmtree() (rmtree.h): any depth, no link followed, no other mount
+ * entered. The i-th line, or NULL past the last; valid until the process
+ * ends. */
+const char *ip_stage_warning(size_t i);
 
 #endif /* IP_STAGE_H */

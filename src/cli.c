@@ -1010,9 +1010,16 @@ static int cli_main(int argc, char **argv);
 int ip_cli_main(int argc, char **argv)
 {
     int status;
+    const char *left;
+    size_t i;
     reserve_std_fds();
     ip_signals_install();
     status = finish_stdout(cli_main(argc, argv));
+    /* what a stage could not remove (a share mounted in the previous
+     * version): after the result, even with --quiet — report.txt was written
+     * before and cannot carry it */
+    for (i = 0; (left = ip_stage_warning(i)) != NULL; i++)
+        note("warning: %s", left);
     if (ip_signals_pending()) {
         if (status == 0)
             fprintf(stderr, "internpris: a signal came while the output was committed; the "

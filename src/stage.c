@@ -105,16 +105,31 @@ static int injected(const char *what)
 }
 #endif
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* What the stage could not remove, for the command line (ip_stage_warning). */
+static char **warnings;
+static size_t nwarnings, warnings_alloc;
+
+/* Removes the folder dir (a stage's name), or says why it stays: what is
+ * "the previous version of TARGET" or "the temporary folder …". */
+static void remove_or_warn(const char *dir, const char *what, const char *target)
 {
-    (void)st;
-    (void)ftw;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
+    char *qd, *qt;
+    int err;
+    if (ip_rmtree(dir) == 0)
+        return;
+    err = errno;
+    qd = ip_quote_path(dir);
+    qt = ip_quote_path(target);
+    ip_xgrow((void **)&warnings, &warnings_alloc, nwarnings + 1, sizeof *warnings);
+    warnings[nwarnings++] = ip_xasprintf("%s: cannot remove %s %s: %s; remove it by hand", qd,
+                                         what, qt, strerror(err));
+    free(qd);
+    free(qt);
 }
 
-int ip_rmtree(const char *path)
+const char *ip_stage_warning(size_t i)
 {
-    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return i < nwarnings ? warnings[i] : NULL;
 }
 
 /* A file's data and what reading it needs (fdatasync), or a folder's
@@ -332,8 +347,8 @@ static void sweep(const ip_stage *s)
         p = ip_xasprintf("%s/%s", s->parent, de->d_name);
         fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd >= 0) {
-            if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-                ip_rmtree(p); /* the lock is held until the folder is gone */
+            if (flock(fd, LOCK_EX | LOCK_NB) == 0) /* held until the folder is gone */
+                remove_or_warn(p, "the temporary folder of a stopped run of", s->target);
             close(fd);
         }
         free(p);
@@ -898,7 +913,7 @@ ip_err ip_stage_commit(ip_stage *s, ip_diag *d)
      * (the lock went with the new folder): a kill before this line leaves it
      * to the next sweep. */
     if (exists)
-        ip_rmtree(s->dir);
+        remove_or_warn(s->dir, "the previous version of", s->shown);
     stage_free(s);
     return IP_OK;
 fail:
@@ -911,6 +926,6 @@ void ip_stage_abort(ip_stage *s)
     if (!s)
         return;
     if (s->dir)
-        ip_rmtree(s->dir);
+        remove_or_warn(s->dir, "the temporary folder of", s->shown);
     stage_free(s);
 }

@@ -11,13 +11,15 @@
  * target that is no folder refused, the errors a writer can meet, and the
  * two ways a commit makes a stage durable (a small stage file by file, a
  * large one by one syncfs()), each of which keeps the old target when its
- * sync fails.
+ * sync fails; and the removal of a tree (rmtree.h) deeper than PATH_MAX and
+ * than its descriptors reach, without following a link out of it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -610,6 +612,51 @@ static void test_stage_small_and_large_stages_sync_their_own_way(void **state)
     }
 }
 
+/* A tree of 40 folders of 200-character names (8 000 bytes below its top:
+ * beyond PATH_MAX, and deeper than the walk keeps descriptors open), a file
+ * and a second branch at every level, and at the bottom a link to a folder
+ * outside: ip_rmtree() removes all of it and nothing the link leads to. */
+static void test_rmtree_removes_any_depth_and_follows_no_link(void **state)
+{
+    fixture *fx = *state;
+    char name[201], *top = path_in(fx->root, "tree"), *keep = path_in(fx->root, "keep");
+    char *kept = path_in(fx->root, "keep/thesis.txt");
+    int fd, i;
+    memset(name, 'd', 200);
+    name[200] = '\0';
+    assert_int_equal(mkdir(keep, 0755), 0);
+    write_text(kept, "chapter 1\n");
+    assert_int_equal(mkdir(top, 0755), 0);
+    fd = open(top, O_RDONLY | O_DIRECTORY);
+    assert_true(fd >= 0);
+    for (i = 0; i < 40; i++) {
+        int next, f;
+        assert_int_equal(mkdirat(fd, "side", 0755), 0);
+        f = openat(fd, "file.txt", O_WRONLY | O_CREAT, 0644);
+        assert_true(f >= 0);
+        close(f);
+        assert_int_equal(mkdirat(fd, name, 0755), 0);
+        next = openat(fd, name, O_RDONLY | O_DIRECTORY);
+        assert_true(next >= 0);
+        close(fd);
+        fd = next;
+    }
+    assert_int_equal(symlinkat(keep, fd, "out"), 0);
+    close(fd);
+    assert_int_equal(ip_rmtree(top), 0);
+    assert_false(exists(top));
+    assert_text(kept, "chapter 1\n");
+    /* a path that is not there is gone already; a link is removed itself */
+    assert_int_equal(ip_rmtree(top), 0);
+    assert_int_equal(symlink(keep, top), 0);
+    assert_int_equal(ip_rmtree(top), 0);
+    assert_false(exists(top));
+    assert_text(kept, "chapter 1\n");
+    free(top);
+    free(keep);
+    free(kept);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -627,6 +674,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stage_refuses_a_target_that_is_no_folder, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_stage_small_and_large_stages_sync_their_own_way,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmtree_removes_any_depth_and_follows_no_link,
                                         setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

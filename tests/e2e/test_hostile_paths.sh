@@ -298,6 +298,51 @@ fresh; first_run; mv out/2025/invoices elsewhere; ln -s "$PWD/elsewhere" out/202
 link_below "the year folder's invoices a link" out/2025/invoices --year 2025 --input in --output out
 fresh; first_run; mkdir elsewhere; mv out/2025/ledger.csv elsewhere/; ln -s "$PWD/elsewhere/ledger.csv" out/2025/ledger.csv
 link_below "the year folder's ledger.csv a link" out/2025/ledger.csv --year 2025 --input in --output out
+# ---- P16: a tree deeper than PATH_MAX in the previous version --------------------
+# deep DIR: DIR/junk holding 20 folders of 250-character names (5 020 bytes
+# below DIR, made by mkdirat in a loop) and a file at the bottom
+deep() { "$PY" - "$1" <<'PY'
+import os, sys
+os.mkdir(sys.argv[1] + "/junk")
+fd = os.open(sys.argv[1] + "/junk", os.O_RDONLY | os.O_DIRECTORY)
+for i in range(20):
+    os.mkdir("d" * 250, dir_fd=fd)
+    nfd = os.open("d" * 250, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+    os.close(fd)
+    fd = nfd
+os.close(os.open("leaf", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+os.close(fd)
+PY
+}
+fresh; first_run; deep out/2025
+run_rc run --year 2025 --input in --output out
+check "a tree deeper than PATH_MAX in the year folder: the run succeeds" test "$rc" -eq 0
+check "  the previous version is gone, no temporary folder is left" no_tmp out out/issued
+check "  the new version is in place" test ! -e out/2025/junk -a -s out/2025/fees.csv
+check "  and nothing is left to warn about" bash -c "! grep -q 'cannot remove' err.txt"
+fresh; first_run; mkdir out/.2025.tmp-Ab3dE9 out/issued/.2025.tmp-Ab3dE9
+deep out/.2025.tmp-Ab3dE9; deep out/issued/.2025.tmp-Ab3dE9
+run_rc run --year 2025 --input in --output out
+check "a killed run's temporary folder holding a tree deeper than PATH_MAX: the run succeeds" test "$rc" -eq 0
+check "  and the temporary folders are gone" no_tmp out out/issued
+if mount_ok; then
+  # a share mounted inside the previous version: left with what it holds, and said
+  fresh; first_run; mkdir out/2025/share; mount -t tmpfs -o size=1m tmpfs out/2025/share
+  MNTS+=("$PWD/out/2025/share"); echo thesis >out/2025/share/chapter1.txt
+  run_rc run --year 2025 --input in --output out
+  tmp=$(find out -maxdepth 1 -name '.2025.tmp-*' | head -1)
+  [ -n "$tmp" ] && MNTS=("$PWD/$tmp/share")
+  check "a share mounted in the previous version: the run succeeds" test "$rc" -eq 0
+  check "  the share and what it holds are left" test "$(cat "$tmp/share/chapter1.txt" 2>/dev/null)" = thesis
+  check "  a warning names the folder that stays and why" \
+    grep -q "internpris: warning: $tmp: cannot remove the previous version of out/2025: Device or resource busy; remove it by hand" err.txt
+  umount "$tmp/share"; MNTS=()
+  run_rc run --year 2025 --input in --output out
+  check "  once the share is gone, the next run removes the folder" test "$rc" -eq 0
+  check "  and leaves no temporary folder" no_tmp out out/issued
+else
+  echo "SKIP - mounts not allowed here (a share mounted in the previous version)"
+fi
 # ---- P11: a path from the command line cannot break an error line ---------------
 fresh
 run_rc check --year 2025 --input $'no\nsuch' --output o

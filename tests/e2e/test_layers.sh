@@ -14,7 +14,7 @@ cd "$SRC"
 # 3 plan the documents, 4 write the outputs, 5 the command line
 declare -A STAGE=(
   [error]=0 [util]=0 [utf8]=0 [date]=0 [money]=0 [parse]=0 [files]=0 [digest]=0
-  [rowerrs]=0 [signals]=0 [stage]=0 [csv_write]=0 [version]=0
+  [rowerrs]=0 [signals]=0 [stage]=0 [rmtree]=0 [csv_write]=0 [version]=0
   [csv]=1 [csv_scan]=1 [tariff]=1 [customers]=1
   [basis]=2 [consolidate]=2 [alloc]=2 [run]=2
   [issued]=3 [billing]=3
