@@ -216,6 +216,8 @@ static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void note(const char *fmt, ...)
 {
     va_list ap;
+    char *msg, *shown;
+    int n;
     if (!isatty(STDERR_FILENO)) {
         char stamp[32];
         struct tm tm;
@@ -226,9 +228,18 @@ static void note(const char *fmt, ...)
     }
     fputs("internpris: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
+    msg = ip_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+    va_start(ap, fmt);
+    vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+    va_end(ap);
+    /* a path from the command line (wrote OUT/Y) stays on its line */
+    shown = ip_quote_path(msg);
+    fputs(shown, stderr);
     fputc('\n', stderr);
+    free(shown);
+    free(msg);
 }
 
 /* The progress bar: on stderr, only when stderr is a terminal, and only for
@@ -292,11 +303,16 @@ static void print_diag(const ip_diag *d)
     ip_diag_print(d, stderr, NULL);
 }
 
+/* "internpris: " fmt with what, a word from the command line: a control
+ * character in it is shown as \xNN (ip_quote_path), so the line stays one
+ * line. */
 static int usage_error(const char *fmt, const char *what)
 {
+    char *q = ip_quote_path(what);
     fprintf(stderr, "internpris: ");
-    fprintf(stderr, fmt, what);
+    fprintf(stderr, fmt, q);
     fprintf(stderr, "\nTry 'internpris --help'.\n");
+    free(q);
     return EX_USAGE;
 }
 
@@ -852,69 +868,85 @@ out:
  * issued documents), not inside the input year folder or the templates
  * folder, not one of the --tariff files — and, when a file is there
  * already, a workbook internpris wrote (ip_compare_book_is_ours): the file
- * is replaced, and nothing but an earlier workbook may be. Returns 0 or EX_USAGE. */
+ * is replaced, and nothing but an earlier workbook may be. Apart as
+ * check_apart() means it: by canonical name, and by what the folders are
+ * (ip_files_place_of: (st_dev, st_ino) up the path), so a bind mount or a
+ * path too deep for realpath() is the same folder too. Every path is shown
+ * with its control characters as \xNN (ip_quote_path). Returns 0 or
+ * EX_USAGE. */
 static int check_workbook(const cli_args *a, const ip_run_opts *ro)
 {
+    enum { OUT_ROOT, IN_Y, TEMPLATES, NDIRS };
     const char *wb = a->workbook, *dot = strrchr(a->workbook, '.');
     char *canon = ip_files_canonical(wb), *in_y = ip_xasprintf("%s/%d", ro->input_root, a->year);
-    char *dirs[3], q[200];
-    static const char *const what[3] = {"the output root", "the input folder",
-                                        "the templates folder"};
-    const char *why = NULL, *where = NULL;
-    struct stat st, tst;
+    const char *names[NDIRS];
+    static const char *const what[NDIRS] = {"the output root", "the input folder",
+                                            "the templates folder"};
+    ip_files_place *place = ip_files_place_of(wb);
+    char *qwb = ip_quote_path(wb), *dir_canon = NULL;
+    const char *why = NULL;
+    struct stat st;
     size_t k;
-    int status = 0;
-    dirs[0] = ip_files_canonical(a->output);
-    dirs[1] = ip_files_canonical(in_y);
-    dirs[2] = ip_files_canonical(ro->templates_dir);
+    int status = 0, where = -1;
+    names[OUT_ROOT] = a->output;
+    names[IN_Y] = in_y;
+    names[TEMPLATES] = ro->templates_dir;
     if (!dot || strcasecmp(dot, ".xlsx") != 0) {
         fprintf(stderr, "internpris: expected --workbook FILE.xlsx, found '%s'\n"
-                "Try 'internpris --help'.\n", ip_quote(wb, strlen(wb), q, sizeof q));
+                "Try 'internpris --help'.\n", qwb);
         status = EX_USAGE;
         goto out;
     }
-    for (k = 0; k < 3 && !where; k++)
-        if (ip_files_inside(canon, dirs[k]))
-            where = what[k];
-    if (where && k == 1) { /* the form test_scenario and older scripts know */
-        fprintf(stderr, "internpris: expected --workbook outside the output root, found "
-                        "%s in %s (%s)\nTry 'internpris --help'.\n", wb, a->output, dirs[0]);
-        status = EX_USAGE;
-        goto out;
+    for (k = 0; k < NDIRS && where < 0; k++) {
+        char *dc = ip_files_canonical(names[k]);
+        ip_files_place *dp = ip_files_place_of(names[k]);
+        if (ip_files_inside(canon, dc) || ip_files_place_cmp(place, dp) != 0) {
+            where = (int)k;
+            dir_canon = dc;
+        } else {
+            free(dc);
+        }
+        ip_files_place_free(dp);
     }
-    if (where) {
-        fprintf(stderr, "internpris: expected --workbook outside %s, found %s in %s (%s)\n"
-                "Try 'internpris --help'.\n", where, wb, where == what[1] ? in_y
-                : ro->templates_dir, dirs[k - 1]);
+    if (where >= 0) {
+        char *qn = ip_quote_path(names[where]), *qc = ip_quote_path(dir_canon);
+        if (where == OUT_ROOT) /* the form test_scenario and older scripts know */
+            fprintf(stderr, "internpris: expected --workbook outside the output root, found "
+                            "%s in %s (%s)\nTry 'internpris --help'.\n", qwb, qn, qc);
+        else
+            fprintf(stderr, "internpris: expected --workbook outside %s, found %s in %s (%s)\n"
+                    "Try 'internpris --help'.\n", what[where], qwb, qn, qc);
+        free(qn);
+        free(qc);
         status = EX_USAGE;
         goto out;
     }
     if (lstat(wb, &st) == 0 && S_ISLNK(st.st_mode))
         why = "a symbolic link (the workbook would replace the link, not what it leads to)";
+    for (k = 0; k < a->ntariffs && !why; k++) {
+        char *t = ip_files_canonical(a->tariffs[k]);
+        ip_files_place *tp = ip_files_place_of(a->tariffs[k]);
+        if (strcmp(t, canon) == 0 || ip_files_place_cmp(place, tp) == 1)
+            why = "one of the --tariff files";
+        ip_files_place_free(tp);
+        free(t);
+    }
     if (!why && stat(wb, &st) == 0) {
-        for (k = 0; k < a->ntariffs && !why; k++) {
-            char *t = ip_files_canonical(a->tariffs[k]);
-            if (strcmp(t, canon) == 0 || (stat(a->tariffs[k], &tst) == 0 &&
-                                          tst.st_dev == st.st_dev && tst.st_ino == st.st_ino))
-                why = "one of the --tariff files";
-            free(t);
-        }
         /* a folder there fails as the rename's target (73) */
-        if (!why && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
             why = "not a regular file (a device or a named pipe is never replaced)";
-        } else if (!why && S_ISREG(st.st_mode) && !ip_compare_book_is_ours(wb)) {
+        else if (S_ISREG(st.st_mode) && !ip_compare_book_is_ours(wb))
             why = "a file that is not a workbook internpris wrote (it would be replaced)";
-        }
     }
     if (why) {
         fprintf(stderr, "internpris: expected --workbook to name a new file or an earlier "
-                "workbook, found %s, %s\nTry 'internpris --help'.\n",
-                ip_quote(wb, strlen(wb), q, sizeof q), why);
+                "workbook, found %s, %s\nTry 'internpris --help'.\n", qwb, why);
         status = EX_USAGE;
     }
 out:
-    for (k = 0; k < 3; k++)
-        free(dirs[k]);
+    ip_files_place_free(place);
+    free(dir_canon);
+    free(qwb);
     free(canon);
     free(in_y);
     return status;

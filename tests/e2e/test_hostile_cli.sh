@@ -79,6 +79,71 @@ cp pl/2025/prislista-2025.xlsx price.xlsx
 run_rc scenario --year 2025 --input in --output out --tariff prop.xml --workbook price.xlsx
 check "W1 a price list internpris wrote may be replaced too" test "$rc" -eq 0
 
+# ---- W1 by identity: the same folder by another name than a spelling --------
+# a folder reached through a link below PATH_MAX's depth (realpath() fails,
+# names alone say apart), and bind mounts of each folder the scenario reads
+fresh; proposal; mkdir deep; (
+  cd deep; for i in $(seq 18); do d=$(printf 'd%.0s' $(seq 250)); mkdir "$d"; cd "$d"; done
+  cp -r "$WORK/c/in" in; cp "$WORK/c/prop.xml" .; ln -s in lnk
+  set +e; timeout "$T" "$PROG" scenario --year 2025 --input in --output out --tariff prop.xml \
+    --workbook lnk/2025/cmp.xlsx >/dev/null 2>"$WORK/c/err.txt"; echo $? >"$WORK/c/rc"
+  [ -e in/2025/cmp.xlsx ] && echo written >"$WORK/c/written"; true)
+check "W1 below PATH_MAX's depth, --workbook through a link into the input year folder: 64" \
+  test "$(cat rc)" = 64
+check "W1   says it must lie outside the input folder" \
+  grep -q "^internpris: expected --workbook outside the input folder, found lnk/2025/cmp.xlsx in in/2025 " err.txt
+check "W1   and nothing was written there" test ! -e written
+rm -rf deep
+MNTS=()
+trap 'for m in "${MNTS[@]}"; do umount "$m" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+mount_ok() { mkdir -p "$WORK/mt-a" "$WORK/mt-b" && mount --bind "$WORK/mt-a" "$WORK/mt-b" 2>/dev/null &&
+  umount "$WORK/mt-b"; }
+if mount_ok; then
+  fresh; proposal; mkdir out tp; cp "$SRC/templates/tariff.xsd" tp/; cp prop.xml prop.xlsx
+  before_in=$(tree_digest in); before_prop=$(sha256sum <prop.xml)
+  mkdir m-in m-out m-tp; : >m-prop.xlsx
+  mount --bind in/2025 m-in; MNTS+=("$PWD/m-in")
+  mount --bind out m-out; MNTS+=("$PWD/m-out")
+  mount --bind tp m-tp; MNTS+=("$PWD/m-tp")
+  mount --bind prop.xlsx m-prop.xlsx; MNTS+=("$PWD/m-prop.xlsx")
+  w1 "--workbook in a bind mount of the input year folder" m-in/cmp.xlsx
+  check "W1   says it must lie outside the input folder" \
+    grep -q "^internpris: expected --workbook outside the input folder, found m-in/cmp.xlsx in in/2025 " err.txt
+  check "W1   and nothing was written there" test ! -e in/2025/cmp.xlsx
+  w1 "--workbook in a bind mount of the output root" m-out/cmp.xlsx
+  check "W1   says it must lie outside the output root" \
+    grep -q "^internpris: expected --workbook outside the output root, found m-out/cmp.xlsx in out " err.txt
+  check "W1   and nothing was written there" test -z "$(ls -A out)"
+  w1 "--workbook in a bind mount of the templates folder" m-tp/cmp.xlsx --templates tp
+  check "W1   and the schema folder holds only the schema" test "$(ls tp)" = tariff.xsd
+  w1 "--workbook a bind mount of a --tariff file" m-prop.xlsx --tariff prop.xlsx
+  check "W1   the message names the --tariff file" grep -q "one of the --tariff files" err.txt
+  check "W1   and the proposal named .xlsx is as before" cmp -s prop.xml prop.xlsx
+  for m in "${MNTS[@]}"; do umount "$m"; done; MNTS=()
+else
+  echo "SKIP - bind mounts not allowed here (--workbook in a folder mounted twice)"
+fi
+
+# ---- P11: a path from the command line cannot break a usage line ----------------
+fresh; proposal; mkdir -p $'o\nx'
+run_rc scenario --year 2025 --input in --output $'o\nx' --tariff prop.xml --workbook $'o\nx/c\e[31m.xlsx'
+check "a newline in --output and --workbook: 64" test "$rc" -eq 64
+check "  one line and the advice" test "$(wc -l <err.txt)" -eq 2
+check "  the newline and the escape shown as \\x0A and \\x1B" \
+  grep -q '^internpris: expected --workbook outside the output root, found o\\x0Ax/c\\x1B\[31m\.xlsx in o\\x0Ax ' err.txt
+run_rc scenario --year 2025 --input in --output out --tariff prop.xml --workbook $'a\nb'
+check "a newline in a --workbook without .xlsx: one line and the advice" test "$rc" -eq 64 -a "$(wc -l <err.txt)" -eq 2
+run_rc scenario --year 2025 --input in --output out --tariff prop.xml --workbook $'in/2025/a\nb.xlsx'
+check "a newline in a --workbook inside the input folder: one line and the advice" test "$rc" -eq 64 -a "$(wc -l <err.txt)" -eq 2
+cp prop.xml $'p\nq.xlsx'
+run_rc scenario --year 2025 --input in --output out --tariff $'p\nq.xlsx' --workbook $'p\nq.xlsx'
+check "a newline in a --workbook that is a --tariff file: one line and the advice" test "$rc" -eq 64 -a "$(wc -l <err.txt)" -eq 2
+for bad in "--customer=1"$'\n'"2" "--issue-date=2025"$'\n'"-01-01" $'--no\nsuch' $'wh\nat'; do
+  run_rc explain --year 2025 --input in --output out "$bad"
+  check "a newline in '${bad//$'\n'/\\n}': 64, one line and the advice" test "$rc" -eq 64 -a "$(wc -l <err.txt)" -eq 2
+  check "  no escape or newline byte of the argument" grep -q '\\x0A' err.txt
+done
+
 # ---- U1: an option without its value does not swallow the next option -------
 fresh
 for opt in --output --input --templates; do
