@@ -72,25 +72,9 @@ while [ $# -gt 0 ]; do
 done
 if [ $quick -eq 1 ]; then sizes="50 200" runs=1; fi
 sizes=${sizes_arg:-$sizes} runs=${runs_arg:-$runs}
-for tool in python3 cmake cc eatmydata; do
-  command -v "$tool" >/dev/null || { echo "docs.sh: needs $tool" >&2; exit 69; }
-done
-[ -x /usr/bin/time ] || { echo "docs.sh: needs /usr/bin/time (Debian package time)" >&2; exit 69; }
-
-mkdir -p "$SCRATCH"
-SRCDIR=$ROOT what="the work tree"
-if [ -n "$rev" ]; then
-  commit=$(git rev-parse --verify "$rev^{commit}") || usage
-  SRCDIR=$SCRATCH/src-${commit:0:12} BUILD=$SCRATCH/build-${commit:0:12} what="commit ${commit:0:12}"
-  rm -rf "$SRCDIR"
-  mkdir -p "$SRCDIR"
-  git archive "$commit" | tar -x -C "$SRCDIR"
-  export IP_GEN_TESTS=$SRCDIR/tests # its sample tariff, which it accepts
-fi
-echo "== build (Release) of $what into $BUILD" >&2
-cmake -S "$SRCDIR" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DIP_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" >/dev/null
-PROG=$BUILD/internpris
+. "$ROOT/tests/bench/build.sh"
+bench_build docs.sh "$rev"
+[ -z "$rev" ] || export IP_GEN_TESTS=$SRCDIR/tests # its sample tariff, which it accepts
 
 # No tree is removed while steps are timed: a tree a step replaces is
 # moved aside into $TRASH (a rename frees no inode) and the trash is removed

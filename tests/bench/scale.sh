@@ -60,24 +60,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 sizes=${sizes_arg:-$sizes} services=${svc_arg:-$services}
-for tool in python3 cmake cc eatmydata; do
-  command -v "$tool" >/dev/null || { echo "scale.sh: needs $tool" >&2; exit 69; }
-done
-[ -x /usr/bin/time ] || { echo "scale.sh: needs /usr/bin/time (Debian package time)" >&2; exit 69; }
-
-mkdir -p "$SCRATCH"
-SRCDIR=$ROOT what="the work tree"
-if [ -n "$rev" ]; then
-  commit=$(git rev-parse --verify "$rev^{commit}") || usage
-  SRCDIR=$SCRATCH/src-${commit:0:12} BUILD=$SCRATCH/build-${commit:0:12} what="commit ${commit:0:12}"
-  rm -rf "$SRCDIR"
-  mkdir -p "$SRCDIR"
-  git archive "$commit" | tar -x -C "$SRCDIR"
-fi
-echo "== build (Release) of $what into $BUILD" >&2
-cmake -S "$SRCDIR" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DIP_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j2 >/dev/null
-PROG=$BUILD/internpris
+. "$ROOT/tests/bench/build.sh"
+bench_build scale.sh "$rev"
 
 RES=$SCRATCH/results.tsv
 : >"$RES"
