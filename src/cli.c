@@ -84,7 +84,7 @@ static const struct option_def {
     {OPT_VERBOSE, "verbose", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN | CMD_SCENARIO,
      "say on stderr what is read, used and written"},
     {OPT_QUIET, "quiet", NULL, CMD_RUN | CMD_CHECK | CMD_EXPLAIN,
-     "no warnings on stderr (they stay in report.txt; errors are always shown)"},
+     "no warnings on stderr (kept in report.txt; errors and an old version not removed still show)"},
     {OPT_CUSTOMER, "customer", "NR", CMD_EXPLAIN, "explain: the customer number (required)"},
     {OPT_SERVICE, "service", "ID", CMD_EXPLAIN, "explain: only this service (default: every service)"},
     {OPT_TARIFF, "tariff", "FILE", CMD_SCENARIO | CMD_EXPLAIN,
