@@ -97,10 +97,7 @@ const char *ip_money_fmt_thousands(int64_t v, char *buf, size_t size)
 
 const char *ip_money_fmt_signed(int64_t v, char *buf, size_t size)
 {
-    char tmp[32];
-    ip_money_fmt_thousands(v, tmp, sizeof tmp);
-    snprintf(buf, size, "%s%s", v > 0 ? "+" : "", tmp);
-    return buf;
+    return ip_money_fmt_wide_signed((ip_i128)v, buf, size);
 }
 
 /* The decimal digits of an unsigned 128-bit value into buf[40]. */
