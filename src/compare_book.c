@@ -720,6 +720,7 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
 {
     book b;
     lxw_workbook *wb;
+    lxw_worksheet *ws;
     lxw_workbook_options opt;
     const ip_tariff *t = sc->runs[0]->tariff;
     char *tmp = ip_xasprintf("%s.tmp-XXXXXX", path), *tmpdir = dir_of(path), *title, *subject;
@@ -755,8 +756,17 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
     b.c.r = sc->runs[0];
     memset(&opt, 0, sizeof opt);
     opt.tmpdir = tmpdir;
+    if ((err = ip_pl_quiet_open(&b.c)) != 0) {
+        ret = ip_pl_close_failed(d, path, LXW_ERROR_CREATING_XLSX_FILE, err);
+        unlink(tmp);
+        ip_signals_temp_done();
+        free(tmp);
+        free(tmpdir);
+        return ret;
+    }
     wb = workbook_new_opt(tmp, &opt);
     if (!wb) {
+        ip_pl_quiet_close(&b.c);
         unlink(tmp);
         ip_signals_temp_done();
         free(tmp);
@@ -786,18 +796,24 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
     }
     free(taken);
 
-    write_customers(&b, workbook_add_worksheet(wb, IP_PL_SHEET_CUSTOMERS));
-    for (s = 0; s < sc->nsvc; s++)
-        write_service(&b, workbook_add_worksheet(wb, b.sheet_names[s]), s);
-    write_tariffs(&b, workbook_add_worksheet(wb, SHEET_TARIFFS));
+    /* a sheet that cannot be made (its temporary file) ends the writing */
+    if ((ws = ip_pl_add_sheet(&b.c, wb, IP_PL_SHEET_CUSTOMERS, &err)))
+        write_customers(&b, ws);
+    for (s = 0; ws && s < sc->nsvc; s++)
+        if ((ws = ip_pl_add_sheet(&b.c, wb, b.sheet_names[s], &err)))
+            write_service(&b, ws, s);
+    if (ws && (ws = ip_pl_add_sheet(&b.c, wb, SHEET_TARIFFS, &err)))
+        write_tariffs(&b, ws);
+    if (!ws)
+        ret = ip_pl_close_failed(d, path, LXW_ERROR_CREATING_XLSX_FILE, err);
 
-    if (b.c.lerr != LXW_NO_ERROR) {
+    if (ret == IP_OK && b.c.lerr != LXW_NO_ERROR) {
         char ref[16];
         ret = ip_diag_set(d, IP_ERR_SOFTWARE, path, 0, "cannot write cell '%s'!%s: %s",
                           b.c.lerr_sheet, ip_pl_cell(ref, b.c.lerr_row, b.c.lerr_col),
                           lxw_strerror(b.c.lerr));
     }
-    e = ip_pl_close_quietly(wb, &err); /* writes tmp, frees the workbook */
+    e = ip_pl_close_quietly(&b.c, wb, &err); /* writes tmp, frees the workbook */
     ip_kill_point(); /* test build: a signal while the temporary file exists */
     /* tmp is named by path: the file the person asked for */
     if (e != LXW_NO_ERROR && ret == IP_OK)

@@ -334,46 +334,80 @@ void ip_pl_make_order(ip_pl_ctx *c)
         IP_BUG("customers outside the tariff's groups: %zu of %zu placed", n, r->ncust);
 }
 
-/* A new worksheet. Its name was made valid by ip_pricelist_sheet_name() (or
- * is one of ours), so the library refusing it is a bug. */
-static lxw_worksheet *add_sheet(lxw_workbook *wb, const char *name)
+/* ---- the workbook ------------------------------------------------------- */
+
+/* Standard error is pointed at /dev/null while a sheet is added and while
+ * the workbook closes. libxlsxwriter prints its own lines there when it
+ * fails ("libxlsxwriter: [ERROR][./src/packager.c:1541]: Error in closing
+ * member in the zipfile", "Error creating tmpfile() for worksheet in
+ * 'constant_memory' mode", from its LXW_ERROR macro, compiled into the
+ * library: no flag of ours turns it off). They start with no file, and the
+ * run reports the failure itself in the one form, "FILE: cannot write:
+ * reason" or "FILE: cannot create the workbook: reason", with the errno the
+ * library left or its error code, so they are dropped. Both descriptors are
+ * opened before the workbook: pointing standard error elsewhere and back
+ * takes no new one, so the lines are dropped also when the failure is for
+ * want of descriptors. Nothing else of ours prints meanwhile; a signal waits
+ * (signals.h). */
+int ip_pl_quiet_open(ip_pl_ctx *c)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(wb, name);
-    if (!ws)
+    int err = 0;
+    c->quiet.null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    c->quiet.saved = c->quiet.null >= 0 ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0) : -1;
+    if (c->quiet.saved < 0) {
+        err = errno;
+        ip_pl_quiet_close(c);
+    }
+    return err;
+}
+
+void ip_pl_quiet_close(ip_pl_ctx *c)
+{
+    if (c->quiet.saved >= 0)
+        close(c->quiet.saved);
+    if (c->quiet.null >= 0)
+        close(c->quiet.null);
+    c->quiet.null = c->quiet.saved = -1;
+}
+
+static void quiet(const ip_pl_quiet *q, int on)
+{
+    fflush(stderr);
+    if (q->null >= 0 && q->saved >= 0)
+        dup2(on ? q->null : q->saved, STDERR_FILENO);
+}
+
+lxw_worksheet *ip_pl_add_sheet(ip_pl_ctx *c, lxw_workbook *wb, const char *name, int *err)
+{
+    lxw_worksheet *ws;
+    quiet(&c->quiet, 1);
+    errno = 0;
+    ws = workbook_add_worksheet(wb, name);
+    *err = ws ? 0 : errno;
+    quiet(&c->quiet, 0);
+    c->nsheets += ws != NULL;
+    /* its name was made valid by ip_pl_sheet_name() (or is one of ours) */
+    if (!ws && !*err)
         IP_BUG("libxlsxwriter refused the sheet name '%s'", name);
     return ws;
 }
 
-/* ---- the workbook ------------------------------------------------------- */
-
-/* workbook_close(), with standard error pointed at /dev/null meanwhile.
- * libxlsxwriter prints its own lines there when a write fails
- * ("libxlsxwriter: [ERROR][./src/packager.c:1541]: Error in closing member
- * in the zipfile", from its LXW_ERROR macro, compiled into the library: no
- * flag of ours turns it off). They start with no file, and the run reports
- * the failure itself in the one form, "FILE: cannot write: reason", with
- * the errno the library left (*err) or its error code, so they are dropped.
- * Nothing else of ours prints while the workbook closes; a signal waits
- * (signals.h). */
-lxw_error ip_pl_close_quietly(lxw_workbook *wb, int *err)
+lxw_error ip_pl_close_quietly(ip_pl_ctx *c, lxw_workbook *wb, int *err)
 {
-    int null = open("/dev/null", O_WRONLY | O_CLOEXEC), saved = -1;
-    lxw_error e;
-    fflush(stderr);
-    if (null >= 0 && (saved = dup(STDERR_FILENO)) >= 0 && dup2(null, STDERR_FILENO) < 0) {
-        close(saved);
-        saved = -1;
+    lxw_error e = LXW_ERROR_CREATING_XLSX_FILE;
+    if (c->nsheets == 0) {
+        /* workbook_close() would add a default sheet, whose temporary file
+         * fails as the first did, and use it all the same (a crash in
+         * libxlsxwriter 1.1.4) */
+        lxw_workbook_free(wb);
+    } else {
+        quiet(&c->quiet, 1);
+        errno = 0;
+        e = workbook_close(wb);
+        *err = errno;
+        quiet(&c->quiet, 0);
     }
-    errno = 0;
-    e = workbook_close(wb);
-    *err = errno;
-    fflush(stderr);
-    if (saved >= 0) {
-        dup2(saved, STDERR_FILENO);
-        close(saved);
-    }
-    if (null >= 0)
-        close(null);
+    ip_pl_quiet_close(c);
     return e;
 }
 
@@ -418,6 +452,7 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
 {
     ip_pl_ctx c;
     lxw_workbook *wb;
+    lxw_worksheet *ws;
     lxw_workbook_options opt;
     const ip_tariff *t = r->tariff;
     char *tmpdir = dir_of(path), *title, *subject;
@@ -443,12 +478,17 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
     memset(&c, 0, sizeof c);
     c.r = r;
     c.bill = bill;
+    if ((err = ip_pl_quiet_open(&c)) != 0) {
+        free(tmpdir);
+        return ip_pl_close_failed(d, path, LXW_ERROR_CREATING_XLSX_FILE, err);
+    }
     memset(&opt, 0, sizeof opt);
     opt.tmpdir = tmpdir;
     opt.constant_memory = LXW_TRUE; /* rows top to bottom: see the top of this file */
     wb = workbook_new_opt(path, &opt);
     if (!wb) { /* only when out of memory */
         free(tmpdir);
+        ip_pl_quiet_close(&c);
         return ip_diag_set(d, IP_ERR_IO, path, 0, "cannot create the workbook: out of memory");
     }
 
@@ -475,15 +515,21 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
     }
     free(taken);
 
-    /* Each sheet added just before it is written, in workbook order. */
-    ip_pl_write_customers_sheet(&c, add_sheet(wb, IP_PL_SHEET_CUSTOMERS));
-    for (s = 0; s < r->nsvc; s++)
-        ip_pl_write_service_sheet(&c, add_sheet(wb, c.sheets[s].name), s);
-    ip_pl_write_check_sheet(&c, add_sheet(wb, IP_PL_SHEET_CHECK));
-    if (bill)
-        ip_pl_write_documents_sheet(&c, add_sheet(wb, IP_PL_SHEET_DOCUMENTS));
+    /* Each sheet added just before it is written, in workbook order; a
+     * sheet that cannot be made (its temporary file) ends the writing. */
+    if ((ws = ip_pl_add_sheet(&c, wb, IP_PL_SHEET_CUSTOMERS, &err)))
+        ip_pl_write_customers_sheet(&c, ws);
+    for (s = 0; ws && s < r->nsvc; s++)
+        if ((ws = ip_pl_add_sheet(&c, wb, c.sheets[s].name, &err)))
+            ip_pl_write_service_sheet(&c, ws, s);
+    if (ws && (ws = ip_pl_add_sheet(&c, wb, IP_PL_SHEET_CHECK, &err)))
+        ip_pl_write_check_sheet(&c, ws);
+    if (ws && bill && (ws = ip_pl_add_sheet(&c, wb, IP_PL_SHEET_DOCUMENTS, &err)))
+        ip_pl_write_documents_sheet(&c, ws);
+    if (!ws)
+        ret = ip_pl_close_failed(d, path, LXW_ERROR_CREATING_XLSX_FILE, err);
 
-    if (c.lerr != LXW_NO_ERROR) {
+    if (ret == IP_OK && c.lerr != LXW_NO_ERROR) {
         char ref[16];
         char *shown = ip_stage_shown(path);
         ret = ip_diag_set(d, IP_ERR_SOFTWARE, shown, 0, "cannot write cell '%s'!%s: %s",
@@ -491,7 +537,7 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
                           lxw_strerror(c.lerr));
         free(shown);
     }
-    e = ip_pl_close_quietly(wb, &err); /* writes the file, frees the workbook */
+    e = ip_pl_close_quietly(&c, wb, &err); /* writes the file, frees the workbook */
     if (e != LXW_NO_ERROR && ret == IP_OK)
         ret = ip_pl_close_failed(d, path, e, err);
 

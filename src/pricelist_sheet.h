@@ -62,6 +62,13 @@ typedef struct ip_pl_svc_sheet {
     int64_t fee_sum;       /* sum of allocated fees */
 } ip_pl_svc_sheet;
 
+/* Standard error and /dev/null, both opened before the workbook, so that
+ * libxlsxwriter's own lines can be dropped even when it fails for want of
+ * file descriptors (ip_pl_quiet_open); -1 when closed. */
+typedef struct ip_pl_quiet {
+    int null, saved;
+} ip_pl_quiet;
+
 /* One workbook being written. */
 typedef struct ip_pl_ctx {
     const ip_run *r;
@@ -78,6 +85,8 @@ typedef struct ip_pl_ctx {
     lxw_row_t lerr_row;
     lxw_col_t lerr_col;
     const char *lerr_sheet;
+    ip_pl_quiet quiet;        /* ip_pl_quiet_open() before the workbook */
+    size_t nsheets;           /* sheets ip_pl_add_sheet() made */
 } ip_pl_ctx;
 
 /* ---- the workbook (pricelist.c) ------------------------------------------ */
@@ -101,10 +110,27 @@ void ip_pl_make_order(ip_pl_ctx *c);
 char *ip_pl_sheet_name(const char *name, const char *fallback, const char *const *taken,
                        size_t ntaken);
 
+/* c->quiet: /dev/null and a copy of standard error, opened once before the
+ * workbook is made (closed by ip_pl_close_quietly, or ip_pl_quiet_close
+ * when no workbook was made). 0, or the errno when one cannot be opened:
+ * the workbook cannot be written then (the caller reports "cannot create
+ * the workbook"). */
+int ip_pl_quiet_open(ip_pl_ctx *c);
+void ip_pl_quiet_close(ip_pl_ctx *c);
+
+/* workbook_add_worksheet(), quietly: NULL when libxlsxwriter could not
+ * make the sheet's temporary file (constant_memory mode: one per sheet,
+ * beside the workbook), *err the errno it left; 0 there means the library
+ * refused the name, a bug. What the library prints on stderr is dropped
+ * (the caller reports the failure: ip_pl_close_failed() with
+ * LXW_ERROR_CREATING_XLSX_FILE). */
+lxw_worksheet *ip_pl_add_sheet(ip_pl_ctx *c, lxw_workbook *wb, const char *name, int *err);
+
 /* workbook_close(): writes the file and frees wb; what the library prints
  * on stderr is dropped (the caller reports the failure); *err is the errno
- * it left. */
-lxw_error ip_pl_close_quietly(lxw_workbook *wb, int *err);
+ * it left. A workbook without a sheet (its first could not be made) is
+ * freed unwritten (LXW_ERROR_CREATING_XLSX_FILE). Closes c->quiet. */
+lxw_error ip_pl_close_quietly(ip_pl_ctx *c, lxw_workbook *wb, int *err);
 
 /* A failed close of the workbook at path in the one form: "FILE: cannot
  * create the workbook: reason" (IP_ERR_CANTCREAT) for

@@ -104,6 +104,65 @@ else
   target '^issued/2025/register\.csv$' 'issued/2025/register\.csv'
 fi
 
+# --- too few file descriptors: the workbooks' temporary files ----------------
+# libxlsxwriter's constant_memory mode keeps a temporary file open per sheet
+# until the workbook closes; under a descriptor limit (ulimit -n) one of them,
+# or the close, fails. Each limit from 4 up to the first that suffices: 73
+# (the sheet's temporary file) or 74 (the close), one line naming the
+# workbook, nothing of libxlsxwriter's, nothing published or left; the
+# comparison workbook likewise, its earlier file kept. A limit that fails
+# something before the workbook (the program's libraries, an input, an
+# earlier file) or leaves the stage too few descriptors to remove its
+# temporary folder (its warning) is passed over (under a wrapper the
+# wrapper's own descriptors count: skipped).
+fd_line() { # fd_line ERRFILE PATH
+  [ "$(grep -vc '^$' "$1")" -eq 1 ] &&
+    grep -Eqx "$2: cannot (create the workbook|write): Too many open files" "$1" &&
+    ! grep -q '\.tmp-\|libxlsxwriter\|\[ERROR\]' "$1"
+}
+if [ -n "${IP_WRAPPER:-}" ]; then
+  echo "ok - # skip: descriptor limits under $IP_WRAPPER"
+else
+  for what in run scenario; do
+    n=4 failed=0
+    mkdir -p cmp
+    "$PROG" scenario --year 2025 --input in --output ref --tariff in/2025/tariff.xml \
+      --workbook cmp/cmp.xlsx --name earlier >/dev/null
+    cp cmp/cmp.xlsx cmp.before
+    while :; do
+      [ "$n" -le 200 ] || { fail "$what: no descriptor limit up to 200 suffices"; break; }
+      rm -rf out
+      set +e
+      if [ "$what" = run ]; then
+        bash -c 'ulimit -n "$1"; exec "$2" run --quiet --year 2025 --input in --output out' _ "$n" \
+          "$PROG" >/dev/null 2>err.txt
+      else
+        bash -c 'ulimit -n "$1"; exec "$2" scenario --year 2025 --input in --output ref --tariff "$3" \
+          --workbook cmp/cmp.xlsx' _ "$n" "$PROG" in/2025/tariff.xml >/dev/null 2>err.txt
+      fi
+      rc=$?; set -e
+      [ "$rc" -eq 0 ] && break
+      if ! grep -q 'prislista\|cmp/cmp\.xlsx' err.txt || grep -q 'cannot remove the temporary folder' err.txt; then
+        n=$((n + 1))
+        continue
+      fi
+      failed=$((failed + 1))
+      if [ "$what" = run ]; then
+        check "$what, ulimit -n $n: 73 or 74" test "$rc" -eq 73 -o "$rc" -eq 74
+        check "  one line naming the workbook: $(head -c 120 err.txt)" fd_line err.txt 'out/2025/prislista-2025\.xlsx'
+        check "  nothing published, no temporary folder" left_clean
+      else
+        check "$what, ulimit -n $n: 73 or 74" test "$rc" -eq 73 -o "$rc" -eq 74
+        check "  one line naming the workbook: $(head -c 120 err.txt)" fd_line err.txt 'cmp/cmp\.xlsx'
+        check "  the earlier workbook kept, no temporary file" \
+          bash -c 'cmp -s cmp/cmp.xlsx cmp.before && [ "$(ls -A cmp)" = cmp.xlsx ]'
+      fi
+      n=$((n + 1))
+    done
+    check "$what: some descriptor limit failed the workbook ($failed) before $n sufficed" test "$failed" -gt 0
+  done
+fi
+
 # --- standard output full -----------------------------------------------------
 if [ -w /dev/full ]; then
   "$PROG" run --quiet --year 2025 --input in --output out2
