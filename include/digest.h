@@ -59,6 +59,10 @@ int ip_digest_file(const char *path, char hex[65], uint64_t *bytes);
  * open). */
 int ip_digest_fd(int fd, char hex[65], uint64_t *bytes);
 
+/* The SHA-256 of the n bytes at p as lowercase hex and a NUL in hex[65]
+ * (inline; safe on any thread: each call has a context of its own). */
+void ip_digest_mem(const void *p, size_t n, char hex[65]);
+
 /* Bytes fed so far, and whether the digest hashes on a thread of its own
  * (until ip_digest_final(), which ends the thread). */
 uint64_t ip_digest_bytes(const ip_digest *g);

@@ -49,6 +49,20 @@ typedef struct ip_invoice {
  * IP_ERR_IO, IP_ERR_SOFTWARE for an invoice that cannot be valid. */
 ip_err ip_invoice_write(const ip_invoice *inv, const char *path, ip_diag *d);
 
+/* The document inv as ip_invoice_write would write it, built in memory and
+ * written nowhere: *data (free it with ip_invoice_bytes_free) holds *len
+ * bytes. Errors: IP_ERR_SOFTWARE as write's. Safe on any thread once
+ * libxml2 has been initialised (xmlInitParser) on the main thread: each call
+ * has a writer and a buffer of its own. */
+ip_err ip_invoice_build(const ip_invoice *inv, char **data, size_t *len, ip_diag *d);
+void ip_invoice_bytes_free(char *data);
+
+/* Writes the len bytes at data to path (created or truncated), a file in a
+ * stage (stage.h), and starts its writeback; a short write is an error and
+ * the file is removed. Errors: IP_ERR_CANTCREAT (IP_ERR_IO for a full
+ * disk), IP_ERR_IO; the file is named as ip_stage_shown names path. */
+ip_err ip_invoice_save(const char *path, const char *data, size_t len, ip_diag *d);
+
 /* What ip_invoice_write would refuse in inv, found without writing (check's
  * pre-flight): IP_ERR_SOFTWARE as write's. */
 ip_err ip_invoice_check(const ip_invoice *inv, ip_diag *d);

@@ -143,6 +143,13 @@ ip_err ip_issued_stage(ip_issued *rec, ip_diag *d);
  * ignored). A number or file name already in the record is IP_ERR_SOFTWARE. */
 ip_err ip_issued_append(ip_issued *rec, const ip_issued_doc *doc, ip_diag *d);
 
+/* The same for a document whose bytes the caller wrote from memory and
+ * digested itself: sha256 is the SHA-256 (lowercase hex) of exactly the
+ * bytes written to ip_issued_doc_dir(rec)/doc->file, which is not read
+ * again (doc->sha256 is ignored). */
+ip_err ip_issued_append_written(ip_issued *rec, const ip_issued_doc *doc, const char *sha256,
+                                ip_diag *d);
+
 /* Writes register.csv into the staged record and commits the stage into
  * ROOT/issued/Y (ip_stage_commit). The record is no longer staged afterwards,
  * whatever the outcome; after a failure the previous record is still in

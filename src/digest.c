@@ -251,6 +251,14 @@ int ip_digest_fd(int fd, char hex[65], uint64_t *bytes)
     return 0;
 }
 
+void ip_digest_mem(const void *p, size_t n, char hex[65])
+{
+    ip_digest *g = ip_digest_new(0);
+    ip_digest_feed(g, p, n);
+    ip_digest_final(g, hex);
+    ip_digest_free(g);
+}
+
 int ip_digest_file(const char *path, char hex[65], uint64_t *bytes)
 {
     const char *kind;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "digest.h"
 #include "invoice.h"
 #include "ledger.h"
 #include "money.h"
@@ -31,9 +32,9 @@ static char *doc_note(const ip_run *r, const char *what, const char *number)
     return ip_xasprintf("internpris %s, indata sha256 %s", IP_VERSION, r->inputs_sha256);
 }
 
-/* A new invoice, from the plan's lines; path NULL: only what the writer
- * would refuse (check). */
-static ip_err write_invoice(const ip_run *r, const ip_billing_new *pl, const char *path,
+/* A new invoice, from the plan's lines, built into *data (*len bytes);
+ * data NULL: only what the writer would refuse (check). */
+static ip_err build_invoice(const ip_run *r, const ip_billing_new *pl, char **data, size_t *len,
                             ip_diag *d)
 {
     const ip_customer *c = ip_customers_at(r->customers, (size_t)pl->slot);
@@ -78,7 +79,7 @@ static ip_err write_invoice(const ip_run *r, const ip_billing_new *pl, const cha
     inv.period_end = pl->doc.period_end;
     inv.lines = lines;
     inv.nlines = pl->nlines;
-    e = path ? ip_invoice_write(&inv, path, d) : ip_invoice_check(&inv, d);
+    e = data ? ip_invoice_build(&inv, data, len, d) : ip_invoice_check(&inv, d);
     for (i = 0; i < pl->nlines; i++)
         free(texts[i]);
     free(texts);
@@ -122,9 +123,10 @@ static ip_err read_cancelled(const ip_billing *b, const ip_issued *rec, const ip
     return e;
 }
 
-/* A credit note that mirrors the stored invoice it cancels, line by line. */
-static ip_err write_credit(const ip_billing *b, const ip_issued *rec, const ip_billing_new *pl,
-                           const char *path, ip_diag *d)
+/* A credit note that mirrors the stored invoice it cancels, line by line,
+ * built into *data (*len bytes). */
+static ip_err build_credit(const ip_billing *b, const ip_issued *rec, const ip_billing_new *pl,
+                           char **data, size_t *len, ip_diag *d)
 {
     const ip_run *r = ip_billing_run(b);
     const ip_issued_doc *inv = ip_billing_doc(b, (size_t)pl->cancels, NULL);
@@ -144,7 +146,7 @@ static ip_err write_credit(const ip_billing *b, const ip_issued *rec, const ip_b
     cn.seller = &r->tariff->seller;
     cn.billing_ref = inv->number;
     cn.billing_ref_date = inv->issue_date;
-    e = ip_invoice_write(&cn, path, d);
+    e = ip_invoice_build(&cn, data, len, d);
 out:
     ip_invoice_doc_free(cd);
     free(note);
@@ -311,7 +313,7 @@ ip_err ip_docwrite_check(const ip_billing *b, const ip_issued *rec, ip_diag *d)
         ip_err e;
         if (!pl->doc.is_credit) {
             /* the document as it would be written, its text included */
-            if ((e = write_invoice(ip_billing_run(b), pl, NULL, d)))
+            if ((e = build_invoice(ip_billing_run(b), pl, NULL, NULL, d)))
                 return e;
             continue;
         }
@@ -321,6 +323,26 @@ ip_err ip_docwrite_check(const ip_billing *b, const ip_issued *rec, ip_diag *d)
             return e;
     }
     return IP_OK;
+}
+
+/* Document pl built, its SHA-256 taken from the bytes in memory and the
+ * bytes written as the record's copy (the staged record's folder): *sha256
+ * is of exactly what was written. */
+static ip_err issue_one(const ip_billing *b, const ip_issued *rec, const ip_billing_new *pl,
+                        char sha256[65], ip_diag *d)
+{
+    char *data = NULL, *path;
+    size_t len = 0;
+    ip_err e = pl->doc.is_credit ? build_credit(b, rec, pl, &data, &len, d)
+                                 : build_invoice(ip_billing_run(b), pl, &data, &len, d);
+    if (e)
+        return e;
+    ip_digest_mem(data, len, sha256);
+    path = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), pl->doc.file);
+    e = ip_invoice_save(path, data, len, d);
+    free(path);
+    ip_invoice_bytes_free(data);
+    return e;
 }
 
 ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, size_t *count,
@@ -344,14 +366,12 @@ ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, si
             return e;
         for (j = 0; j < nnew; j++) {
             const ip_billing_new *pl = ip_billing_new_at(b, j);
+            char sha256[65];
             if ((e = ip_signals_check(d)))
                 return e;
-            path = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), pl->doc.file);
-            e = pl->doc.is_credit ? write_credit(b, rec, pl, path, d)
-                                  : write_invoice(r, pl, path, d);
-            free(path);
+            e = issue_one(b, rec, pl, sha256, d);
             if (!e)
-                e = ip_issued_append(rec, &pl->doc, d);
+                e = ip_issued_append_written(rec, &pl->doc, sha256, d);
             if (e)
                 return e;
             ip_kill_point();

@@ -566,7 +566,7 @@ static ip_err create_failed(ip_diag *d, const char *path, int err)
 /* Writes len bytes to path, a file in a stage: the stage's folder is the
  * temporary name (a failed or killed run's file goes with it), so the file
  * is written under its own name and its writeback started at once. */
-static ip_err write_file(const char *path, const void *data, size_t len, ip_diag *d)
+ip_err ip_invoice_save(const char *path, const char *data, size_t len, ip_diag *d)
 {
     const char *p = data;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -614,13 +614,15 @@ ip_err ip_invoice_check(const ip_invoice *inv, ip_diag *d)
     return IP_OK;
 }
 
-ip_err ip_invoice_write(const ip_invoice *inv, const char *path, ip_diag *d)
+ip_err ip_invoice_build(const ip_invoice *inv, char **data, size_t *len, ip_diag *d)
 {
     int64_t net, vat;
     xmlBufferPtr buf;
     ubl u;
     ip_err e;
 
+    *data = NULL;
+    *len = 0;
     if ((e = check_invoice(inv, &net, d)))
         return e;
     vat = inv->group->vat == IP_VAT_S ? ip_money_vat(net, inv->group->vat_percent) : 0;
@@ -641,12 +643,34 @@ ip_err ip_invoice_write(const ip_invoice *inv, const char *path, ip_diag *d)
     document(&u, inv, net, vat);
     if (u.w)
         xmlFreeTextWriter(u.w); /* flushes into buf */
-    if (u.failed)
-        e = ip_diag_set(d, IP_ERR_SOFTWARE, NULL, 0,
-                        "invoice '%s': libxml2 could not build the document", inv->number);
-    else
-        e = write_file(path, xmlBufferContent(buf), (size_t)xmlBufferLength(buf), d);
+    if (u.failed) {
+        xmlBufferFree(buf);
+        return ip_diag_set(d, IP_ERR_SOFTWARE, NULL, 0,
+                           "invoice '%s': libxml2 could not build the document", inv->number);
+    }
+    *len = (size_t)xmlBufferLength(buf);
+    *data = (char *)xmlBufferDetach(buf);
     xmlBufferFree(buf);
+    if (!*data)
+        return ip_diag_set(d, IP_ERR_SOFTWARE, NULL, 0,
+                           "invoice '%s': libxml2 could not build the document", inv->number);
+    return IP_OK;
+}
+
+void ip_invoice_bytes_free(char *data)
+{
+    if (data)
+        xmlFree(data);
+}
+
+ip_err ip_invoice_write(const ip_invoice *inv, const char *path, ip_diag *d)
+{
+    char *data;
+    size_t len;
+    ip_err e = ip_invoice_build(inv, &data, &len, d);
+    if (!e)
+        e = ip_invoice_save(path, data, len, d);
+    ip_invoice_bytes_free(data);
     return e;
 }
 

@@ -846,28 +846,50 @@ fail:
     return e;
 }
 
-ip_err ip_issued_append(ip_issued *rec, const ip_issued_doc *doc, ip_diag *d)
+/* A number or file name already in the record: the plan must not reuse one. */
+static ip_err check_new(const ip_issued *rec, const ip_issued_doc *doc, ip_diag *d)
 {
-    ip_issued_doc copy;
-    char *path;
     if (!rec->stage)
         IP_BUG("a document appended to a record that is not staged");
     if (index_find(rec, KEY_NUMBER, doc->number) >= 0 ||
         index_find(rec, KEY_FILE, doc->file) >= 0)
         return ip_diag_set(d, IP_ERR_SOFTWARE, rec->register_path, 0,
                            "document '%s' would reuse an issued number or file", doc->number);
-    ip_issued_doc_copy(&copy, doc);
+    return IP_OK;
+}
+
+ip_err ip_issued_append(ip_issued *rec, const ip_issued_doc *doc, ip_diag *d)
+{
+    char hex[65];
+    char *path;
+    ip_err e;
+    if ((e = check_new(rec, doc, d)))
+        return e;
     path = ip_xasprintf("%s/%s", rec->stage_docs, doc->file);
-    if (ip_digest_file(path, copy.sha256, NULL) != 0) {
+    if (ip_digest_file(path, hex, NULL) != 0) {
         int err = errno;
         char *shown = ip_stage_shown(path);
-        ip_err e = ip_diag_set(d, IP_ERR_IO, shown, 0, "cannot read: %s", strerror(err));
+        e = ip_diag_set(d, IP_ERR_IO, shown, 0, "cannot read: %s", strerror(err));
         free(shown);
         free(path);
-        ip_issued_doc_release(&copy);
         return e;
     }
     free(path);
+    return ip_issued_append_written(rec, doc, hex, d);
+}
+
+ip_err ip_issued_append_written(ip_issued *rec, const ip_issued_doc *doc, const char *sha256,
+                                ip_diag *d)
+{
+    ip_issued_doc copy;
+    ip_err e;
+    if ((e = check_new(rec, doc, d)))
+        return e;
+    if (!is_hex64(sha256, strlen(sha256)))
+        IP_BUG("document '%s' appended with a digest that is no SHA-256", doc->number);
+    ip_issued_doc_copy(&copy, doc);
+    memcpy(copy.sha256, sha256, 64);
+    copy.sha256[64] = '\0';
     push_doc(rec, &copy, 0);
     return IP_OK;
 }
