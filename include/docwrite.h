@@ -1,8 +1,9 @@
 /*
  * docwrite.h — carries out a plan of the year's documents (billing.h): the
  * invoices and credit notes the plan issues are written into the record of
- * issued documents (issued.h), every document of the record is copied into
- * the year folder's invoices/, ledger.csv (ledger.h) and the internal
+ * issued documents (issued.h) and, from the same bytes, into the year
+ * folder's invoices/, every earlier document of the record is copied there,
+ * ledger.csv (ledger.h) and the internal
  * postings (sie.h) are written beside them, and the record is committed.
  *
  * An invoice is built from the plan: its number, dates, buyer and period,
@@ -14,8 +15,10 @@
  * which files there are and in which order.
  *
  * Order, for a crash at any moment (stage.h, the kill test): each new
- * document is written into the staged record and appended to it (a kill
- * point after each); then the copies, ledger.csv and the internal postings
+ * document is built once in memory, its SHA-256 taken from those bytes, and
+ * written into the staged record and into the year folder's stage, then
+ * appended to the record (a kill point after each); then the copies of the
+ * earlier documents, ledger.csv and the internal postings
  * go into the year folder's stage (a kill point after them); then the record is committed, so
  * the record is never behind what a year folder has shown. The caller
  * commits the year folder afterwards.

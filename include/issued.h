@@ -156,9 +156,12 @@ ip_err ip_issued_append_written(ip_issued *rec, const ip_issued_doc *doc, const 
  * place. */
 ip_err ip_issued_commit(ip_issued *rec, ip_diag *d);
 
-/* Copies every document of the record into the existing folder dir of the
- * stage s (e.g. the year folder's "invoices"). */
-ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, ip_diag *d);
+/* Copies the record's first count documents (those it held before this
+ * run appended any: a run writes a new document's year-folder copy itself,
+ * from the same bytes) into the existing folder dir of the stage s (e.g.
+ * the year folder's "invoices"). */
+ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, size_t count,
+                          ip_diag *d);
 
 /* Writes register.csv's rows (with header) to f. */
 ip_err ip_issued_write_register(const ip_issued *rec, FILE *f, const char *name, ip_diag *d);

@@ -325,13 +325,15 @@ ip_err ip_docwrite_check(const ip_billing *b, const ip_issued *rec, ip_diag *d)
     return IP_OK;
 }
 
-/* Document pl built, its SHA-256 taken from the bytes in memory and the
- * bytes written as the record's copy (the staged record's folder): *sha256
- * is of exactly what was written. */
-static ip_err issue_one(const ip_billing *b, const ip_issued *rec, const ip_billing_new *pl,
-                        char sha256[65], ip_diag *d)
+/* Document pl built, its SHA-256 taken from the bytes in memory, and the
+ * same bytes written twice: as the record's copy (the staged record's
+ * folder) and as the year folder's (year's invoices/). *sha256 is of
+ * exactly what was written; the two files are byte for byte the same by
+ * construction, and neither is read back. */
+static ip_err issue_one(const ip_billing *b, const ip_issued *rec, ip_stage *year,
+                        const ip_billing_new *pl, char sha256[65], ip_diag *d)
 {
-    char *data = NULL, *path;
+    char *data = NULL, *path, *rel;
     size_t len = 0;
     ip_err e = pl->doc.is_credit ? build_credit(b, rec, pl, &data, &len, d)
                                  : build_invoice(ip_billing_run(b), pl, &data, &len, d);
@@ -341,6 +343,13 @@ static ip_err issue_one(const ip_billing *b, const ip_issued *rec, const ip_bill
     path = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), pl->doc.file);
     e = ip_invoice_save(path, data, len, d);
     free(path);
+    if (!e) {
+        rel = ip_xasprintf("invoices/%s", pl->doc.file);
+        path = ip_stage_path(year, rel);
+        e = ip_invoice_save(path, data, len, d);
+        free(path);
+        free(rel);
+    }
     ip_invoice_bytes_free(data);
     return e;
 }
@@ -369,7 +378,7 @@ ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, si
             char sha256[65];
             if ((e = ip_signals_check(d)))
                 return e;
-            e = issue_one(b, rec, pl, sha256, d);
+            e = issue_one(b, rec, year, pl, sha256, d);
             if (!e)
                 e = ip_issued_append_written(rec, &pl->doc, sha256, d);
             if (e)
@@ -377,9 +386,11 @@ ip_err ip_docwrite_apply(const ip_billing *b, ip_issued *rec, ip_stage *year, si
             ip_kill_point();
         }
     }
-    /* The year folder shows every document of the record, copied byte for
-     * byte: an issued document is never written twice. */
-    if ((e = ip_issued_copy_all(rec, year, "invoices", d)))
+    /* The year folder shows every document of the record byte for byte: a
+     * new one was written above from the bytes of its record's copy, an
+     * earlier one is copied (or linked from the folder being replaced) from
+     * the record. An issued document is never built twice. */
+    if ((e = ip_issued_copy_all(rec, year, "invoices", ip_billing_nrecorded(b), d)))
         return e;
     if ((e = ip_stage_fopen(year, "ledger.csv", &f, d)))
         return e;

@@ -738,7 +738,7 @@ typedef struct copy_half {
     const ip_issued *rec;
     ip_stage *s;
     const char *dir;
-    size_t first, failed; /* failed: the index of the error, or ndocs */
+    size_t first, count, failed; /* failed: the index of the error, or count */
     ip_err e;
     ip_diag d;
 } copy_half;
@@ -747,8 +747,8 @@ static void copy_every_second(copy_half *h)
 {
     size_t i;
     h->e = IP_OK;
-    h->failed = h->rec->ndocs;
-    for (i = h->first; i < h->rec->ndocs; i += 2)
+    h->failed = h->count;
+    for (i = h->first; i < h->count; i += 2)
         if ((h->e = copy_one(h->rec, h->s, h->dir, i, &h->d))) {
             h->failed = i;
             return;
@@ -761,7 +761,8 @@ static void *copy_worker(void *arg)
     return NULL;
 }
 
-ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, ip_diag *d)
+ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, size_t count,
+                          ip_diag *d)
 {
     copy_half h[2];
     sigset_t all, old;
@@ -770,8 +771,10 @@ ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, ip
     size_t i;
     ip_err e = IP_OK;
 
-    if (rec->ndocs < COPY_THREAD_MIN || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
-        for (i = 0; i < rec->ndocs && !e; i++)
+    if (count > rec->ndocs)
+        IP_BUG("%zu documents copied of a record of %zu", count, rec->ndocs);
+    if (count < COPY_THREAD_MIN || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        for (i = 0; i < count && !e; i++)
             e = copy_one(rec, s, dir, i, d);
         return e;
     }
@@ -781,6 +784,7 @@ ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, ip
         h[k].s = s;
         h[k].dir = dir;
         h[k].first = (size_t)k;
+        h[k].count = count;
     }
     /* The worker takes no signal: the handlers (signals.h) run on this
      * thread, as everywhere else in the run. */

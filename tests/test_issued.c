@@ -630,7 +630,8 @@ static void test_issued_copy_all_many_documents(void **state)
     snprintf(target, sizeof target, "%s/2025", fx->root);
     assert_int_equal(ip_stage_begin(target, &year, &d), IP_OK);
     assert_int_equal(ip_stage_mkdir(year, "invoices", &d), IP_OK);
-    assert_int_equal(ip_issued_copy_all(rec, year, "invoices", &d), IP_OK);
+    assert_int_equal(ip_issued_copy_all(rec, year, "invoices", ip_issued_count(rec), &d),
+                     IP_OK);
     assert_int_equal(ip_stage_commit(year, &d), IP_OK);
     for (i = 0; i < 300; i++) {
         const ip_issued_doc *got = ip_issued_at(rec, i);
@@ -658,7 +659,8 @@ static void test_issued_copy_all_many_documents(void **state)
         }
         assert_int_equal(ip_stage_begin(target, &year, &d), IP_OK);
         assert_int_equal(ip_stage_mkdir(year, "invoices", &d), IP_OK);
-        assert_int_equal(ip_issued_copy_all(rec, year, "invoices", &d), IP_ERR_NOINPUT);
+        assert_int_equal(ip_issued_copy_all(rec, year, "invoices", ip_issued_count(rec), &d),
+                         IP_ERR_NOINPUT);
         snprintf(path, sizeof path, "%s/%s", fx->docs, ip_issued_at(rec, gone[k][0])->file);
         assert_string_equal(d.file, path);
         ip_stage_abort(year);
