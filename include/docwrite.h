@@ -16,8 +16,12 @@
  *
  * Order, for a crash at any moment (stage.h, the kill test): each new
  * document is built once in memory, its SHA-256 taken from those bytes, and
- * written into the staged record and into the year folder's stage, then
- * appended to the record (a kill point after each); then the copies of the
+ * written into the staged record and into the year folder's stage (from 16
+ * new documents on, with a second CPU, by two build threads, each taking
+ * the next document of the plan), then appended to the record strictly in
+ * plan order by the calling thread, which checks for a signal before each
+ * and passes a kill point after each; an error is the first failing
+ * document's in plan order, as on one thread; then the copies of the
  * earlier documents, ledger.csv and the internal postings
  * go into the year folder's stage (a kill point after them); then the record is committed, so
  * the record is never behind what a year folder has shown. The caller

@@ -9,8 +9,9 @@
 #     the workbook (the later files are smaller than the workbook);
 #   - a full disk: the output root on a tmpfs of a size that holds exactly
 #     the pages of the files written before the target and one more fails
-#     an issued document in the record, its copy in the year folder,
-#     ledger.csv, the internal postings and register.csv (a mount namespace
+#     an issued document (its record copy or its year-folder copy: both are
+#     written from the same bytes, on two threads, so the last few land in
+#     either order), ledger.csv, the internal postings and register.csv (a mount namespace
 #     of its own: unshare -m as root, else unshare -rm; skipped when neither
 #     is allowed);
 #   - a full standard output (/dev/full) for explain and scenario:
@@ -26,8 +27,9 @@ cp -r "$SRC/input" in
 files_in_order() {
   (cd ref && {
     echo 2025/fees.csv; echo 2025/report.txt; echo 2025/prislista-2025.xlsx
-    ls issued/2025/invoices | sed 's|^|issued/2025/invoices/|'
-    ls 2025/invoices | sed 's|^|2025/invoices/|'
+    # each new document into the record and, from the same bytes, into the
+    # year folder (built on two threads: the last few in either order)
+    ls issued/2025/invoices | sed 's|^.*$|issued/2025/invoices/&\n2025/invoices/&|'
     echo 2025/ledger.csv; ls 2025 | grep '\.si$' | sed 's|^|2025/|'
     echo issued/2025/register.csv
   })
@@ -97,8 +99,10 @@ else
   }
   target '^2025/fees\.csv$' '2025/fees\.csv'
   target '^2025/prislista' '2025/prislista-2025\.xlsx'
-  target '^issued/2025/invoices/' 'issued/2025/invoices/2025-[0-9]+\.xml'
-  target '^2025/invoices/' '2025/invoices/2025-[0-9]+\.xml'
+  # the documents: the last record copy, or a year-folder copy written
+  # beside it on the other thread
+  target '^issued/2025/invoices/' '(issued/)?2025/invoices/2025-[0-9]+\.xml'
+  target '^2025/invoices/' '(issued/)?2025/invoices/2025-[0-9]+\.xml'
   target '^2025/ledger\.csv$' '2025/ledger\.csv'
   target '\.si$' '2025/interndebitering-2025[-0-9]*\.si'
   target '^issued/2025/register\.csv$' 'issued/2025/register\.csv'
