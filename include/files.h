@@ -101,6 +101,11 @@ ip_err ip_files_stamp_check(int fd, const ip_files_stamp *s, uint64_t bytes, con
  * it). */
 ip_err ip_files_check_link(const char *path, const char *name, ip_diag *d);
 
+/* The folder part of path (heap string), by name, as dirname(3) has it:
+ * "out/2025/fees.csv" is "out/2025", trailing and repeated slashes do not
+ * count ("a//b/" is "a"), a bare name is ".", "/name" and "/" are "/". */
+char *ip_files_dir_of(const char *path);
+
 /* The canonical absolute path of path (heap string): the longest leading
  * part that exists resolved by realpath(), a symbolic link whose target does
  * not exist followed by name, and the rest appended with '.' and '..'

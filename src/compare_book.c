@@ -661,16 +661,6 @@ static char *header_text(const char *fmt_before, const char *name, const char *f
     return ip_buf_detach(&b);
 }
 
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return ip_xstrdup(".");
-    if (slash == path)
-        return ip_xstrdup("/");
-    return ip_xstrndup(path, (size_t)(slash - path));
-}
-
 /* Little-endian fields of a zip file. */
 static uint32_t le16(const unsigned char *p)
 {
@@ -767,7 +757,8 @@ ip_err ip_compare_book_write(const ip_scenario *sc, const char *path, ip_diag *d
     lxw_worksheet *ws;
     lxw_workbook_options opt;
     const ip_tariff *t = sc->runs[0]->tariff;
-    char *tmp = ip_xasprintf("%s.tmp-XXXXXX", path), *tmpdir = dir_of(path), *title, *subject;
+    char *tmp = ip_xasprintf("%s.tmp-XXXXXX", path), *title, *subject;
+    char *tmpdir = ip_files_dir_of(path); /* libxlsxwriter's temporary files beside it */
     const char **taken;
     lxw_error e;
     ip_err ret = IP_OK;

@@ -225,17 +225,22 @@ ip_err ip_files_read(const char *path, const char *name, int flags, size_t max, 
     return IP_OK;
 }
 
-/* The folder part of path ("." when it has none). */
-static char *dir_of(const char *path)
+char *ip_files_dir_of(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    if (!slash)
+    size_t n = strlen(path);
+    while (n > 0 && path[n - 1] == '/') /* "out/" is "out" */
+        n--;
+    if (n == 0) /* "/", "//", or "" */
+        return ip_xstrdup(path[0] == '/' ? "/" : ".");
+    while (n > 0 && path[n - 1] != '/') /* the last name */
+        n--;
+    if (n == 0) /* a bare name */
         return ip_xstrdup(".");
-    while (slash > path && slash[-1] == '/')
-        slash--;
-    if (slash == path)
+    while (n > 0 && path[n - 1] == '/') /* the slashes before it */
+        n--;
+    if (n == 0) /* "/name", "//name" */
         return ip_xstrdup("/");
-    return ip_xstrndup(path, (size_t)(slash - path));
+    return ip_xstrndup(path, n);
 }
 
 ip_err ip_files_check_link(const char *path, const char *name, ip_diag *d)
@@ -247,7 +252,7 @@ ip_err ip_files_check_link(const char *path, const char *name, ip_diag *d)
         name = path;
     if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
         return IP_OK;
-    dir = dir_of(path);
+    dir = ip_files_dir_of(path);
     cdir = ip_files_canonical(dir);
     cfile = ip_files_canonical(path);
     if (strcmp(cfile, cdir) == 0 || !ip_files_inside(cfile, cdir))
@@ -292,7 +297,7 @@ static char *canonical(const char *path)
             cur = NULL;
             break;
         }
-        parent = dir_of(cur);
+        parent = ip_files_dir_of(cur);
         /* A link whose target does not exist (yet): where it leads, by name. */
         if (links < MAX_LINKS && lstat(cur, &st) == 0 && S_ISLNK(st.st_mode)) {
             ssize_t k = readlink(cur, target, PATH_MAX - 1);
@@ -320,7 +325,7 @@ static char *canonical(const char *path)
         if (strcmp(last, ".") == 0 || last[0] == '\0') {
             /* the folder itself */
         } else if (strcmp(last, "..") == 0) {
-            char *up = dir_of(r);
+            char *up = ip_files_dir_of(r);
             free(r);
             r = up;
         } else {

@@ -54,6 +54,7 @@
 #include <xlsxwriter.h>
 
 #include "date.h"
+#include "files.h"
 #include "pricelist_sheet.h"
 #include "utf8.h"
 #include "stage.h"
@@ -430,18 +431,6 @@ ip_err ip_pl_close_failed(ip_diag *d, const char *path, lxw_error e, int err)
     return code;
 }
 
-/* The folder of path ("." when it has none), for libxlsxwriter's temporary
- * files: beside the output, on the same file system. */
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return ip_xstrdup(".");
-    if (slash == path)
-        return ip_xstrdup("/");
-    return ip_xstrndup(path, (size_t)(slash - path));
-}
-
 const char *ip_pricelist_lib_version(void)
 {
     return LXW_VERSION;
@@ -455,7 +444,8 @@ ip_err ip_pricelist_write(const ip_run *r, const ip_billing *bill, const char *p
     lxw_worksheet *ws;
     lxw_workbook_options opt;
     const ip_tariff *t = r->tariff;
-    char *tmpdir = dir_of(path), *title, *subject;
+    /* libxlsxwriter's temporary files beside the output, on its file system */
+    char *tmpdir = ip_files_dir_of(path), *title, *subject;
     const char **taken;
     size_t s;
     lxw_error e;

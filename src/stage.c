@@ -284,12 +284,7 @@ static void split_target(ip_stage *s, const char *target)
     if (*name == '\0')
         IP_BUG("stage target '%s' ends in '/'", target);
     s->target = ip_xstrdup(target);
-    if (!slash)
-        s->parent = ip_xstrdup(".");
-    else if (slash == target)
-        s->parent = ip_xstrdup("/");
-    else
-        s->parent = ip_xstrndup(target, (size_t)(slash - target));
+    s->parent = ip_files_dir_of(target);
     s->prefix = ip_xasprintf(".%s.tmp-", name);
 }
 
@@ -356,17 +351,6 @@ static void sweep(const ip_stage *s)
     closedir(dir);
 }
 
-/* The folder part of target ("." when it has none). */
-static char *dir_of_target(const char *target)
-{
-    const char *slash = strrchr(target, '/');
-    if (!slash)
-        return ip_xstrdup(".");
-    if (slash == target)
-        return ip_xstrdup("/");
-    return ip_xstrndup(target, (size_t)(slash - target));
-}
-
 /* The folder a stage of target replaces: target itself (a folder, or
  * nothing yet), or the folder a symbolic link at target leads to — the link
  * stays and keeps leading to the new version, which is built and swapped
@@ -402,7 +386,7 @@ static ip_err resolve_target(const char *target, char **out, ip_diag *d)
          * root made it (the rule of fs.protected_symlinks and sshd's
          * StrictModes). */
         struct stat up;
-        char *parent = dir_of_target(target);
+        char *parent = ip_files_dir_of(target);
         int open_to_others = stat(parent, &up) == 0 && (up.st_mode & (S_IWGRP | S_IWOTH));
         free(parent);
         if (open_to_others && st.st_uid != geteuid() && st.st_uid != 0)

@@ -1,8 +1,9 @@
 /*
  * test_files.c — the files a run reads and the folders it replaces
  * (files.h): special files refused without blocking, bounded whole-file
- * reads, links confined to their folder, canonical paths and the inside
- * test behind the command line's overlap check.
+ * reads, links confined to their folder, canonical paths, the inside
+ * test behind the command line's overlap check, and the folder part of a
+ * path.
  *
  * Each test works in a fresh folder under /tmp.
  */
@@ -303,6 +304,42 @@ static void test_files_inside(void **state)
     assert_false(ip_files_inside("/x/b", "/a/b"));
 }
 
+/* dir_of PATH WANT: ip_files_dir_of(PATH) is WANT */
+static void dir_of_is(const char *path, const char *want)
+{
+    char *got = ip_files_dir_of(path);
+    if (strcmp(got, want) != 0)
+        fail_msg("ip_files_dir_of(\"%s\") is \"%s\", not \"%s\"", path, got, want);
+    free(got);
+}
+
+static void test_files_dir_of(void **state)
+{
+    (void)state;
+    dir_of_is("out/2025/fees.csv", "out/2025");
+    dir_of_is("/srv/out/2025", "/srv/out");
+    dir_of_is("./cmp.xlsx", ".");
+    dir_of_is("../cmp.xlsx", "..");
+    /* a bare name lies in "." */
+    dir_of_is("cmp.xlsx", ".");
+    dir_of_is("", ".");
+    /* trailing slashes name the same folder */
+    dir_of_is("out/2025/", "out");
+    dir_of_is("out/2025///", "out");
+    dir_of_is("out/", ".");
+    /* repeated slashes are one */
+    dir_of_is("out//2025", "out");
+    dir_of_is("a///b//c", "a///b");
+    dir_of_is("a//b//", "a");
+    /* the root stays the root */
+    dir_of_is("/", "/");
+    dir_of_is("//", "/");
+    dir_of_is("/out", "/");
+    dir_of_is("//out", "/");
+    dir_of_is("/out/", "/");
+    dir_of_is("///out//", "/");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +349,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_files_links_stay_in_their_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files_canonical_paths, setup, teardown),
         cmocka_unit_test(test_files_inside),
+        cmocka_unit_test(test_files_dir_of),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
