@@ -68,4 +68,18 @@ ip_err ip_docwrite_check(const ip_billing *b, const ip_issued *rec, ip_diag *d);
  * before anything is written. Errors also the reader's. */
 ip_err ip_docwrite_verify_record(const ip_issued *rec, ip_diag *d);
 
+/* The same with each document read once: ip_docwrite_load_record loads the
+ * record (ip_issued_load: rows, digests, strays) and reads every row
+ * against its document from the bytes the load read for the digest; what
+ * it finds waits in *rows (NULL after an error) for
+ * ip_docwrite_verify_rows, which reports the run column's fault first,
+ * then the first row's, as ip_docwrite_verify_record does, and frees rows.
+ * Between the two the caller may check what must come before (the year
+ * folder's copies, ip_issued_check_copies); a caller that stops before
+ * ip_docwrite_verify_rows frees rows with free(). */
+typedef struct ip_docwrite_rows ip_docwrite_rows;
+ip_err ip_docwrite_load_record(const char *root, int year, ip_issued **rec,
+                               ip_docwrite_rows **rows, ip_diag *d);
+ip_err ip_docwrite_verify_rows(const ip_issued *rec, ip_docwrite_rows *rows, ip_diag *d);
+
 #endif /* IP_DOCWRITE_H */

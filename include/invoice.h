@@ -89,6 +89,11 @@ typedef struct ip_invoice_doc {
  * is IP_ERR_DATA naming what is missing; an unreadable one IP_ERR_IO. */
 ip_err ip_invoice_read(const char *path, ip_invoice_doc **out, ip_diag *d);
 
+/* The same for the len bytes at data, the file at path as read already
+ * (path names it in messages): IP_ERR_DATA as read's. */
+ip_err ip_invoice_read_mem(const char *path, const char *data, size_t len, ip_invoice_doc **out,
+                           ip_diag *d);
+
 void ip_invoice_doc_free(ip_invoice_doc *doc);
 
 #endif /* IP_INVOICE_H */

@@ -92,6 +92,18 @@ void ip_issued_doc_copy(ip_issued_doc *dst, const ip_issued_doc *src);
  * document that is missing or differs from its digest is IP_ERR_DATA. */
 ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d);
 
+/* What a caller does with each stored document's bytes as the load read
+ * them for its digest, so that a document is read once (ctx as given;
+ * rec complete, i the document, path its file; data NULL for a document too
+ * large to keep in memory, which the callee reads itself). Only for a
+ * document that matches its digest, in record order. */
+typedef void (*ip_issued_read_fn)(void *ctx, const ip_issued *rec, size_t i, const char *path,
+                                  const char *data, size_t len);
+
+/* ip_issued_load, handing each stored document's bytes to fn. */
+ip_err ip_issued_load_read(const char *root, int year, ip_issued_read_fn fn, void *ctx,
+                           ip_issued **out, ip_diag *d);
+
 /* The files of folder dir whose names end in suffix ("" for every name not
  * starting with '.') and that no document of the record names: *count of
  * them, and in *first (heap, NULL when none) the first by name. Returns -1

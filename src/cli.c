@@ -681,18 +681,22 @@ static ip_err plan_documents(const ip_run *r, const cli_args *a, int preview, ip
 {
     ip_billing_opts bo = {a->correct, a->issue_date, preview};
     const ip_issued_doc **docs;
+    ip_docwrite_rows *rows;
     char *copies;
     size_t n, i;
     ip_err e;
     *plan = NULL;
-    if ((e = ip_issued_load(a->output, r->year, rec, d)))
+    /* each stored document read once, for its digest and against its row */
+    if ((e = ip_docwrite_load_record(a->output, r->year, rec, &rows, d)))
         return e;
     copies = ip_xasprintf("%s/%d/invoices", a->output, r->year);
     e = ip_issued_check_copies(*rec, copies, d);
     free(copies);
     /* every row as its document says (an edited row with the digests left) */
     if (!e)
-        e = ip_docwrite_verify_record(*rec, d);
+        e = ip_docwrite_verify_rows(*rec, rows, d);
+    else
+        free(rows);
     if (e)
         return e;
     n = ip_issued_count(*rec);

@@ -278,7 +278,8 @@ static int run_differs(const ip_issued *rec, size_t i, char *want, size_t size)
     return 0;
 }
 
-ip_err ip_docwrite_verify_record(const ip_issued *rec, ip_diag *d)
+/* The run column of every row (run_differs). */
+static ip_err verify_runs(const ip_issued *rec, ip_diag *d)
 {
     size_t n = ip_issued_count(rec), i;
     for (i = 0; i < n; i++) {
@@ -291,25 +292,80 @@ ip_err ip_docwrite_verify_record(const ip_issued *rec, ip_diag *d)
                                "must not be edited: restore register.csv from a backup",
                                rwant, x->number, x->run);
     }
-    for (i = 0; i < n; i++) {
-        const ip_issued_doc *x = ip_issued_at(rec, i);
-        char *path = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), x->file);
-        char want[400], got[400];
-        const char *col = NULL;
-        ip_invoice_doc *cd = NULL;
-        ip_err e = ip_invoice_read(path, &cd, d);
-        free(path);
-        if (!e && row_differs(x, cd, &col, want, got, sizeof want))
-            e = ip_diag_set(d, IP_ERR_DATA, ip_issued_register_path(rec), ip_issued_line(rec, i),
-                            "expected %s %s as document '%s' (invoices/%s, as issued: its "
-                            "SHA-256 matches) holds, found %s; the register must not be "
-                            "edited: restore register.csv from a backup",
-                            col, want, x->number, x->file, got);
-        ip_invoice_doc_free(cd);
-        if (e)
-            return e;
-    }
     return IP_OK;
+}
+
+/* Row i against its document at path: from the len bytes at data when
+ * given (read by the load for the digest), else read from path. */
+static ip_err verify_row(const ip_issued *rec, size_t i, const char *path, const char *data,
+                         size_t len, ip_diag *d)
+{
+    const ip_issued_doc *x = ip_issued_at(rec, i);
+    char want[400], got[400];
+    const char *col = NULL;
+    ip_invoice_doc *cd = NULL;
+    ip_err e = data ? ip_invoice_read_mem(path, data, len, &cd, d) : ip_invoice_read(path, &cd, d);
+    if (!e && row_differs(x, cd, &col, want, got, sizeof want))
+        e = ip_diag_set(d, IP_ERR_DATA, ip_issued_register_path(rec), ip_issued_line(rec, i),
+                        "expected %s %s as document '%s' (invoices/%s, as issued: its "
+                        "SHA-256 matches) holds, found %s; the register must not be "
+                        "edited: restore register.csv from a backup",
+                        col, want, x->number, x->file, got);
+    ip_invoice_doc_free(cd);
+    return e;
+}
+
+ip_err ip_docwrite_verify_record(const ip_issued *rec, ip_diag *d)
+{
+    size_t n = ip_issued_count(rec), i;
+    ip_err e = verify_runs(rec, d);
+    for (i = 0; i < n && !e; i++) {
+        char *path = ip_xasprintf("%s/%s", ip_issued_doc_dir(rec), ip_issued_at(rec, i)->file);
+        e = verify_row(rec, i, path, NULL, 0, d);
+        free(path);
+    }
+    return e;
+}
+
+/* The rows read against their documents during the load: the first row's
+ * fault waits here until ip_docwrite_verify_rows, so that the faults come
+ * in the order ip_docwrite_verify_record finds them. */
+struct ip_docwrite_rows {
+    ip_err e;
+    ip_diag d;
+};
+
+static void verify_loaded_row(void *ctx, const ip_issued *rec, size_t i, const char *path,
+                              const char *data, size_t len)
+{
+    ip_docwrite_rows *rows = ctx;
+    if (!rows->e) /* the first fault is the one reported */
+        rows->e = verify_row(rec, i, path, data, len, &rows->d);
+}
+
+ip_err ip_docwrite_load_record(const char *root, int year, ip_issued **rec,
+                               ip_docwrite_rows **rows, ip_diag *d)
+{
+    ip_docwrite_rows *r = ip_xcalloc(1, sizeof *r);
+    ip_err e = ip_issued_load_read(root, year, verify_loaded_row, r, rec, d);
+    if (e) {
+        free(r);
+        r = NULL;
+    }
+    *rows = r;
+    return e;
+}
+
+ip_err ip_docwrite_verify_rows(const ip_issued *rec, ip_docwrite_rows *rows, ip_diag *d)
+{
+    ip_err e = verify_runs(rec, d);
+    if (!e && rows->e) {
+        e = rows->e;
+        if (d)
+            *d = rows->d;
+    }
+    free(rows);
+    return e;
 }
 
 ip_err ip_docwrite_check(const ip_billing *b, const ip_issued *rec, ip_diag *d)

@@ -758,13 +758,33 @@ void ip_invoice_doc_free(ip_invoice_doc *doc)
 
 ip_err ip_invoice_read(const char *path, ip_invoice_doc **out, ip_diag *d)
 {
+    char *raw;
+    size_t rawlen;
+    ip_err e;
+
+    *out = NULL;
+    /* A stored document: a regular file written by internpris (files.h),
+     * read whole up to a bound. */
+    if ((e = ip_files_read(path, path, IP_FILES_NOFOLLOW, MAX_DOC_BYTES, &raw, &rawlen, d))) {
+        int missing = e == IP_ERR_NOINPUT && access(path, F_OK) != 0;
+        if (missing) /* gone since the record was loaded */
+            return ip_diag_set(d, IP_ERR_IO, path, 0, "cannot read: %s", strerror(ENOENT));
+        return e;
+    }
+    e = ip_invoice_read_mem(path, raw, rawlen, out, d);
+    free(raw);
+    return e;
+}
+
+ip_err ip_invoice_read_mem(const char *path, const char *raw, size_t rawlen, ip_invoice_doc **out,
+                           ip_diag *d)
+{
     ip_invoice_doc *doc = ip_xcalloc(1, sizeof *doc);
     xmlDocPtr xml;
     xmlNodePtr root;
     xmlXPathObjectPtr lines = NULL;
     reader rd;
-    char *t, *scheme, *raw;
-    size_t rawlen;
+    char *t, *scheme;
     int64_t nr = 0;
     int i;
 
@@ -773,20 +793,10 @@ ip_err ip_invoice_read(const char *path, ip_invoice_doc **out, ip_diag *d)
     rd.doc = doc;
     rd.path = path;
     rd.d = d;
-    /* A stored document: a regular file written by internpris (files.h),
-     * read whole up to a bound. */
-    if ((rd.e = ip_files_read(path, path, IP_FILES_NOFOLLOW, MAX_DOC_BYTES, &raw, &rawlen, d))) {
-        int missing = rd.e == IP_ERR_NOINPUT && access(path, F_OK) != 0;
-        ip_invoice_doc_free(doc);
-        if (missing) /* gone since the record was loaded */
-            return ip_diag_set(d, IP_ERR_IO, path, 0, "cannot read: %s", strerror(ENOENT));
-        return rd.e;
-    }
     xml = rawlen > MAX_DOC_BYTES || rawlen > INT_MAX
               ? NULL
               : xmlReadMemory(raw, (int)rawlen, path, NULL,
                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    free(raw);
     if (!xml) {
         ip_invoice_doc_free(doc);
         return ip_diag_set(d, IP_ERR_DATA, path, 0, "expected a UBL document, found no XML");

@@ -595,13 +595,62 @@ static ip_err check_no_strays(const ip_issued *rec, ip_diag *d)
     return e;
 }
 
+/* A stored document is kept in memory for the caller up to this size (it
+ * was written here: a few kilobytes). */
+#define KEEP_MAX (16u << 20)
+
+/* The SHA-256 of the rest of fd into hex, its bytes in *buf (grown; *len of
+ * them) while they fit KEEP_MAX, else *len is 0 and *kept 0. Returns 0, or
+ * -1 with errno set. */
+static int digest_kept(int fd, char hex[65], char **buf, size_t *cap, size_t *len, int *kept)
+{
+    enum { CHUNK = 1 << 16 };
+    ip_digest *g = ip_digest_new(0); /* inline: done with the bytes when feed returns */
+    *len = 0;
+    *kept = 1;
+    for (;;) {
+        ssize_t n;
+        if (*cap - *len < CHUNK)
+            ip_xgrow((void **)buf, cap, *len + CHUNK, 1);
+        n = read(fd, *buf + *len, CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int err = errno;
+            ip_digest_free(g);
+            errno = err;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        ip_digest_feed(g, *buf + *len, (size_t)n);
+        *len += (size_t)n;
+        if (*len > KEEP_MAX) { /* digested, not kept: the next block over it */
+            *kept = 0;
+            *len = 0;
+        }
+    }
+    if (!*kept)
+        *len = 0;
+    ip_digest_final(g, hex);
+    ip_digest_free(g);
+    return 0;
+}
+
 ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
+{
+    return ip_issued_load_read(root, year, NULL, NULL, out, d);
+}
+
+ip_err ip_issued_load_read(const char *root, int year, ip_issued_read_fn fn, void *ctx,
+                           ip_issued **out, ip_diag *d)
 {
     ip_issued *rec = ip_xcalloc(1, sizeof *rec);
     ip_csv *c = NULL;
     long col[C__COUNT];
     struct stat st;
-    size_t i;
+    char *buf = NULL; /* a stored document's bytes for fn */
+    size_t i, cap = 0, len = 0;
     int exists;
     ip_err e = IP_OK;
 
@@ -652,12 +701,13 @@ ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
     ip_csv_free(c);
     c = NULL;
     /* Every stored document as issued: a copy that was edited or lost would
-     * otherwise reappear in the year folder as if it had been issued so. */
+     * otherwise reappear in the year folder as if it had been issued so.
+     * Each is read once: its bytes, kept, go to fn. */
     for (i = 0; i < rec->ndocs; i++) {
         char hex[65];
         char *path = ip_xasprintf("%s/%s", rec->docs_dir, rec->docs[i].file);
         const char *kind;
-        int fd = ip_files_open_fd(path, IP_FILES_NOFOLLOW, &kind), r = -1;
+        int fd = ip_files_open_fd(path, IP_FILES_NOFOLLOW, &kind), r = -1, kept = 0;
         if (fd < 0 && kind) {
             e = ip_diag_set(d, IP_ERR_NOINPUT, path, 0, "expected document '%s' as a regular "
                             "file, found %s", rec->docs[i].number, kind);
@@ -665,7 +715,7 @@ ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
             goto fail;
         }
         if (fd >= 0) {
-            r = ip_digest_fd(fd, hex, NULL);
+            r = fn ? digest_kept(fd, hex, &buf, &cap, &len, &kept) : ip_digest_fd(fd, hex, NULL);
             close(fd);
         }
         if (r != 0 || strcmp(hex, rec->docs[i].sha256) != 0) {
@@ -681,13 +731,18 @@ ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
             free(path);
             goto fail;
         }
+        if (fn)
+            fn(ctx, rec, i, path, kept ? buf : NULL, kept ? len : 0);
         free(path);
     }
+    free(buf);
+    buf = NULL;
     if ((e = check_no_strays(rec, d)))
         goto fail;
     *out = rec;
     return IP_OK;
 fail:
+    free(buf);
     ip_csv_free(c);
     ip_issued_free(rec);
     return e;
