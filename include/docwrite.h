@@ -76,10 +76,12 @@ ip_err ip_docwrite_verify_record(const ip_issued *rec, ip_diag *d);
  * then the first row's, as ip_docwrite_verify_record does, and frees rows.
  * Between the two the caller may check what must come before (the year
  * folder's copies, ip_issued_check_copies); a caller that stops before
- * ip_docwrite_verify_rows frees rows with free(). */
+ * ip_docwrite_verify_rows frees rows with ip_docwrite_rows_free (NULL ok).
+ * The rows are read on two threads for a large record (ip_issued_load_read). */
 typedef struct ip_docwrite_rows ip_docwrite_rows;
 ip_err ip_docwrite_load_record(const char *root, int year, ip_issued **rec,
                                ip_docwrite_rows **rows, ip_diag *d);
 ip_err ip_docwrite_verify_rows(const ip_issued *rec, ip_docwrite_rows *rows, ip_diag *d);
+void ip_docwrite_rows_free(ip_docwrite_rows *rows);
 
 #endif /* IP_DOCWRITE_H */

@@ -96,7 +96,10 @@ ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d);
  * them for its digest, so that a document is read once (ctx as given;
  * rec complete, i the document, path its file; data NULL for a document too
  * large to keep in memory, which the callee reads itself). Only for a
- * document that matches its digest, in record order. */
+ * document that matches its digest, each once; from a few hundred
+ * documents on, with a second CPU, on two threads at once (every second
+ * document on each, each thread's in record order): fn must be safe to
+ * call so, and finds the first of several faults by i. */
 typedef void (*ip_issued_read_fn)(void *ctx, const ip_issued *rec, size_t i, const char *path,
                                   const char *data, size_t len);
 

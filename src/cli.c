@@ -696,7 +696,7 @@ static ip_err plan_documents(const ip_run *r, const cli_args *a, int preview, ip
     if (!e)
         e = ip_docwrite_verify_rows(*rec, rows, d);
     else
-        free(rows);
+        ip_docwrite_rows_free(rows);
     if (e)
         return e;
     n = ip_issued_count(*rec);

@@ -327,11 +327,14 @@ ip_err ip_docwrite_verify_record(const ip_issued *rec, ip_diag *d)
     return e;
 }
 
-/* The rows read against their documents during the load: the first row's
- * fault waits here until ip_docwrite_verify_rows, so that the faults come
- * in the order ip_docwrite_verify_record finds them. */
+/* The rows read against their documents during the load (on two threads
+ * for many): the fault of the first row in record order waits here until
+ * ip_docwrite_verify_rows, so that the faults come in the order
+ * ip_docwrite_verify_record finds them. */
 struct ip_docwrite_rows {
-    ip_err e;
+    pthread_mutex_t mu;
+    ip_err e; /* guarded by mu, with at and d */
+    size_t at;
     ip_diag d;
 };
 
@@ -339,16 +342,34 @@ static void verify_loaded_row(void *ctx, const ip_issued *rec, size_t i, const c
                               const char *data, size_t len)
 {
     ip_docwrite_rows *rows = ctx;
-    if (!rows->e) /* the first fault is the one reported */
-        rows->e = verify_row(rec, i, path, data, len, &rows->d);
+    ip_diag d;
+    ip_err e;
+    int skip;
+    pthread_mutex_lock(&rows->mu);
+    skip = rows->e && rows->at < i; /* an earlier row's fault is the one reported */
+    pthread_mutex_unlock(&rows->mu);
+    if (skip || !(e = verify_row(rec, i, path, data, len, &d)))
+        return;
+    pthread_mutex_lock(&rows->mu);
+    if (!rows->e || i < rows->at) {
+        rows->e = e;
+        rows->at = i;
+        rows->d = d;
+    }
+    pthread_mutex_unlock(&rows->mu);
 }
 
 ip_err ip_docwrite_load_record(const char *root, int year, ip_issued **rec,
                                ip_docwrite_rows **rows, ip_diag *d)
 {
     ip_docwrite_rows *r = ip_xcalloc(1, sizeof *r);
-    ip_err e = ip_issued_load_read(root, year, verify_loaded_row, r, rec, d);
+    ip_err e;
+    pthread_mutex_init(&r->mu, NULL);
+    /* libxml2 set up on this thread before the load's second thread parses */
+    xmlInitParser();
+    e = ip_issued_load_read(root, year, verify_loaded_row, r, rec, d);
     if (e) {
+        pthread_mutex_destroy(&r->mu);
         free(r);
         r = NULL;
     }
@@ -364,8 +385,16 @@ ip_err ip_docwrite_verify_rows(const ip_issued *rec, ip_docwrite_rows *rows, ip_
         if (d)
             *d = rows->d;
     }
-    free(rows);
+    ip_docwrite_rows_free(rows);
     return e;
+}
+
+void ip_docwrite_rows_free(ip_docwrite_rows *rows)
+{
+    if (!rows)
+        return;
+    pthread_mutex_destroy(&rows->mu);
+    free(rows);
 }
 
 ip_err ip_docwrite_check(const ip_billing *b, const ip_issued *rec, ip_diag *d)

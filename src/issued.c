@@ -637,6 +637,128 @@ static int digest_kept(int fd, char hex[65], char **buf, size_t *cap, size_t *le
     return 0;
 }
 
+/* Stored document i against its digest, its bytes (kept in *buf, *cap
+ * bytes allocated) then handed to fn. */
+static ip_err read_stored(const ip_issued *rec, size_t i, ip_issued_read_fn fn, void *ctx,
+                          char **buf, size_t *cap, ip_diag *d)
+{
+    char hex[65];
+    char *path = ip_xasprintf("%s/%s", rec->docs_dir, rec->docs[i].file);
+    const char *kind;
+    size_t len = 0;
+    int fd = ip_files_open_fd(path, IP_FILES_NOFOLLOW, &kind), r = -1, kept = 0, err = 0;
+    ip_err e = IP_OK;
+    if (fd < 0 && kind) {
+        e = ip_diag_set(d, IP_ERR_NOINPUT, path, 0, "expected document '%s' as a regular "
+                        "file, found %s", rec->docs[i].number, kind);
+        free(path);
+        return e;
+    }
+    if (fd < 0)
+        err = errno;
+    if (fd >= 0) {
+        r = fn ? digest_kept(fd, hex, buf, cap, &len, &kept) : ip_digest_fd(fd, hex, NULL);
+        err = errno;
+        close(fd);
+    }
+    if (r != 0 || strcmp(hex, rec->docs[i].sha256) != 0) {
+        char why[160];
+        if (r != 0)
+            snprintf(why, sizeof why, "no readable file (%s)", strerror(err));
+        else
+            snprintf(why, sizeof why, "different bytes");
+        e = ip_diag_set(d, IP_ERR_DATA, path, 0,
+                        "expected document '%s' as issued (sha256 %.12s…), found %s; the "
+                        "record of issued documents must not be edited",
+                        rec->docs[i].number, rec->docs[i].sha256, why);
+    } else if (fn) {
+        fn(ctx, rec, i, path, kept ? *buf : NULL, kept ? len : 0);
+    }
+    free(path);
+    return e;
+}
+
+/* From this many stored documents on, and with a second CPU, the load reads
+ * every second one (and hands it to fn) on a second thread: reading,
+ * digesting and, for the caller, parsing a document is mostly CPU. */
+#define LOAD_THREAD_MIN 256
+
+/* The documents first, first + 2, … of the load, up to the first error. */
+typedef struct read_half {
+    const ip_issued *rec;
+    ip_issued_read_fn fn;
+    void *ctx;
+    size_t first, failed; /* failed: the index of the error, or ndocs */
+    ip_err e;
+    ip_diag d;
+} read_half;
+
+static void read_every_second(read_half *h)
+{
+    char *buf = NULL;
+    size_t cap = 0, i;
+    h->e = IP_OK;
+    h->failed = h->rec->ndocs;
+    for (i = h->first; i < h->rec->ndocs; i += 2)
+        if ((h->e = read_stored(h->rec, i, h->fn, h->ctx, &buf, &cap, &h->d))) {
+            h->failed = i;
+            break;
+        }
+    free(buf);
+}
+
+static void *read_worker(void *arg)
+{
+    read_every_second(arg);
+    return NULL;
+}
+
+/* Every stored document of rec against its digest (and to fn), on two
+ * threads for many; the error is the first document's in record order. */
+static ip_err read_all_stored(const ip_issued *rec, ip_issued_read_fn fn, void *ctx, ip_diag *d)
+{
+    read_half *h;
+    sigset_t all, old;
+    pthread_t worker;
+    int started = 0, k;
+    ip_err e;
+
+    if (rec->ndocs < LOAD_THREAD_MIN || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        char *buf = NULL;
+        size_t cap = 0, i;
+        e = IP_OK;
+        for (i = 0; i < rec->ndocs && !e; i++)
+            e = read_stored(rec, i, fn, ctx, &buf, &cap, d);
+        free(buf);
+        return e;
+    }
+    h = ip_xcalloc(2, sizeof *h);
+    for (k = 0; k < 2; k++) {
+        h[k].rec = rec;
+        h[k].fn = fn;
+        h[k].ctx = ctx;
+        h[k].first = (size_t)k;
+    }
+    /* The worker takes no signal (see copy_all). */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    started = pthread_create(&worker, NULL, read_worker, &h[1]) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!started)
+        read_every_second(&h[1]);
+    read_every_second(&h[0]);
+    if (started)
+        pthread_join(worker, NULL);
+    /* each half stops at its own first error: the lower one is the one a
+     * single thread would have met first */
+    k = h[1].failed < h[0].failed;
+    e = h[k].e;
+    if (e && d)
+        *d = h[k].d;
+    free(h);
+    return e;
+}
+
 ip_err ip_issued_load(const char *root, int year, ip_issued **out, ip_diag *d)
 {
     return ip_issued_load_read(root, year, NULL, NULL, out, d);
@@ -649,8 +771,7 @@ ip_err ip_issued_load_read(const char *root, int year, ip_issued_read_fn fn, voi
     ip_csv *c = NULL;
     long col[C__COUNT];
     struct stat st;
-    char *buf = NULL; /* a stored document's bytes for fn */
-    size_t i, cap = 0, len = 0;
+    size_t i;
     int exists;
     ip_err e = IP_OK;
 
@@ -703,46 +824,13 @@ ip_err ip_issued_load_read(const char *root, int year, ip_issued_read_fn fn, voi
     /* Every stored document as issued: a copy that was edited or lost would
      * otherwise reappear in the year folder as if it had been issued so.
      * Each is read once: its bytes, kept, go to fn. */
-    for (i = 0; i < rec->ndocs; i++) {
-        char hex[65];
-        char *path = ip_xasprintf("%s/%s", rec->docs_dir, rec->docs[i].file);
-        const char *kind;
-        int fd = ip_files_open_fd(path, IP_FILES_NOFOLLOW, &kind), r = -1, kept = 0;
-        if (fd < 0 && kind) {
-            e = ip_diag_set(d, IP_ERR_NOINPUT, path, 0, "expected document '%s' as a regular "
-                            "file, found %s", rec->docs[i].number, kind);
-            free(path);
-            goto fail;
-        }
-        if (fd >= 0) {
-            r = fn ? digest_kept(fd, hex, &buf, &cap, &len, &kept) : ip_digest_fd(fd, hex, NULL);
-            close(fd);
-        }
-        if (r != 0 || strcmp(hex, rec->docs[i].sha256) != 0) {
-            char why[160];
-            if (r != 0)
-                snprintf(why, sizeof why, "no readable file (%s)", strerror(errno));
-            else
-                snprintf(why, sizeof why, "different bytes");
-            e = ip_diag_set(d, IP_ERR_DATA, path, 0,
-                            "expected document '%s' as issued (sha256 %.12s…), found %s; the "
-                            "record of issued documents must not be edited",
-                            rec->docs[i].number, rec->docs[i].sha256, why);
-            free(path);
-            goto fail;
-        }
-        if (fn)
-            fn(ctx, rec, i, path, kept ? buf : NULL, kept ? len : 0);
-        free(path);
-    }
-    free(buf);
-    buf = NULL;
+    if ((e = read_all_stored(rec, fn, ctx, d)))
+        goto fail;
     if ((e = check_no_strays(rec, d)))
         goto fail;
     *out = rec;
     return IP_OK;
 fail:
-    free(buf);
     ip_csv_free(c);
     ip_issued_free(rec);
     return e;
