@@ -11,7 +11,10 @@
 #      (with that commit's sample tariff), to compare a version before a
 #      change with one after;
 #   2. per N (default 500 2000 5000, P = 12; --quick: 50 and 200, one run
-#      each, unless --sizes or --runs say otherwise) writes an input year and its changed twin with
+#      each, unless --sizes or --runs say otherwise) first settles the
+#      file system (see settle below: the previous size's trees removed,
+#      then $IP_BENCH_SETTLE seconds, default 65, of waiting; 0 for a
+#      quick look), so that every size starts from the same state; then writes an input year and its changed twin with
 #      tests/bench/gen_year.py into the scratch folder ($IP_BENCH_DIR,
 #      default /tmp/internpris-bench-docs): the changed year hands a few
 #      customers' cases to others, so that some fees move;
@@ -45,10 +48,11 @@
 #      the smallest to the largest N within 20 %, a re-run no slower than
 #      the first run.
 # Needs python3, cmake, a C compiler, eatmydata and /usr/bin/time (Debian
-# packages eatmydata and time). The default takes about fifteen minutes on
-# today's program (most of it at N = 5000); the scratch folder keeps every
-# tree until the end (see aside below): about 15 trees of each N per run of
-# a step, some 20 GB for the default (a tree is about 0.9 GB at N = 5000).
+# packages eatmydata and time). The default takes about twenty minutes on
+# today's program (most of it at N = 5000, some five of it removing trees
+# and waiting); the scratch folder keeps the trees of the size being
+# timed (see aside below): about 15 trees of each N per run of a step,
+# some 13 GB at N = 5000 (a tree is about 0.9 GB).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -65,7 +69,7 @@ while [ $# -gt 0 ]; do
     --periods) [ $# -ge 2 ] || usage; periods=$2; shift ;;
     --runs) [ $# -ge 2 ] || usage; runs_arg=$2; shift ;;
     --rev) [ $# -ge 2 ] || usage; rev=$2; shift ;;
-    -h|--help) sed -n '2,51p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,55p' "$0"; exit 0 ;;
     *) usage ;;
   esac
   shift
@@ -76,19 +80,40 @@ sizes=${sizes_arg:-$sizes} runs=${runs_arg:-$runs}
 bench_build docs.sh "$rev"
 [ -z "$rev" ] || export IP_GEN_TESTS=$SRCDIR/tests # its sample tariff, which it accepts
 
-# No tree is removed while steps are timed: a tree a step replaces is
-# moved aside into $TRASH (a rename frees no inode) and the trash is removed
-# at the end. On an ext4 without a journal (this VM's) the inode allocator
-# skips every inode freed in the last 5 s — 305 s while its inode table
-# block is dirty — one by one from the start of the group, for every file it
-# creates: removing the previous 50 000 files right before a timed run made
-# each file creation of the run (and of the floor's cp -a) scan them
-# (perf: 88 % of a run's CPU in the kernel's recently_deleted()).
+# No tree is removed while a size is timed: a tree a step replaces is moved
+# aside into $TRASH (a rename frees no inode), and the trash is removed
+# before the next size (settle) and at the end. On an ext4 without a
+# journal (this VM's) the inode allocator skips every inode freed in the
+# last 60 s — 360 s while its inode table block is dirty — one by one from
+# the start of the group, for every file it creates (recently_deleted() in
+# fs/ext4/ialloc.c): removing the previous 50 000 files right before a
+# timed run made each file creation of the run (and of the floor's cp -a)
+# scan them (perf: 88 % of a run's CPU in recently_deleted(), a floor's CPU
+# per document 11 times its usual).
+#
+# settle: removes the trash, syncs (the inode table blocks written: the
+# 60 s window, not 360 s) and waits $IP_BENCH_SETTLE seconds (default 65)
+# before a size. Keeping every size's trees to the end instead (this
+# script until 2026-12-01) timed N = 5000 in another state than N = 500:
+# 6.5 GB of smaller trees and 13 GB of its own in the page cache of a
+# 24 GB guest whose free memory the host takes back (DAMON pageout, free
+# page reporting): a page the host must fault in costs 10-15 µs against
+# 1.5-2.5 µs for one the guest holds, and a floor at N = 5000 in that state
+# spent 32 % of its CPU in memcpy/memset filling pages (122 µs of CPU per
+# document against 77 µs, same N, same program). Deletions by other work on
+# a shared disk are not in this script's hands: a step that looks off is
+# worth a `perf record -g` (recently_deleted, find_inode_bit).
 TRASH=$SCRATCH/trash
-if [ -e "$TRASH" ]; then
-  echo "docs.sh: removing $TRASH, left by an interrupted run (the first steps may pay for it)" >&2
+SETTLE=${IP_BENCH_SETTLE:-65}
+# It waits before the first size too: a run just before this one (another
+# --rev, an interrupted run's trash) may have removed its trees there.
+settle() {
+  echo "== settling: removing $TRASH, then ${SETTLE} s for ext4 to stop skipping the freed inodes" >&2
   rm -rf "$TRASH"
-fi
+  sync
+  sleep "$SETTLE"
+  mkdir -p "$TRASH"
+}
 mkdir -p "$TRASH"
 aside() { if [ -e "$1" ]; then mv "$1" "$(mktemp -u "$TRASH/t.XXXXXX")"; fi; }
 
@@ -129,6 +154,7 @@ step() {
 for n in $sizes; do
   d=$SCRATCH/n$n
   aside "$d"
+  settle
   mkdir -p "$d"
   echo "== N=$n: generating the year and its changed twin" >&2
   $GEN make --customers "$n" --periods "$periods" --out "$d/in"
