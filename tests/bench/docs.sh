@@ -13,7 +13,7 @@
 #   2. per N (default 500 2000 5000, P = 12; --quick: 50 and 200, one run
 #      each, unless --sizes or --runs say otherwise) first settles the
 #      file system (see settle below: the previous size's trees removed,
-#      then $IP_BENCH_SETTLE seconds, default 65, of waiting; 0 for a
+#      then $IP_BENCH_SETTLE seconds, default 365, of waiting; 0 for a
 #      quick look), so that every size starts from the same state; then writes an input year and its changed twin with
 #      tests/bench/gen_year.py into the scratch folder ($IP_BENCH_DIR,
 #      default /tmp/internpris-bench-docs): the changed year hands a few
@@ -48,9 +48,9 @@
 #      the smallest to the largest N within 20 %, a re-run no slower than
 #      the first run.
 # Needs python3, cmake, a C compiler, eatmydata and /usr/bin/time (Debian
-# packages eatmydata and time). The default takes about twenty minutes on
-# today's program (most of it at N = 5000, some five of it removing trees
-# and waiting); the scratch folder keeps the trees of the size being
+# packages eatmydata and time). The default takes about forty minutes on
+# today's program (some twenty of it removing trees and waiting, most of
+# the rest at N = 5000); the scratch folder keeps the trees of the size being
 # timed (see aside below): about 15 trees of each N per run of a step,
 # some 13 GB at N = 5000 (a tree is about 0.9 GB).
 set -euo pipefail
@@ -91,9 +91,13 @@ bench_build docs.sh "$rev"
 # scan them (perf: 88 % of a run's CPU in recently_deleted(), a floor's CPU
 # per document 11 times its usual).
 #
-# settle: removes the trash, syncs (the inode table blocks written: the
-# 60 s window, not 360 s) and waits $IP_BENCH_SETTLE seconds (default 65)
-# before a size. Keeping every size's trees to the end instead (this
+# settle: removes the trash, syncs and waits $IP_BENCH_SETTLE seconds
+# (default 365: the kernel's longest window, 300 s + 60 s) before a size.
+# 65 s after the sync was not enough here: twice the first run and the
+# floor right after it still spent 25-48 % of their CPU in
+# recently_deleted() (a floor at N = 2000: 482 and 882 µs of CPU per
+# document against 77). The removal itself is slow (mount option discard:
+# each freed extent waits for its discard; 300-1 700 inodes a second). Keeping every size's trees to the end instead (this
 # script until 2026-12-01) timed N = 5000 in another state than N = 500:
 # 6.5 GB of smaller trees and 13 GB of its own in the page cache of a
 # 24 GB guest whose free memory the host takes back (DAMON pageout, free
@@ -104,7 +108,7 @@ bench_build docs.sh "$rev"
 # a shared disk are not in this script's hands: a step that looks off is
 # worth a `perf record -g` (recently_deleted, find_inode_bit).
 TRASH=$SCRATCH/trash
-SETTLE=${IP_BENCH_SETTLE:-65}
+SETTLE=${IP_BENCH_SETTLE:-365}
 # It waits before the first size too: a run just before this one (another
 # --rev, an interrupted run's trash) may have removed its trees there.
 settle() {
