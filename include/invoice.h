@@ -58,7 +58,7 @@ ip_err ip_invoice_build(const ip_invoice *inv, char **data, size_t *len, ip_diag
 void ip_invoice_bytes_free(char *data);
 
 /* Writes the len bytes at data to path (created or truncated), a file in a
- * stage (stage.h), and starts its writeback; a short write is an error and
+ * stage (stage.h); a short write is an error and
  * the file is removed. Errors: IP_ERR_CANTCREAT (IP_ERR_IO for a full
  * disk), IP_ERR_IO; the file is named as ip_stage_shown names path. */
 ip_err ip_invoice_save(const char *path, const char *data, size_t len, ip_diag *d);

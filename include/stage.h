@@ -101,17 +101,9 @@ ip_err ip_stage_mkdir(ip_stage *s, const char *rel, ip_diag *d);
 ip_err ip_stage_fopen(ip_stage *s, const char *rel, FILE **f, ip_diag *d);
 
 /* Flushes and closes f (opened by ip_stage_fopen for rel); any write error,
- * including a full disk, is IP_ERR_IO. f is closed in every case. The file's
- * writeback is started (ip_stage_written); it is made durable by the
- * commit, not here. */
+ * including a full disk, is IP_ERR_IO. f is closed in every case. The file
+ * is made durable by the commit, not here. */
 ip_err ip_stage_fclose(ip_stage *s, FILE *f, const char *rel, ip_diag *d);
-
-/* Starts the writeback of a file that is written in full into a stage (fd
- * open for writing, before it is closed), so that the disk writes it while
- * the next one is built; it waits for nothing and makes nothing durable by
- * itself: the commit does. For writers that create their files through
- * ip_stage_path; fclose and copy do it themselves. */
-void ip_stage_written(int fd);
 
 /* Copies the file from byte for byte to stage/rel, streaming. from must be a
  * regular file, not a link (files.h). Errors: IP_ERR_NOINPUT (from missing

@@ -565,7 +565,7 @@ static ip_err create_failed(ip_diag *d, const char *path, int err)
 
 /* Writes len bytes to path, a file in a stage: the stage's folder is the
  * temporary name (a failed or killed run's file goes with it), so the file
- * is written under its own name and its writeback started at once. */
+ * is written under its own name; the stage's commit makes it durable. */
 ip_err ip_invoice_save(const char *path, const char *data, size_t len, ip_diag *d)
 {
     const char *p = data;
@@ -586,7 +586,6 @@ ip_err ip_invoice_save(const char *path, const char *data, size_t len, ip_diag *
         p += n;
         len -= (size_t)n;
     }
-    ip_stage_written(fd);
     if (close(fd) != 0) {
         fd = -1;
         err = errno;
