@@ -17,6 +17,8 @@
 #ifndef IP_SIGNALS_H
 #define IP_SIGNALS_H
 
+#include <pthread.h>
+
 #include "error.h"
 
 /* Installs the handler for SIGTERM, SIGINT and SIGHUP (those not ignored),
@@ -43,6 +45,12 @@ ip_err ip_signals_check(ip_diag *d);
  * renamed or removed. */
 int ip_signals_mkstemp(char *tmpl);
 void ip_signals_temp_done(void);
+
+/* Starts fn(arg) on a new thread that takes no signal (all blocked in it),
+ * so that the handlers run on the calling thread, which checks for a signal
+ * as the run goes on. 1 when started, 0 when no thread could be made (the
+ * caller does the work itself). */
+int ip_signals_thread(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /* The signal that arrived (0: none). */
 int ip_signals_pending(void);

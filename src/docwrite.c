@@ -11,7 +11,6 @@
 
 #include <inttypes.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -560,7 +559,6 @@ static ip_err issue_threaded(const ip_billing *b, ip_issued *rec, ip_stage *year
                              ip_diag *d)
 {
     builders all;
-    sigset_t every, old;
     size_t j;
     int k, started = 0;
     ip_err e = IP_OK;
@@ -582,15 +580,12 @@ static ip_err issue_threaded(const ip_billing *b, ip_issued *rec, ip_stage *year
     /* The builders take no signal: the handlers (signals.h) run on this
      * thread, which checks for one before each document as a single
      * thread does. */
-    sigfillset(&every);
-    pthread_sigmask(SIG_SETMASK, &every, &old);
     for (k = 0; k < 2; k++) {
         all.t[k].all = &all;
         all.t[k].failed = all.nnew;
-        all.t[k].started = pthread_create(&all.t[k].thread, NULL, build_thread, &all.t[k]) == 0;
+        all.t[k].started = ip_signals_thread(&all.t[k].thread, build_thread, &all.t[k]);
         started += all.t[k].started;
     }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!started) {
         builders_end(&all);
         return IP_OK;

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 #include "files.h"
 #include "money.h"
 #include "parse.h"
+#include "signals.h"
 #include "stage.h"
 #include "util.h"
 
@@ -718,7 +718,6 @@ static void *read_worker(void *arg)
 static ip_err read_all_stored(const ip_issued *rec, ip_issued_read_fn fn, void *ctx, ip_diag *d)
 {
     read_half *h;
-    sigset_t all, old;
     pthread_t worker;
     int started = 0, k;
     ip_err e;
@@ -739,11 +738,7 @@ static ip_err read_all_stored(const ip_issued *rec, ip_issued_read_fn fn, void *
         h[k].ctx = ctx;
         h[k].first = (size_t)k;
     }
-    /* The worker takes no signal (see copy_all). */
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    started = pthread_create(&worker, NULL, read_worker, &h[1]) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    started = ip_signals_thread(&worker, read_worker, &h[1]);
     if (!started)
         read_every_second(&h[1]);
     read_every_second(&h[0]);
@@ -908,7 +903,6 @@ ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, si
                           ip_diag *d)
 {
     copy_half h[2];
-    sigset_t all, old;
     pthread_t worker;
     int started = 0, k;
     size_t i;
@@ -929,12 +923,7 @@ ip_err ip_issued_copy_all(const ip_issued *rec, ip_stage *s, const char *dir, si
         h[k].first = (size_t)k;
         h[k].count = count;
     }
-    /* The worker takes no signal: the handlers (signals.h) run on this
-     * thread, as everywhere else in the run. */
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    started = pthread_create(&worker, NULL, copy_worker, &h[1]) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    started = ip_signals_thread(&worker, copy_worker, &h[1]);
     if (!started)
         copy_every_second(&h[1]);
     copy_every_second(&h[0]);

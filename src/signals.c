@@ -1,6 +1,8 @@
 /*
  * signals.c — SIGTERM, SIGINT and SIGHUP turned into a clean stop: at once
- * when nothing is staged, at the next check while a stage exists.
+ * when nothing is staged, at the next check while a stage exists; the run's
+ * helper threads are started with every signal blocked, so the handlers run
+ * on the thread that checks.
  */
 #include "signals.h"
 
@@ -142,4 +144,15 @@ void ip_signals_temp_done(void)
     temp_file = NULL;
     sigprocmask(SIG_SETMASK, &old, NULL);
     free(t);
+}
+
+int ip_signals_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+    sigset_t all, old;
+    int started;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    started = pthread_create(t, NULL, fn, arg) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return started;
 }
